@@ -1,0 +1,1 @@
+"""Side effects of the workflows. Every activity is idempotent: retries and replays change nothing twice."""

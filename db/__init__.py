@@ -1,0 +1,1 @@
+"""PostgreSQL read model and registries: SQLAlchemy 2 models, sessions, repositories, migrations."""

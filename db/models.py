@@ -1,0 +1,148 @@
+"""Tables of the read model, registries and the audit log."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, func, text)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONB, list[str]: ARRAY(String), datetime: DateTime(timezone=True)}
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Case(Base):
+    """Where a case is, as the workflow last recorded it, plus the application itself."""
+
+    __tablename__ = "cases"
+    case_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    procedure: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    awaiting: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[datetime | None]
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    region: Mapped[str] = mapped_column(String(4))
+    applicant_name: Mapped[str] = mapped_column(String(320))  # for staff search only
+    application: Mapped[dict[str, Any]]
+    access_code_hash: Mapped[str] = mapped_column(String(64))
+    access_seed: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    lodged_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    __table_args__ = (
+        UniqueConstraint("procedure", "dedupe_key", name="uq_cases_dedupe"),
+        Index("ix_cases_applicant_name", text("lower(applicant_name) text_pattern_ops")),
+    )
+
+
+class CaseTransition(Base):
+    __tablename__ = "case_transitions"
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40), default="")
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    actor_role: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    public_note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Task(Base):
+    """An open (or closed) human step, as shown in officers' inboxes."""
+
+    __tablename__ = "tasks"
+    task_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    procedure: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    outcomes: Mapped[list[str]]
+    due_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_tasks_open_role_due", "role", "due_at", postgresql_where=text("closed_at IS NULL")),)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: each entry's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime]
+    case_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(32), default="")
+    action: Mapped[str] = mapped_column(String(48))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class IssuedDocumentRow(Base):
+    __tablename__ = "documents"
+    number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    issue_key: Mapped[str] = mapped_column(String(128), unique=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(8))
+    issued_at: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    holder_initials: Mapped[str] = mapped_column(String(16))
+    revoked_at: Mapped[datetime | None]
+
+
+class NumberSequence(Base):
+    """Gap-free counters: case numbers and document numbers per scope (e.g. 'REF-2026')."""
+
+    __tablename__ = "number_sequences"
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class CaseFile(Base):
+    """A file an applicant uploaded; the workflow sees only its id and digest."""
+
+    __tablename__ = "case_files"
+    file_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Notification(Base):
+    """Outbox of messages to applicants, written in the same transaction as the transition."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sent_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),)

@@ -1,0 +1,66 @@
+"""Cases, their transitions and uploaded files."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
+
+PAGE_SIZE = 50
+
+
+async def get_case(session: AsyncSession, case_number: str) -> Case | None:
+    return await session.get(Case, case_number)
+
+
+async def find_by_dedupe(session: AsyncSession, procedure: str, dedupe_key: str) -> Case | None:
+    return await session.scalar(select(Case).where(Case.procedure == procedure, Case.dedupe_key == dedupe_key))
+
+
+async def transitions(session: AsyncSession, case_number: str, *, public_only: bool = False) -> list[CaseTransition]:
+    query = select(CaseTransition).where(CaseTransition.case_number == case_number)
+    if public_only:
+        query = query.where(CaseTransition.public_note != "")
+    return list(await session.scalars(query.order_by(CaseTransition.seq)))
+
+
+async def open_tasks(session: AsyncSession, case_number: str) -> list[Task]:
+    return list(await session.scalars(
+        select(Task).where(Task.case_number == case_number, Task.closed_at.is_(None)).order_by(Task.opened_at)))
+
+
+async def documents(session: AsyncSession, case_number: str) -> list[IssuedDocumentRow]:
+    return list(await session.scalars(
+        select(IssuedDocumentRow).where(IssuedDocumentRow.case_number == case_number)
+        .order_by(IssuedDocumentRow.issued_at)))
+
+
+async def files(session: AsyncSession, case_number: str) -> list[CaseFile]:
+    return list(await session.scalars(
+        select(CaseFile).where(CaseFile.case_number == case_number).order_by(CaseFile.uploaded_at)))
+
+
+@dataclass
+class SearchPage:
+    items: list[Case]
+    total: int
+    page: int
+    page_size: int
+
+
+async def search(session: AsyncSession, *, procedure: str | None, state: str | None, q: str | None,
+                 page: int) -> SearchPage:
+    query = select(Case)
+    if procedure:
+        query = query.where(Case.procedure == procedure)
+    if state:
+        query = query.where(Case.state == state)
+    if q:
+        like = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(Case.case_number).like(like),
+                                func.lower(Case.applicant_name).like(like)))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(Case.deadline.asc().nulls_last(), Case.case_number)
+                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return SearchPage(list(rows), total or 0, page, PAGE_SIZE)

@@ -1,0 +1,51 @@
+"""Applying a workflow transition to the read model: one transaction, once per (case, seq)."""
+
+from dataclasses import asdict
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Case, CaseTransition, Notification, Task
+from db.repositories.audit import append_audit
+from schemas.messages import TransitionRecord
+
+
+async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
+    """False if this (case, seq) was applied before: a retried activity changes nothing."""
+    inserted = await session.execute(
+        insert(CaseTransition).values(
+            case_number=r.case_number, seq=r.seq, at=r.at, state=r.state, event=r.event, step=r.step,
+            outcome=r.outcome, actor=r.actor, actor_role=r.actor_role, reason=r.reason,
+            public_note=r.public_note, detail=r.detail,
+        ).on_conflict_do_nothing(index_elements=["case_number", "seq"]))
+    if inserted.rowcount == 0:
+        return False
+    procedure = await session.scalar(select(Case.procedure).where(Case.case_number == r.case_number))
+    # Activities of one case may finish out of order after retries: only a newer seq moves the case.
+    await session.execute(
+        update(Case).where(Case.case_number == r.case_number, Case.last_seq < r.seq)
+        .values(state=r.state, awaiting=r.awaiting, deadline=r.deadline, last_seq=r.seq, updated_at=r.at))
+    if r.close_tasks:
+        await session.execute(update(Task).where(Task.task_id.in_(r.close_tasks), Task.closed_at.is_(None))
+                              .values(closed_at=r.at))
+    for t in r.open_tasks:
+        stmt = insert(Task).values(task_id=t.task_id, case_number=r.case_number, procedure=procedure, step=t.step,
+                                   role=t.role, title=t.title, outcomes=t.outcomes, due_at=t.due_at, opened_at=r.at,
+                                   escalated_at=r.at if t.escalated else None)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["task_id"], set_={"due_at": stmt.excluded.due_at, "escalated_at": stmt.excluded.escalated_at}))
+    if r.remind_tasks:
+        await session.execute(update(Task).where(Task.task_id.in_(r.remind_tasks)).values(reminded_at=r.at))
+    if r.escalate_tasks:
+        await session.execute(update(Task).where(Task.task_id.in_(r.escalate_tasks)).values(escalated_at=r.at))
+    if r.notify_applicant and r.public_note:
+        await session.execute(insert(Notification).values(case_number=r.case_number, seq=r.seq, message=r.public_note)
+                              .on_conflict_do_nothing())
+    await append_audit(session, action=r.event, actor=r.actor, actor_role=r.actor_role, case_number=r.case_number,
+                       at=r.at, idempotency_key=f"transition:{r.case_number}:{r.seq}",
+                       detail={"seq": r.seq, "state": r.state, "step": r.step, "outcome": r.outcome,
+                               "reason": r.reason, "deadline": r.deadline, "detail": r.detail,
+                               "tasks": {"opened": [asdict(t) for t in r.open_tasks], "closed": r.close_tasks,
+                                         "escalated": r.escalate_tasks}})
+    return True

@@ -1,0 +1,50 @@
+"""Statutory values per procedure, read from the versioned TOML files beside this module."""
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from schemas.rules import UNITS, Period, ProcedureRules, WorkingCalendar
+
+RULES_DIR = Path(__file__).resolve().parent
+
+
+class RulesError(ValueError):
+    pass
+
+
+@lru_cache
+def working_calendar() -> WorkingCalendar:
+    raw = tomllib.loads((RULES_DIR / "holidays.toml").read_text(encoding="utf-8"))
+    years = raw.get("years", {})
+    return WorkingCalendar(
+        version=raw["version"],
+        utc_offset_hours=int(raw["utc_offset_hours"]),
+        holidays=sorted(d for days in years.values() for d in days),
+        years=sorted(int(y) for y in years),
+        fallback_fixed=list(raw.get("fallback_fixed", [])),
+    )
+
+
+@lru_cache
+def procedure_rules(procedure: str) -> ProcedureRules:
+    path = RULES_DIR / f"{procedure.replace('-', '_')}.toml"
+    if not path.exists():
+        raise RulesError(f"no rules file for procedure {procedure!r}")
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    periods = {}
+    for name, p in raw.get("periods", {}).items():
+        if p.get("unit") not in UNITS or int(p.get("amount", -1)) < 0:
+            raise RulesError(f"{path.name}: period {name!r} needs a non-negative amount and a unit in {UNITS}")
+        if not p.get("source"):
+            raise RulesError(f"{path.name}: period {name!r} has no source")
+        periods[name] = Period(int(p["amount"]), p["unit"], p["source"])
+    return ProcedureRules(
+        procedure=raw["procedure"],
+        version=raw["version"],
+        periods=periods,
+        calendar=working_calendar(),
+        reminder_fraction=float(raw.get("reminder_fraction", 0.75)),
+        max_extensions=int(raw.get("max_extensions", 1)),
+        values={k: int(v) for k, v in raw.get("values", {}).items()},
+    )

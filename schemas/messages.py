@@ -1,0 +1,133 @@
+"""Messages to and from case workflows, and activity inputs. One dataclass per message."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from schemas.rules import ProcedureRules
+
+
+@dataclass
+class CaseInput:
+    """Start of any procedure. Personal data stays in the database, out of workflow history;
+    `facts` carries only what the procedure's rules need (e.g. days since entry)."""
+
+    case_number: str
+    procedure: str
+    lodged_at: datetime
+    region: str
+    rules: ProcedureRules
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseOutcome:
+    case_number: str
+    state: str
+
+
+@dataclass
+class DecisionInput:
+    step: str
+    outcome: str
+    actor: str
+    actor_roles: list[str]
+    reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DecisionResult:
+    state: str
+    awaiting: str
+
+
+@dataclass
+class ExtensionInput:
+    clock: str
+    until: str  # ISO date: the new last day
+    reason: str
+    actor: str
+    actor_roles: list[str]
+
+
+@dataclass
+class ExtensionResult:
+    clock: str
+    due_at: datetime
+
+
+@dataclass
+class FileRef:
+    file_id: str
+    filename: str
+    sha256: str
+
+
+@dataclass
+class DocumentsProvided:
+    files: list[FileRef]
+    note: str = ""
+
+
+@dataclass
+class WithdrawalInput:
+    reason: str = ""
+
+
+@dataclass
+class AppealInput:
+    grounds: str
+
+
+@dataclass
+class TaskRecord:
+    task_id: str
+    step: str
+    role: str
+    title: str
+    due_at: datetime | None
+    outcomes: list[str]
+    escalated: bool = False
+
+
+@dataclass
+class TransitionRecord:
+    """One transition of a case: read model, tasks and audit entry, written together."""
+
+    case_number: str
+    seq: int
+    at: datetime
+    state: str
+    event: str
+    awaiting: str = ""
+    deadline: datetime | None = None
+    step: str = ""
+    outcome: str = ""
+    actor: str = "system"
+    actor_role: str = ""
+    reason: str = ""
+    public_note: str = ""
+    open_tasks: list[TaskRecord] = field(default_factory=list)
+    close_tasks: list[str] = field(default_factory=list)
+    escalate_tasks: list[str] = field(default_factory=list)
+    remind_tasks: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+    notify_applicant: bool = False
+
+
+@dataclass
+class IssueDocumentInput:
+    case_number: str
+    doc_type: str
+    issue_key: str  # the same key always yields the same document (retries, replays)
+    region: str
+    valid_from: datetime
+    valid_until: datetime | None
+
+
+@dataclass
+class IssuedDocument:
+    number: str
+    doc_type: str
+    valid_until: datetime | None

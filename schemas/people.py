@@ -1,0 +1,52 @@
+"""Personal data shapes common to applications. Validation here is the API's first line."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+# ISO 3166-2:KG subdivisions; document numbers carry the region of the office.
+REGIONS = ("GB", "GO", "B", "C", "J", "N", "O", "T", "Y")
+Region = Literal["GB", "GO", "B", "C", "J", "N", "O", "T", "Y"]
+
+Name = Field(min_length=1, max_length=100)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Strict):
+    family_name: str = Name
+    given_names: str = Name
+    patronymic: str = Field(default="", max_length=100)
+    date_of_birth: date
+    sex: Literal["F", "M", "X"]
+    # ISO 3166-1 alpha-3, or "XXA" for a stateless person (ICAO 9303).
+    nationality: str = Field(pattern=r"^[A-Z]{3}$")
+    document_type: Literal["passport", "id_card", "travel_document", "none"] = "none"
+    document_number: str = Field(default="", max_length=40, pattern=r"^[A-Za-z0-9\- ]*$")
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def born_in_the_past(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("date_of_birth is in the future")
+        if value.year < 1900:
+            raise ValueError("date_of_birth is before 1900")
+        return value
+
+    def initials(self) -> str:
+        return f"{self.given_names[:1]}. {self.family_name[:1]}.".upper()
+
+
+class Contact(Strict):
+    address: str = Field(min_length=1, max_length=500)
+    phone: str = Field(default="", max_length=30, pattern=r"^[0-9+\-() ]*$")
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def reachable(self) -> "Contact":
+        if not self.phone and not self.email:
+            raise ValueError("give a phone number or an email address")
+        return self

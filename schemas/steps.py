@@ -1,0 +1,80 @@
+"""Human steps as data: who may decide a step, what may be decided, what each outcome needs.
+
+The API uses these to list outcomes and JSON schemas in the inbox and to reject bad input
+early; workflow validators use the very same definitions, so the two cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class StepData(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DocumentsRequest(StepData):
+    documents: list[str] = Field(min_length=1, max_length=20, description="What the applicant must provide")
+    message: str = Field(default="", max_length=2000)
+
+
+class InvalidDecision(ValueError):
+    """A decision whose outcome, reason or data does not fit the step."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    requires_reason: bool = False
+    data: type[StepData] | None = None
+    # Asks the applicant for documents: the step waits and its clock stops meanwhile.
+    requests_documents: bool = False
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: str
+    role: str
+    title: str
+    outcomes: tuple[Outcome, ...]
+    # Steps whose decider may not decide this one (four eyes).
+    not_same_actor_as: tuple[str, ...] = field(default_factory=tuple)
+
+    def outcome(self, name: str) -> Outcome:
+        for outcome in self.outcomes:
+            if outcome.name == name:
+                return outcome
+        allowed = ", ".join(o.name for o in self.outcomes)
+        raise InvalidDecision(f"'{name}' is not an outcome of step '{self.name}'; allowed: {allowed}")
+
+    def outcome_names(self) -> list[str]:
+        return [o.name for o in self.outcomes]
+
+    def data_schema(self) -> dict[str, Any]:
+        """JSON schema of `data` per outcome that takes any."""
+        return {o.name: o.data.model_json_schema() for o in self.outcomes if o.data is not None}
+
+
+def request_documents_outcome() -> Outcome:
+    return Outcome("request_documents", data=DocumentsRequest, requests_documents=True)
+
+
+def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a decision's outcome, reason and data against its step; returns normalised data."""
+    outcome = spec.outcome(outcome_name)
+    if outcome.requires_reason and not reason.strip():
+        raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason")
+    if len(reason) > 4000:
+        raise InvalidDecision("reason is longer than 4000 characters")
+    if outcome.data is None:
+        if data:
+            raise InvalidDecision(f"outcome '{outcome.name}' takes no data")
+        return {}
+    try:
+        return outcome.data.model_validate(data).model_dump(mode="json")
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in err.errors()
+        )
+        raise InvalidDecision(f"data for '{outcome.name}': {problems}") from None

@@ -1,0 +1,36 @@
+"""Configuration, read from ARYZ_* environment variables (pydantic-settings)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARYZ_", extra="ignore")
+
+    # Unset means "start the embedded one under var_dir" (see stack/).
+    database_url: str | None = None
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    temporal_tls: bool = False
+    temporal_api_key: SecretStr | None = None
+    task_queue: str = "aryz-cases"
+
+    var_dir: Path = ROOT / "var"
+    secret_key: SecretStr | None = None
+    token_minutes: int = 30
+    demo_password: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    # Upper bound on one uploaded document; a scan of a passport page is well under this.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Running aryz: the embedded stack (PostgreSQL, Temporal dev server, worker, API) and its clients."""

@@ -1,0 +1,1 @@
+"""Temporal workflows: one module per procedure; shared building blocks in steps/."""

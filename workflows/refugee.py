@@ -1,0 +1,173 @@
+"""Refugee recognition (Law No. 44 "On Refugees"; Res. No. 188): the sequence of steps."""
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.messages import (AppealInput, CaseInput, CaseOutcome, DecisionInput, DecisionResult,
+                                  DocumentsProvided, ExtensionInput, ExtensionResult, WithdrawalInput)
+    from schemas.refugee import (APPEAL_REVIEW, CONCLUSION, DECISION, EXIT_ASSISTANCE, INTERVIEW, REFUSAL_SIGNOFF,
+                                 REGISTRATION, VERIFICATION, WITHDRAWABLE, State)
+    from workflows.steps.desk import DecisionDesk
+    from workflows.steps.recorder import CaseInterrupted, CaseRecorder
+    from workflows.steps.runner import StepRunner, Transition as T
+
+
+@workflow.defn
+class RefugeeRecognitionWorkflow:
+    """One asylum application, from lodging to refugee certificate or final refusal.
+
+    Messages: update `decide` (an officer decides the open step), update `extend_deadline`
+    (a supervisor extends the decision deadline once, with a reason); signals
+    `provide_documents`, `withdraw`, `appeal` from the applicant.
+    Side effects (activities): a read-model transition and audit entry per step, the
+    asylum-seeker certificate at registration and the refugee certificate at recognition.
+    """
+
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self.input = case
+        self.case = CaseRecorder(case.case_number, State.LODGED)
+        self.desk = DecisionDesk()
+        self.steps = StepRunner(self.case, self.desk, case.rules)
+        self.appeal_lodged: AppealInput | None = None
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseOutcome:
+        try:
+            await self._procedure()
+        except CaseInterrupted:
+            await self.case.record("withdrawn", state=State.WITHDRAWN, actor="applicant", actor_role="applicant",
+                                   reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
+                                   deadline=None, public_note="Application withdrawn by the applicant")
+        await self.steps.stop_all()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return CaseOutcome(case.case_number, self.case.state)
+
+    @workflow.update
+    async def decide(self, decision: DecisionInput) -> DecisionResult:
+        return await self.desk.submit(decision)
+
+    @decide.validator
+    def validate_decide(self, decision: DecisionInput) -> None:
+        self.desk.validate(decision)
+
+    @workflow.update
+    async def extend_deadline(self, extension: ExtensionInput) -> ExtensionResult:
+        return await self.steps.extend(extension)
+
+    @extend_deadline.validator
+    def validate_extend_deadline(self, extension: ExtensionInput) -> None:
+        self.desk.validate_extension(extension, self.input.rules.max_extensions)
+
+    @workflow.signal
+    async def provide_documents(self, provided: DocumentsProvided) -> None:
+        await self.steps.receive_documents(provided)
+
+    @workflow.signal
+    def withdraw(self, withdrawal: WithdrawalInput) -> None:
+        if self.case.state in WITHDRAWABLE and not self.case.interrupted:
+            self.case.withdrawal = withdrawal.reason
+
+    @workflow.signal
+    def appeal(self, appeal: AppealInput) -> None:
+        if self.case.state == State.APPEAL_WINDOW and self.appeal_lodged is None:
+            self.appeal_lodged = appeal
+
+    # ---- the procedure ------------------------------------------------------------------
+    async def _procedure(self) -> None:
+        days = int(self.input.facts.get("days_since_entry", 0))
+        late = days > self.input.rules.values.get("late_filing_flag_days", 3)
+        await self.case.record("lodged", state=State.LODGED, public_note="Application lodged",
+                               detail={"days_since_entry": days, "late_filing": late,
+                                       "rules_version": self.input.rules.version})
+        registration = self.steps.clock("registration", "registration", started_at=self.input.lodged_at)
+        registered = await self._registration(registration)
+        await self.steps.stop(registration)
+        if not registered:
+            return
+        await self.steps.issue("AC", self.input.region, "asylum_certificate_validity", "Asylum-seeker certificate")
+
+        decision_clock = self.steps.clock("decision", "decision", limit="decision_max")
+        if not await self._interview(decision_clock):
+            return
+        await self.steps.decide(VERIFICATION, decision_clock, {
+            "complete_verification": T(State.VERIFIED, "Documents and statements verified")})
+        await self.steps.decide(CONCLUSION, decision_clock, {
+            "recommend_recognition": T(State.CONCLUSION_DRAFTED, "Conclusion drafted"),
+            "recommend_rejection": T(State.CONCLUSION_DRAFTED, "Conclusion drafted")})
+        decision = await self.steps.decide(DECISION, decision_clock, {
+            "recognise": T(State.RECOGNISED, "Recognised as a refugee", notify=True),
+            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True)})
+        await self.steps.stop(decision_clock)
+        if decision.outcome == "reject" and not await self._appeal():
+            await self.steps.decide_within(EXIT_ASSISTANCE, "exit_assistance", {
+                "record_exit_assistance": T(State.EXIT_ASSISTED, "Exit assistance provided")})
+            return
+        await self.steps.issue("RC", self.input.region, "refugee_certificate_validity", "Refugee certificate")
+        await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
+                               public_note="Refugee status granted; certificate ready for collection",
+                               notify_applicant=True)
+
+    async def _registration(self, clock) -> bool:
+        """Registered (True) or refused with a supervisor's sign-off (False)."""
+        while True:
+            d = await self.steps.decide(REGISTRATION, clock, {
+                "register": T(State.REGISTERED, "Application registered", notify=True),
+                "refuse_registration": T(None, "Refusal to register proposed; awaiting sign-off")})
+            if d.outcome == "register":
+                return True
+            signoff = await self.steps.decide(REFUSAL_SIGNOFF, clock, {
+                "confirm_refusal": T(State.REGISTRATION_REFUSED, f"Registration refused: {d.reason}", notify=True),
+                "return_for_registration": T(None, "Returned to the registrar")})
+            if signoff.outcome == "confirm_refusal":
+                return False
+
+    async def _interview(self, clock) -> bool:
+        """Interviewed (True), or abandoned (False) when the applicant missed the interview
+        and the file stayed open for the statutory period without contact."""
+        abandonment = None
+        while True:
+            d = await self.steps.decide(INTERVIEW, clock, {
+                "schedule_interview": T(None, "Interview scheduled", notify=True),
+                "record_interview": T(State.INTERVIEWED, "Interview held")}, lapse=abandonment)
+            if abandonment is not None:
+                await self.steps.stop(abandonment)
+            if d is None:
+                await self.case.record("abandoned", state=State.ABANDONED, awaiting="", deadline=None,
+                                       close_all_tasks=True, notify_applicant=True,
+                                       public_note="Closed as abandoned: the applicant did not attend the interview")
+                return False
+            if d.outcome == "record_interview":
+                return True
+            at = datetime.fromisoformat(d.data["interview_at"])
+            abandonment = self.steps.clock("interview_abandonment", "interview_abandonment",
+                                           started_at=max(at, workflow.now()), lapses=True)
+
+    async def _appeal(self) -> bool:
+        """True if an appeal overturned the rejection; False once the rejection is final."""
+        window = self.steps.clock("appeal_window", "appeal_window", lapses=True)
+        until = self.steps.calendar.last_day(window.due_at)
+        await self.case.record("appeal_window_opened", state=State.APPEAL_WINDOW, awaiting="applicant: may appeal",
+                               deadline=window.due_at, public_note=f"You may appeal until {until} inclusive")
+        await workflow.wait_condition(
+            lambda: self.appeal_lodged is not None or window.lapsed or self.case.interrupted)
+        await self.steps.stop(window)
+        if self.case.interrupted:
+            raise CaseInterrupted()
+        if self.appeal_lodged is None:
+            await self.case.record("appeal_window_lapsed", state=State.FINAL_REJECTED, deadline=None, awaiting="",
+                                   public_note="No appeal was lodged in time; the rejection is final")
+            return False
+        await self.case.record("appeal_lodged", state=State.IN_APPEAL, actor="applicant", actor_role="applicant",
+                               reason=self.appeal_lodged.grounds, public_note="Appeal lodged")
+        d = await self.steps.decide_within(APPEAL_REVIEW, "appeal_review", {
+            "overturn": T(State.OVERTURNED, "Appeal granted: the rejection is overturned", with_reason=True,
+                          notify=True),
+            "uphold": T(State.FINAL_REJECTED, "Appeal dismissed: the rejection is final", with_reason=True,
+                        notify=True)})
+        if d.outcome == "overturn":
+            await self.case.record("recognised_on_appeal", state=State.RECOGNISED, public_note="Recognised as a refugee")
+            return True
+        return False

@@ -1,0 +1,1 @@
+"""Building blocks shared by every procedure: recorder, statutory clock, decision desk, step runner."""

@@ -1,0 +1,93 @@
+"""DecisionDesk: the human steps open on a case and the rules for deciding them.
+
+Every procedure's `decide` update delegates here: the validator rejects a decision before it
+enters history when the step is not open (StepNotOpen → 409), the caller lacks the step's role
+or decided a step this one must be independent of (Forbidden → 403), or the outcome, reason or
+data do not fit the step (InvalidDecision → 422).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.messages import DecisionInput, DecisionResult, ExtensionInput
+    from schemas.steps import InvalidDecision, StepSpec, check_decision
+    from workflows.steps.clock import StatutoryClock
+
+STEP_NOT_OPEN = "StepNotOpen"
+FORBIDDEN = "Forbidden"
+INVALID = "InvalidDecision"
+
+
+def rejection(kind: str, message: str) -> ApplicationError:
+    return ApplicationError(message, type=kind, non_retryable=True)
+
+
+@dataclass
+class OpenStep:
+    spec: StepSpec
+    task_id: str
+    clock: StatutoryClock
+    decision: DecisionInput | None = None
+    result: DecisionResult | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class DecisionDesk:
+    def __init__(self) -> None:
+        self.open: dict[str, OpenStep] = {}
+        self.clocks: dict[str, StatutoryClock] = {}
+        self.deciders: dict[str, str] = {}  # step name -> who decided it last
+
+    def validate(self, d: DecisionInput) -> None:
+        step = self.open.get(d.step)
+        if step is None or step.decision is not None:
+            now_open = ", ".join(sorted(self.open)) or "none"
+            raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})")
+        if step.spec.role not in d.actor_roles:
+            raise rejection(FORBIDDEN, f"step '{d.step}' is decided by the role '{step.spec.role}'")
+        for other in step.spec.not_same_actor_as:
+            if self.deciders.get(other) == d.actor:
+                raise rejection(FORBIDDEN, f"four eyes: '{d.actor}' decided '{other}' on this case "
+                                           f"and may not also decide '{d.step}'")
+        try:
+            check_decision(step.spec, d.outcome, d.reason, d.data)
+        except InvalidDecision as err:
+            raise rejection(INVALID, str(err)) from None
+
+    async def submit(self, d: DecisionInput) -> DecisionResult:
+        # Two updates may pass validation in the same workflow task; only the first one counts.
+        self.validate(d)
+        step = self.open[d.step]
+        d.data = check_decision(step.spec, d.outcome, d.reason, d.data)
+        step.decision = d
+        self.deciders[d.step] = d.actor
+        await workflow.wait_condition(lambda: step.result is not None)
+        return step.result
+
+    def validate_extension(self, e: ExtensionInput, max_extensions: int) -> datetime:
+        """Returns the new due time, or raises why the extension may not be granted."""
+        clock = self.clocks.get(e.clock)
+        if clock is None or clock.lapses:
+            raise rejection(STEP_NOT_OPEN, f"there is no running deadline '{e.clock}' that can be extended")
+        if "supervisor" not in e.actor_roles:
+            raise rejection(FORBIDDEN, "only a supervisor may extend a deadline")
+        if not e.reason.strip():
+            raise rejection(INVALID, "an extension needs a recorded reason")
+        if len(clock.extensions) >= max_extensions:
+            raise rejection(STEP_NOT_OPEN, f"deadline '{e.clock}' was already extended {len(clock.extensions)} time(s)")
+        try:
+            until = clock.calendar.end_of_day(datetime.fromisoformat(e.until).date())
+        except ValueError:
+            raise rejection(INVALID, f"until must be an ISO date (YYYY-MM-DD), got {e.until!r}") from None
+        if until <= clock.due_at:
+            raise rejection(INVALID, f"until must be after the current due date {clock.due_at.date().isoformat()}")
+        if clock.limit is not None and until > clock.limit:
+            raise rejection(INVALID, f"deadline '{e.clock}' may not run past {clock.limit.date().isoformat()}")
+        return until
+
+    def steps_on(self, clock: StatutoryClock) -> list[OpenStep]:
+        return [s for s in self.open.values() if s.clock is clock]

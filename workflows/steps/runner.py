@@ -1,0 +1,167 @@
+"""StepRunner: runs the human steps of one case on its statutory clocks.
+
+It opens a task in the read model, waits for the decision while the step's clock reminds and
+escalates, handles a request for documents (the clock stops while the applicant answers), and
+records the decision together with the case's new state, so one decision is one transition.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.documents import DocumentActivities
+    from schemas.calendar import Calendar
+    from schemas.messages import (DecisionInput, DecisionResult, DocumentsProvided, ExtensionInput,
+                                  ExtensionResult, IssueDocumentInput, IssuedDocument, TaskRecord)
+    from schemas.rules import ProcedureRules
+    from schemas.steps import StepSpec
+    from workflows.steps.clock import StatutoryClock
+    from workflows.steps.desk import DecisionDesk, OpenStep
+    from workflows.steps.recorder import RECORD_RETRY, CaseInterrupted, CaseRecorder
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What an outcome does to the case: its new state (None keeps it) and the applicant's note."""
+
+    state: str | None = None
+    note: str = ""
+    with_reason: bool = False  # refusals give their reasons to the applicant
+    notify: bool = False
+
+
+class StepRunner:
+    def __init__(self, case: CaseRecorder, desk: DecisionDesk, rules: ProcedureRules) -> None:
+        self.case = case
+        self.desk = desk
+        self.rules = rules
+        self.calendar = Calendar(rules.calendar)
+        self.documents: list[DocumentsProvided] = []
+
+    # ---- clocks -------------------------------------------------------------------------
+    def clock(self, name: str, period: str, *, started_at: datetime | None = None,
+              lapses: bool = False, limit: str | None = None) -> StatutoryClock:
+        start = started_at or workflow.now()
+        clock = StatutoryClock(name, self.calendar, self.rules.period(period), start,
+                               1.0 if lapses else self.rules.reminder_fraction, lapses=lapses)
+        clock.limit = self.calendar.due(start, self.rules.period(limit)) if limit else None
+        self.desk.clocks[name] = clock
+        return clock.start(self._remind, self._breach)
+
+    async def stop(self, clock: StatutoryClock) -> None:
+        await clock.stop()
+        self.desk.clocks.pop(clock.name, None)
+
+    async def stop_all(self) -> None:
+        for clock in list(self.desk.clocks.values()):
+            await self.stop(clock)
+
+    async def _remind(self, clock: StatutoryClock) -> None:
+        await self.case.record("deadline_reminder", detail=self._clock_detail(clock),
+                               remind_tasks=[s.task_id for s in self.desk.steps_on(clock)])
+
+    async def _breach(self, clock: StatutoryClock) -> None:
+        if clock.lapses:
+            return  # the procedure records what the lapse means
+        await self.case.record("deadline_breached", detail=self._clock_detail(clock),
+                               escalate_tasks=[s.task_id for s in self.desk.steps_on(clock)])
+
+    @staticmethod
+    def _clock_detail(clock: StatutoryClock) -> dict:
+        return {"clock": clock.name, "due_at": clock.due_at.isoformat(), "period": clock.period.describe(),
+                "source": clock.period.source}
+
+    async def extend(self, e: ExtensionInput) -> ExtensionResult:
+        until = self.desk.validate_extension(e, self.rules.max_extensions)
+        clock = self.desk.clocks[e.clock]
+        clock.extend(until, e.reason, e.actor)
+        retimed = [replace(self.case.open_tasks[s.task_id], due_at=until, escalated=False)
+                   for s in self.desk.steps_on(clock)]
+        await self.case.record("deadline_extended", actor=e.actor, actor_role="supervisor", reason=e.reason,
+                               open_tasks=retimed, deadline=until if retimed else False,
+                               public_note=f"Deadline extended to {self.calendar.last_day(until)}",
+                               detail={"clock": clock.name, "due_at": until.isoformat()}, notify_applicant=True)
+        return ExtensionResult(clock.name, until)
+
+    # ---- human steps --------------------------------------------------------------------
+    async def decide(self, spec: StepSpec, clock: StatutoryClock, transitions: dict[str, Transition],
+                     *, lapse: StatutoryClock | None = None) -> DecisionInput | None:
+        """The decision on `spec`, or None if `lapse` ran out first. Raises CaseInterrupted."""
+        while True:
+            step = OpenStep(spec, self.case.new_task_id(spec.name), clock)
+            task = TaskRecord(step.task_id, spec.name, spec.role, spec.title, clock.due_at,
+                              spec.outcome_names(), escalated=clock.breached)
+            self.desk.open[spec.name] = step
+            await self.case.record("task_opened", step=spec.name, open_tasks=[task],
+                                   awaiting=f"{spec.role}: {spec.title}", deadline=clock.due_at)
+            await workflow.wait_condition(
+                lambda: step.decision is not None or self.case.interrupted or (lapse is not None and lapse.lapsed))
+            del self.desk.open[spec.name]
+            if step.decision is None:
+                if self.case.interrupted:
+                    raise CaseInterrupted()
+                return None
+            d = step.decision
+            if spec.outcome(d.outcome).requests_documents:
+                await self._request_documents(step, d)
+                continue
+            t = transitions[d.outcome]
+            note = f"{t.note}: {d.reason}" if t.with_reason and d.reason else t.note
+            await self.case.record("decided", state=t.state, step=spec.name, outcome=d.outcome, actor=d.actor,
+                                   actor_role=spec.role, reason=d.reason, public_note=note, awaiting="",
+                                   deadline=None, close_tasks=[step.task_id], detail={"data": d.data},
+                                   notify_applicant=t.notify)
+            step.result = DecisionResult(self.case.state, self.case.awaiting)
+            return d
+
+    async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition]) -> DecisionInput:
+        """A step with a clock of its own, stopped once the step is decided."""
+        clock = self.clock(spec.name, period)
+        try:
+            return await self.decide(spec, clock, transitions)
+        finally:
+            await self.stop(clock)
+
+    async def _request_documents(self, step: OpenStep, d: DecisionInput) -> None:
+        wanted = d.data["documents"]
+        step.clock.pause()
+        reply = self.clock(f"{step.spec.name}_documents_reply", "documents_reply", lapses=True)
+        await self.case.record("documents_requested", step=step.spec.name, outcome=d.outcome, actor=d.actor,
+                               actor_role=step.spec.role, reason=d.reason, close_tasks=[step.task_id],
+                               awaiting="applicant: provide " + "; ".join(wanted), deadline=reply.due_at,
+                               public_note="Please provide: " + "; ".join(wanted)
+                               + (f". {d.data['message']}" if d.data.get("message") else ""),
+                               detail={"data": d.data}, notify_applicant=True)
+        step.result = DecisionResult(self.case.state, self.case.awaiting)
+        received = len(self.documents)
+        await workflow.wait_condition(
+            lambda: len(self.documents) > received or reply.lapsed or self.case.interrupted)
+        await self.stop(reply)
+        step.clock.resume()
+        if self.case.interrupted:
+            raise CaseInterrupted()
+        if len(self.documents) == received:
+            await self.case.record("documents_not_received", step=step.spec.name, detail={"requested": wanted},
+                                   public_note="The time to provide documents has passed; the case goes on without them")
+
+    async def receive_documents(self, provided: DocumentsProvided) -> None:
+        await self.case.record("documents_provided", actor="applicant", actor_role="applicant",
+                               public_note=f"Documents received: {len(provided.files)} file(s)",
+                               detail={"files": [f.__dict__ for f in provided.files], "note": provided.note})
+        self.documents.append(provided)
+
+    # ---- documents issued ---------------------------------------------------------------
+    async def issue(self, doc_type: str, region: str, validity: str, public_label: str) -> IssuedDocument:
+        """Issue a numbered document once (the key makes retries and replays return the same one)."""
+        now = workflow.now()
+        doc = await workflow.execute_activity_method(
+            DocumentActivities.issue_document,
+            IssueDocumentInput(self.case.case_number, doc_type, f"{self.case.case_number}:{doc_type}:1", region,
+                               now, self.calendar.due(now, self.rules.period(validity))),
+            start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+        until = self.calendar.last_day(doc.valid_until) if doc.valid_until else None
+        await self.case.record("document_issued", public_note=f"{public_label} {doc.number} issued, valid until {until}",
+                               detail={"document": doc.number, "type": doc_type}, notify_applicant=True)
+        return doc

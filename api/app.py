@@ -1,0 +1,65 @@
+"""The FastAPI application: routes, error handling, and long-lived clients built in the lifespan."""
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from temporalio.client import Client
+
+from api import errors
+from api.routes import applicant, ops, staff
+from api.services.workflows import ensure_started
+from db.models import Case
+from db.session import make_engine, make_sessionmaker
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+JSON_LIMIT = 1024 * 1024
+
+
+async def start_pending_workflows(app: FastAPI, every: float = 30.0) -> None:
+    """A case whose workflow could not be started at submission (Temporal down) is started here."""
+    while True:
+        try:
+            async with app.state.sessions() as session:
+                pending = list(await session.scalars(select(Case).where(Case.last_seq == 0).limit(100)))
+            for case in pending:
+                await ensure_started(app.state.temporal, case, app.state.settings.task_queue)
+        except Exception as err:  # keep trying; the next round may find the services back
+            log.warning("pending-workflow sweep failed: %s", type(err).__name__)
+        await asyncio.sleep(every)
+
+
+def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if settings.secret_key is None:
+        raise RuntimeError("ARYZ_SECRET_KEY is not set")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from stack.temporal import connect
+
+        engine = make_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.sessions = make_sessionmaker(engine)
+        app.state.temporal = temporal or await connect(settings)
+        sweeper = asyncio.create_task(start_pending_workflows(app))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
+            await engine.dispose()
+
+    app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan,
+                  description="Case processing for the migration procedures of the Kyrgyz Republic")
+    errors.install(app)
+    app.include_router(applicant.router, prefix="/api/v1")
+    app.include_router(staff.router, prefix="/api/v1")
+    app.include_router(ops.router)
+    app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
+    app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * 3)
+    return app

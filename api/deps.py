@@ -1,0 +1,88 @@
+"""Typed dependencies: one database session per request, the caller, the Temporal client."""
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.security import TokenError, read_token
+from db.repositories.users import get_user
+from settings import Settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session; committed when the route returns, rolled back if it raises."""
+    async with request.app.state.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_temporal(request: Request) -> Client:
+    return request.app.state.temporal
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    roles: tuple[str, ...]
+
+    def primary_role(self, preferred: str | None = None) -> str:
+        return preferred if preferred in self.roles else self.roles[0]
+
+
+_UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
+
+
+async def get_current_staff(session: SessionDep, settings: SettingsDep,
+                            token: Annotated[str | None, Depends(oauth2)]) -> Staff:
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: this needs a bearer token", _UNAUTHORISED)
+    try:
+        username = read_token(token, settings.secret_key.get_secret_value())
+    except TokenError as err:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(err), _UNAUTHORISED) from None
+    user = await get_user(session, username)
+    if user is None or not user.active:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
+    return Staff(user.username, tuple(user.roles))
+
+
+CurrentStaff = Annotated[Staff, Depends(get_current_staff)]
+
+
+def require_roles(*roles: str) -> Callable[..., Staff]:
+    """A dependency that lets through only staff holding one of `roles`."""
+
+    async def check(staff: CurrentStaff) -> Staff:
+        if not set(roles) & set(staff.roles):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(roles)}")
+        return staff
+
+    return check
+
+
+# Who may read a case's personal data: everyone who works cases, and auditors; not admins.
+CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
+                "auditor")
+DECIDERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer")
+CaseReader = Annotated[Staff, Depends(require_roles(*CASE_READERS))]
+Decider = Annotated[Staff, Depends(require_roles(*DECIDERS))]

@@ -1,0 +1,156 @@
+"""Request and response bodies of the HTTP API (applications themselves live in schemas/)."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Submitted(BaseModel):
+    case_number: str
+    access_code: str = Field(description="Shown once; needed to see the status and act on the case")
+    state: str
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    state: str
+    note: str
+
+
+class DocumentOut(BaseModel):
+    number: str
+    doc_type: str
+    issued_at: datetime
+    valid_until: datetime | None
+
+
+class CaseStatus(BaseModel):
+    case_number: str
+    procedure: str
+    state: str
+    awaiting: str
+    deadline: datetime | None
+    timeline: list[TimelineEntry]
+    documents: list[DocumentOut]
+
+
+class Withdrawal(Strict):
+    reason: str = Field(default="", max_length=2000)
+
+
+class Appeal(Strict):
+    grounds: str = Field(min_length=10, max_length=10_000)
+
+
+class Accepted(BaseModel):
+    case_number: str
+    accepted: bool = True
+    detail: str
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class TaskOut(BaseModel):
+    task_id: str
+    case_number: str
+    procedure: str
+    step: str
+    title: str
+    role: str
+    due: datetime | None
+    overdue: bool
+    escalated: bool
+    claimed_by: str | None
+    outcomes: list[str]
+    data_schema: dict[str, Any]
+
+
+class Claimed(BaseModel):
+    task_id: str
+    claimed_by: str
+
+
+class DecisionRequest(Strict):
+    step: str = Field(min_length=1, max_length=40)
+    outcome: str = Field(min_length=1, max_length=40)
+    reason: str = Field(default="", max_length=4000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DecisionOut(BaseModel):
+    case_number: str
+    state: str
+    awaiting: str
+
+
+class ExtensionRequest(Strict):
+    clock: str = Field(default="decision", max_length=40)
+    until: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="New last day, YYYY-MM-DD")
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ExtensionOut(BaseModel):
+    case_number: str
+    clock: str
+    due_at: datetime
+
+
+class CaseSummary(BaseModel):
+    case_number: str
+    procedure: str
+    state: str
+    awaiting: str
+    deadline: datetime | None
+    applicant_name: str
+    lodged_at: datetime
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class TransitionOut(BaseModel):
+    seq: int
+    at: datetime
+    event: str
+    state: str
+    step: str
+    outcome: str
+    actor: str
+    actor_role: str
+    reason: str
+    public_note: str
+
+
+class FileOut(BaseModel):
+    file_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class CaseDetail(BaseModel):
+    case_number: str
+    procedure: str
+    state: str
+    awaiting: str
+    deadline: datetime | None
+    lodged_at: datetime
+    application: dict[str, Any]
+    open_tasks: list[TaskOut]
+    documents: list[DocumentOut]
+    files: list[FileOut]
+    transitions: list[TransitionOut]

@@ -1,0 +1,96 @@
+"""Applicants: submit, check status, provide documents, withdraw, appeal."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError, conflict, not_found
+from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
+from api.services.applicant import case_for_applicant, store_files
+from api.services.applications import submit_application
+from api.services.case_actions import signal_case
+from api.services.workflows import ensure_started
+from db.repositories import cases as case_repo
+from schemas.messages import AppealInput, DocumentsProvided, WithdrawalInput
+from schemas.procedures import PROCEDURES, Procedure
+
+router = APIRouter(tags=["applicants"])
+AccessCode = Annotated[str | None, Header(alias="X-Access-Code", max_length=64)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
+                                              pattern=r"^[\x21-\x7e]+$")]
+
+
+def _submit_route(procedure: Procedure):
+    async def submit(application: procedure.application, response: Response, session: SessionDep,
+                     settings: SettingsDep, temporal: TemporalDep, idempotency_key: IdempotencyKey = None) -> Submitted:
+        result = await submit_application(session, procedure, application, idempotency_key,
+                                          settings.secret_key.get_secret_value())
+        await session.commit()  # the case exists before its workflow does
+        await ensure_started(temporal, result.case, settings.task_queue)
+        if result.replayed:
+            response.headers["Idempotency-Replayed"] = "true"
+        return Submitted(case_number=result.case.case_number, access_code=result.access_code,
+                         state=result.case.state)
+
+    submit.__name__ = f"submit_{procedure.slug.replace('-', '_')}_application"
+    return submit
+
+
+for _procedure in PROCEDURES.values():
+    router.add_api_route(f"/applications/{_procedure.slug}", _submit_route(_procedure), methods=["POST"],
+                         status_code=status.HTTP_201_CREATED, response_model=Submitted,
+                         summary=f"Submit a {_procedure.slug} application")
+
+
+@router.post("/applications/{slug}", include_in_schema=False)
+async def unknown_procedure(slug: str) -> None:
+    raise not_found(f"unknown procedure '{slug[:40]}'; known: {', '.join(PROCEDURES)}")
+
+
+@router.get("/cases/{case_number}/status", response_model=CaseStatus)
+async def case_status(case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
+    case = await case_for_applicant(session, case_number, access_code)
+    timeline = await case_repo.transitions(session, case.case_number, public_only=True)
+    docs = await case_repo.documents(session, case.case_number)
+    return CaseStatus(
+        case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
+        deadline=case.deadline,
+        timeline=[TimelineEntry(at=t.at, state=t.state, note=t.public_note) for t in timeline],
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at,
+                               valid_until=d.valid_until) for d in docs])
+
+
+@router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def provide_documents(case_number: str, session: SessionDep, settings: SettingsDep, temporal: TemporalDep,
+                            files: Annotated[list[UploadFile], File(description="PDF, PNG or JPEG")] = (),
+                            note: Annotated[str, Form(max_length=2000)] = "",
+                            access_code: AccessCode = None) -> Accepted:
+    case = await case_for_applicant(session, case_number, access_code)
+    if case.state in PROCEDURES[case.procedure].final:
+        raise conflict(f"case {case.case_number} is closed ({case.state}); documents are no longer taken")
+    refs = await store_files(session, case, list(files), settings.max_upload_bytes)
+    await session.commit()  # files are safe before the workflow hears of them
+    await signal_case(temporal, case, "provide_documents", DocumentsProvided(refs, note))
+    return Accepted(case_number=case.case_number, detail=f"{len(refs)} file(s) received")
+
+
+@router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def withdraw(case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep,
+                   access_code: AccessCode = None) -> Accepted:
+    case = await case_for_applicant(session, case_number, access_code)
+    if case.state not in PROCEDURES[case.procedure].withdrawable:
+        raise conflict(f"the application can no longer be withdrawn (state {case.state})")
+    await signal_case(temporal, case, "withdraw", WithdrawalInput(body.reason))
+    return Accepted(case_number=case.case_number, detail="withdrawal received")
+
+
+@router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep,
+                 access_code: AccessCode = None) -> Accepted:
+    case = await case_for_applicant(session, case_number, access_code)
+    if case.state not in PROCEDURES[case.procedure].appealable:
+        deadline = f" (the appeal window is open only after a rejection)"
+        raise conflict(f"no appeal can be lodged in state {case.state}{deadline}")
+    await signal_case(temporal, case, "appeal", AppealInput(body.grounds))
+    return Accepted(case_number=case.case_number, detail="appeal received")

@@ -1,0 +1,135 @@
+"""Staff: sign in, search cases, read a case, work the inbox, decide steps, extend deadlines."""
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.deps import CaseReader, Decider, SessionDep, SettingsDep, TemporalDep, require_roles, Staff
+from api.errors import ApiError, conflict, not_found
+from api.payloads import (CaseDetail, CasePage, CaseSummary, Claimed, DecisionOut, DecisionRequest, DocumentOut,
+                          ExtensionOut, ExtensionRequest, FileOut, TaskOut, Token, TransitionOut)
+from api.security import create_token, verify_password
+from api.services.case_actions import extend_deadline, submit_decision
+from db.models import Case, Task
+from db.repositories import cases as case_repo
+from db.repositories import tasks as task_repo
+from db.repositories.audit import append_audit
+from db.repositories.users import get_user
+from schemas.messages import DecisionInput, ExtensionInput
+from schemas.procedures import PROCEDURES
+
+router = APIRouter(tags=["staff"])
+
+
+@router.post("/auth/token", response_model=Token)
+async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
+                  settings: SettingsDep) -> Token:
+    user = await get_user(session, form.username[:64])
+    if not verify_password(user.password_hash if user else None, form.password) or not user.active:
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, "incorrect username or password")
+    return Token(access_token=create_token(user.username, settings.secret_key.get_secret_value(),
+                                           settings.token_minutes))
+
+
+def task_out(task: Task, now: datetime) -> TaskOut:
+    spec = PROCEDURES[task.procedure].steps.get(task.step)
+    return TaskOut(task_id=task.task_id, case_number=task.case_number, procedure=task.procedure, step=task.step,
+                   title=task.title, role=task.role, due=task.due_at,
+                   overdue=task.due_at is not None and task.due_at < now, escalated=task.escalated_at is not None,
+                   claimed_by=task.claimed_by, outcomes=task.outcomes,
+                   data_schema=spec.data_schema() if spec else {})
+
+
+async def _case(session, case_number: str) -> Case:
+    case = await case_repo.get_case(session, case_number) if len(case_number) <= 32 else None
+    if case is None:
+        raise not_found(f"no case {case_number[:32]}")
+    return case
+
+
+@router.get("/cases", response_model=CasePage)
+async def search_cases(session: SessionDep, staff: CaseReader,
+                       procedure: Annotated[str | None, Query(max_length=32)] = None,
+                       state: Annotated[str | None, Query(max_length=40)] = None,
+                       q: Annotated[str | None, Query(max_length=100)] = None,
+                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
+    if procedure and procedure not in PROCEDURES:
+        raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
+    result = await case_repo.search(session, procedure=procedure, state=state, q=q, page=page)
+    # Search results name applicants: who searched for what, and saw which cases, is audited.
+    await append_audit(session, action="cases_searched", actor=staff.username, actor_role=",".join(staff.roles),
+                       detail={"procedure": procedure, "state": state, "q": q, "page": page,
+                               "shown": [c.case_number for c in result.items]})
+    return CasePage(items=[CaseSummary(case_number=c.case_number, procedure=c.procedure, state=c.state,
+                                       awaiting=c.awaiting, deadline=c.deadline, applicant_name=c.applicant_name,
+                                       lodged_at=c.lodged_at) for c in result.items],
+                    total=result.total, page=result.page, page_size=result.page_size)
+
+
+@router.get("/cases/{case_number}", response_model=CaseDetail)
+async def read_case(case_number: str, session: SessionDep, staff: CaseReader) -> CaseDetail:
+    case = await _case(session, case_number)
+    now = datetime.now(timezone.utc)
+    await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
+                       case_number=case.case_number, at=now)
+    return CaseDetail(
+        case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
+        deadline=case.deadline, lodged_at=case.lodged_at, application=case.application,
+        open_tasks=[task_out(t, now) for t in await case_repo.open_tasks(session, case.case_number)],
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until)
+                   for d in await case_repo.documents(session, case.case_number)],
+        files=[FileOut(file_id=f.file_id, filename=f.filename, content_type=f.content_type, size=f.size,
+                       sha256=f.sha256, uploaded_at=f.uploaded_at)
+               for f in await case_repo.files(session, case.case_number)],
+        transitions=[TransitionOut(seq=t.seq, at=t.at, event=t.event, state=t.state, step=t.step, outcome=t.outcome,
+                                   actor=t.actor, actor_role=t.actor_role, reason=t.reason, public_note=t.public_note)
+                     for t in await case_repo.transitions(session, case.case_number)])
+
+
+@router.get("/tasks", response_model=list[TaskOut])
+async def inbox(session: SessionDep, staff: Decider,
+                role: Annotated[str | None, Query(max_length=32)] = None, mine: bool = False) -> list[TaskOut]:
+    if role is not None and role not in staff.roles:
+        raise ApiError(403, f"you do not hold the role '{role}'")
+    tasks = await task_repo.inbox(session, [role] if role else list(staff.roles), username=staff.username, mine=mine)
+    now = datetime.now(timezone.utc)
+    return [task_out(t, now) for t in tasks]
+
+
+@router.post("/tasks/{task_id}/claim", response_model=Claimed)
+async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claimed:
+    task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 else None
+    if task is None:
+        raise not_found(f"no task {task_id[:96]}")
+    if task.role not in staff.roles and not ("supervisor" in staff.roles and task.escalated_at):
+        raise ApiError(403, f"this task is for the role '{task.role}'")
+    if task.closed_at is not None:
+        raise conflict("this task is already done")
+    if not await task_repo.claim(session, task_id, staff.username):
+        raise conflict(f"this task is already claimed by {task.claimed_by}")
+    await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
+                       detail={"task_id": task_id})
+    return Claimed(task_id=task_id, claimed_by=staff.username)
+
+
+@router.post("/cases/{case_number}/decisions", response_model=DecisionOut)
+async def decide(case_number: str, body: DecisionRequest, session: SessionDep, temporal: TemporalDep,
+                 staff: Decider) -> DecisionOut:
+    case = await _case(session, case_number)
+    if case.state in PROCEDURES[case.procedure].final:
+        raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
+    result = await submit_decision(temporal, case, DecisionInput(
+        step=body.step, outcome=body.outcome, actor=staff.username, actor_roles=list(staff.roles),
+        reason=body.reason, data=body.data))
+    return DecisionOut(case_number=case.case_number, state=result.state, awaiting=result.awaiting)
+
+
+@router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut)
+async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, temporal: TemporalDep,
+                 staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> ExtensionOut:
+    case = await _case(session, case_number)
+    result = await extend_deadline(temporal, case, ExtensionInput(
+        clock=body.clock, until=body.until, reason=body.reason, actor=staff.username, actor_roles=list(staff.roles)))
+    return ExtensionOut(case_number=case.case_number, clock=result.clock, due_at=result.due_at)

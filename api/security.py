@@ -1,0 +1,79 @@
+"""Staff passwords (argon2), bearer tokens (JWT) and applicant access codes."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login with an unknown user like a real one.
+_DUMMY_HASH = _hasher.hash("aryz-timing-equaliser")
+ALGORITHM = "HS256"
+ROLES = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer", "auditor",
+         "admin")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_token(username: str, secret: str, minutes: int) -> str:
+    now = datetime.now(timezone.utc)
+    return jwt.encode({"sub": username, "iat": now, "exp": now + timedelta(minutes=minutes)}, secret,
+                      algorithm=ALGORITHM)
+
+
+class TokenError(Exception):
+    pass
+
+
+def read_token(token: str, secret: str) -> str:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+    except jwt.ExpiredSignatureError:
+        raise TokenError("token expired; sign in again") from None
+    except jwt.InvalidTokenError:
+        raise TokenError("invalid token") from None
+    return str(claims["sub"])
+
+
+# ---- applicant access codes ---------------------------------------------------------------
+# A code is 60 random-looking bits derived with the server secret from the case, its
+# idempotency key and a per-case seed: a retried submission can be answered with the same code,
+# yet neither the database alone nor the secret alone gives it away. Being high-entropy, a
+# plain SHA-256 of it is a sound stored hash (no slow KDF is needed against guessing).
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def new_seed() -> str:
+    return secrets.token_hex(16)
+
+
+def access_code(secret: str, case_number: str, dedupe_key: str, seed: str) -> str:
+    digest = hmac.new(secret.encode(), f"{case_number}|{dedupe_key}|{seed}".encode(), hashlib.sha256).digest()
+    n = int.from_bytes(digest[:8], "big") >> 4
+    chars = "".join(_ALPHABET[(n >> (5 * i)) & 31] for i in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    return code.upper().replace("-", "").replace(" ", "").translate(str.maketrans("ILO", "110"))
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def code_matches(stored_hash: str | None, code: str) -> bool:
+    return hmac.compare_digest(stored_hash or "0" * 64, hash_code(code)) and stored_hash is not None

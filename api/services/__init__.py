@@ -1,0 +1,1 @@
+"""Business operations behind the routes. Routes parse and authorise; services act."""

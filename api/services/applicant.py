@@ -1,0 +1,57 @@
+"""What an applicant may do with the case number and access code."""
+
+import hashlib
+import uuid
+
+from fastapi import UploadFile
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import security
+from api.errors import ApiError, not_found
+from db.models import Case, CaseFile
+from db.repositories.cases import get_case
+from schemas.messages import FileRef
+
+NO_SUCH_CASE = "no case with this number and access code"
+# Content sniffing: the declared type must match the file's first bytes.
+_SIGNATURES = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",),
+               "image/jpeg": (b"\xff\xd8\xff",)}
+MAX_FILES = 10
+
+
+async def case_for_applicant(session: AsyncSession, case_number: str, code: str | None) -> Case:
+    """The case, if the code opens it; otherwise the same 404 whether the case exists or not."""
+    case = await get_case(session, case_number) if len(case_number) <= 32 else None
+    if not security.code_matches(case.access_code_hash if case else None, code or ""):
+        raise not_found(NO_SUCH_CASE)
+    return case
+
+
+async def store_files(session: AsyncSession, case: Case, uploads: list[UploadFile], max_bytes: int) -> list[FileRef]:
+    if not uploads:
+        raise ApiError(422, "attach at least one file (field 'files')")
+    if len(uploads) > MAX_FILES:
+        raise ApiError(422, f"at most {MAX_FILES} files at a time")
+    refs = []
+    for upload in uploads:
+        content = await upload.read(max_bytes + 1)
+        name = (upload.filename or "document")[-200:]
+        if len(content) > max_bytes:
+            raise ApiError(413, f"{name}: larger than {max_bytes} bytes")
+        if not content:
+            raise ApiError(422, f"{name}: the file is empty")
+        kind = next((t for t, sigs in _SIGNATURES.items() if content.startswith(sigs)), None)
+        if kind is None:
+            raise ApiError(415, f"{name}: only PDF, PNG and JPEG files are accepted")
+        digest = hashlib.sha256(content).hexdigest()
+        # The same file sent again (a retried upload) is stored once.
+        row = await session.scalar(select(CaseFile).where(CaseFile.case_number == case.case_number,
+                                                          CaseFile.sha256 == digest))
+        if row is None:
+            row = CaseFile(file_id=str(uuid.uuid4()), case_number=case.case_number, filename=name, content_type=kind,
+                           size=len(content), sha256=digest, content=content)
+            session.add(row)
+        refs.append(FileRef(row.file_id, row.filename, digest))
+    await session.flush()
+    return refs

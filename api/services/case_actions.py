@@ -1,0 +1,53 @@
+"""Officers' decisions and applicants' requests, delivered to the case's workflow."""
+
+import logging
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.errors import ApiError
+from db.models import Case
+from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
+
+log = logging.getLogger(__name__)
+
+# Rejections raised by workflow validators (workflows/steps/desk.py) and their HTTP status.
+_STATUS = {"StepNotOpen": 409, "Forbidden": 403, "InvalidDecision": 422}
+
+
+def _closed(case: Case) -> ApiError:
+    return ApiError(409, f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
+
+
+async def _update(client: Client, case: Case, name: str, arg, result_type):
+    handle = client.get_workflow_handle(case.case_number)
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        if isinstance(cause, ApplicationError) and cause.type in _STATUS:
+            raise ApiError(_STATUS[cause.type], cause.message) from None
+        log.error("update %s on %s failed: %r", name, case.case_number, cause)
+        raise ApiError(409, "the case could not take this decision now; reload the case and try again") from None
+    except RPCError as err:
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise _closed(case) from None
+        raise ApiError(503, "the case engine is not reachable; try again shortly") from None
+
+
+async def submit_decision(client: Client, case: Case, decision: DecisionInput) -> DecisionResult:
+    return await _update(client, case, "decide", decision, DecisionResult)
+
+
+async def extend_deadline(client: Client, case: Case, extension: ExtensionInput) -> ExtensionResult:
+    return await _update(client, case, "extend_deadline", extension, ExtensionResult)
+
+
+async def signal_case(client: Client, case: Case, signal: str, arg) -> None:
+    try:
+        await client.get_workflow_handle(case.case_number).signal(signal, arg)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ApiError(409, f"case {case.case_number} is closed ({case.state})") from None
+        raise ApiError(503, "the case engine is not reachable; try again shortly") from None

@@ -1,0 +1,54 @@
+"""The `aryz` command."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aryz", description="Case processing for Kyrgyz migration procedures")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the embedded stack (or use ARYZ_DATABASE_URL / ARYZ_TEMPORAL_ADDRESS)")
+    test = sub.add_parser("test", help="run the test suite")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("worker", help="run a Temporal worker")
+    sub.add_parser("api", help="run the HTTP API")
+    sub.add_parser("migrate", help="apply database migrations")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "run":
+        from stack.embedded import run
+
+        return run()
+    if args.command == "test":
+        import pytest
+
+        return pytest.main(args.pytest_args)
+    if args.command == "worker":
+        from worker import run_worker
+
+        asyncio.run(run_worker())
+        return 0
+    if args.command == "api":
+        import uvicorn
+
+        from api.app import create_app
+        from settings import get_settings
+
+        settings = get_settings()
+        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
+                    access_log=False)  # access logs would carry case numbers next to IPs; not needed
+        return 0
+    if args.command == "migrate":
+        from db.migrate import upgrade
+        from settings import get_settings
+
+        upgrade(get_settings().database_url)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

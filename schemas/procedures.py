@@ -1,0 +1,45 @@
+"""The procedures aryz runs, as the API sees them: slug, case number prefix, workflow, steps."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from schemas import refugee
+from schemas.steps import StepSpec
+
+
+@dataclass(frozen=True)
+class Procedure:
+    slug: str
+    case_prefix: str
+    workflow: str
+    application: type[BaseModel]
+    steps: dict[str, StepSpec]
+    withdrawable: frozenset[str]
+    appealable: frozenset[str]
+    final: frozenset[str]
+
+    def facts(self, application: Any, lodged_on) -> dict[str, Any]:
+        """The non-personal facts the workflow needs from an application."""
+        if self.slug == "refugee":
+            return {"days_since_entry": (lodged_on - application.date_of_entry).days,
+                    "family_members": len(application.family_members)}
+        return {}
+
+
+S = refugee.State
+PROCEDURES: dict[str, Procedure] = {
+    "refugee": Procedure(
+        slug=refugee.PROCEDURE, case_prefix=refugee.CASE_PREFIX, workflow=refugee.WORKFLOW,
+        application=refugee.RefugeeApplication, steps=refugee.STEPS,
+        withdrawable=frozenset(refugee.WITHDRAWABLE), appealable=frozenset({S.APPEAL_WINDOW}),
+        final=frozenset({S.REGISTRATION_REFUSED, S.FINAL_REJECTED, S.EXIT_ASSISTED, S.CERT_ISSUED, S.WITHDRAWN,
+                         S.ABANDONED}),
+    ),
+}
+
+
+def procedure_of_case(case_number: str) -> Procedure | None:
+    prefix = case_number.split("-", 1)[0]
+    return next((p for p in PROCEDURES.values() if p.case_prefix == prefix), None)

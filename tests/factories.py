@@ -1,0 +1,22 @@
+"""Test data: valid applications, changed field by field where a test needs it."""
+
+import copy
+from datetime import date, timedelta
+
+
+def refugee_application(**overrides) -> dict:
+    data = {
+        "applicant": {"family_name": "Karimova", "given_names": "Dilnoza", "patronymic": "", "date_of_birth": "1990-04-12",
+                      "sex": "F", "nationality": "AFG", "document_type": "passport", "document_number": "P1234567"},
+        "family_members": [{"family_name": "Karimov", "given_names": "Timur", "date_of_birth": "2015-02-01",
+                            "sex": "M", "nationality": "AFG", "relationship": "child"}],
+        "date_of_entry": (date.today() - timedelta(days=5)).isoformat(),
+        "region": "GB",
+        "lodged_at_border": False,
+        "languages": ["dari", "russian"],
+        "grounds": "Persecution for political opinion in the country of origin.",
+        "contact": {"address": "Bishkek, Chui avenue 1", "phone": "+996555000111"},
+    }
+    data = copy.deepcopy(data)
+    data.update(overrides)
+    return data

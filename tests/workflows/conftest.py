@@ -1,0 +1,41 @@
+import asyncio
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+
+from tests.workflows.harness import CaseDriver
+from worker import build_worker
+
+TS_QUEUE = "aryz-time-skipping"
+
+
+@pytest.fixture(scope="session")
+async def ts_worker(ts_env, sessions):
+    # One worker for the session: on the time-skipping server a task left on a queue that no
+    # worker polls would stop the clock for every later test.
+    async with build_worker(ts_env.client, sessions, TS_QUEUE):
+        yield
+
+
+@pytest.fixture
+async def case(ts_env, sessions, ts_worker):
+    """A driver for one refugee case on the time-skipping server (not lodged yet)."""
+    driver = CaseDriver(ts_env.client, sessions, TS_QUEUE, ts_env)
+    yield driver
+    if driver.handle is not None:
+        await terminate_when_idle(driver.handle)
+
+
+async def terminate_when_idle(handle) -> None:
+    """Terminate a case left running, once nothing of it is in flight: the time-skipping server
+    never unlocks its clock for an activity whose workflow was terminated under it."""
+    for _ in range(200):
+        desc = await handle.describe()
+        if desc.status != WorkflowExecutionStatus.RUNNING:
+            return
+        raw = desc.raw_description
+        if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
+            await handle.terminate("test finished")
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} never went idle")

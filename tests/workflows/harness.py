@@ -1,0 +1,155 @@
+"""Drives one case through a real workflow, worker, activities and database."""
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.common import WorkflowIDReusePolicy
+
+from api.services.applications import submit_application
+from api.services.workflows import case_input
+from db.models import Case, CaseTransition, IssuedDocumentRow, Task
+from schemas.messages import (AppealInput, CaseOutcome, DecisionInput, DecisionResult, DocumentsProvided, ExtensionInput,
+                              ExtensionResult, FileRef, WithdrawalInput)
+from schemas.procedures import PROCEDURES
+from tests.conftest import SECRET, eventually
+from tests.factories import refugee_application
+
+ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
+         "legal_officer": ["legal_officer"], "senior": ["case_officer", "supervisor"], "supervisor2": ["supervisor"]}
+
+
+class CaseDriver:
+    def __init__(self, client: Client, sessions, task_queue: str, env=None) -> None:
+        self.env = env
+        self.client = client
+        self.sessions = sessions
+        self.task_queue = task_queue
+        self.case_number = ""
+        self.handle: WorkflowHandle | None = None
+
+    async def lodge(self, procedure: str = "refugee", lodged_at: datetime | None = None, **overrides) -> str:
+        proc = PROCEDURES[procedure]
+        application = proc.application.model_validate(refugee_application(**overrides))
+        async with self.sessions.begin() as session:
+            submitted = await submit_application(session, proc, application, f"test-{uuid.uuid4()}", SECRET)
+        case = submitted.case
+        self.case_number = case.case_number
+        self.handle = await self.client.start_workflow(
+            proc.workflow, case_input(case, lodged_at or case.lodged_at), id=case.case_number,
+            task_queue=self.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            result_type=CaseOutcome)
+        return case.case_number
+
+    async def decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
+                     roles: list[str] | None = None) -> DecisionResult:
+        await self.wait_task(step)
+        return await self.handle.execute_update(
+            "decide", DecisionInput(step, outcome, actor, roles or ROLES.get(actor, [actor]), reason, data or {}),
+            result_type=DecisionResult)
+
+    async def try_decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
+                         roles: list[str] | None = None) -> DecisionResult:
+        return await self.handle.execute_update(
+            "decide", DecisionInput(step, outcome, actor, roles or ROLES.get(actor, [actor]), reason, data or {}),
+            result_type=DecisionResult)
+
+    async def extend(self, until: str, reason: str, actor: str = "supervisor", clock: str = "decision",
+                     roles: list[str] | None = None) -> ExtensionResult:
+        return await self.handle.execute_update(
+            "extend_deadline", ExtensionInput(clock, until, reason, actor, roles or ROLES.get(actor, [actor])),
+            result_type=ExtensionResult)
+
+    async def sleep(self, duration: timedelta) -> None:
+        """Skip time on the time-skipping server."""
+        try:
+            await asyncio.wait_for(self.env.sleep(duration), 30)
+        except Exception:
+            async for w in self.client.list_workflows():
+                d = await self.client.get_workflow_handle(w.id).describe()
+                print(w.id, w.status, d.raw_description.pending_activities, d.raw_description.pending_workflow_task)
+            raise
+
+    async def provide_documents(self, n: int = 1) -> None:
+        files = [FileRef(str(uuid.uuid4()), f"scan{i}.pdf", "0" * 64) for i in range(n)]
+        await self.handle.signal("provide_documents", DocumentsProvided(files, "as requested"))
+
+    async def withdraw(self, reason: str = "moving on") -> None:
+        await self.handle.signal("withdraw", WithdrawalInput(reason))
+
+    async def appeal(self, grounds: str = "The decision ignored the country reports.") -> None:
+        await self.handle.signal("appeal", AppealInput(grounds))
+
+    async def case(self) -> Case:
+        async with self.sessions() as session:
+            return await session.get(Case, self.case_number)
+
+    async def open_task(self, step: str) -> Task | None:
+        async with self.sessions() as session:
+            return await session.scalar(select(Task).where(Task.case_number == self.case_number, Task.step == step,
+                                                           Task.closed_at.is_(None)))
+
+    async def wait_task(self, step: str) -> Task:
+        async def opened():
+            """task opened"""
+            return await self.open_task(step)
+        opened.__doc__ = f"task {step} open on {self.case_number}"
+        return await eventually(opened)
+
+    async def wait_state(self, state: str) -> Case:
+        async def reached():
+            case = await self.case()
+            return case if case.state == state else None
+        reached.__doc__ = f"{self.case_number} in state {state}"
+        return await eventually(reached)
+
+    async def wait_event(self, event: str) -> CaseTransition:
+        async def recorded():
+            async with self.sessions() as session:
+                return await session.scalar(select(CaseTransition).where(
+                    CaseTransition.case_number == self.case_number, CaseTransition.event == event))
+        recorded.__doc__ = f"event {event} on {self.case_number}"
+        return await eventually(recorded)
+
+    async def events(self) -> list[str]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(CaseTransition.event).where(
+                CaseTransition.case_number == self.case_number).order_by(CaseTransition.seq)))
+
+    async def documents(self) -> list[IssuedDocumentRow]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(IssuedDocumentRow).where(
+                IssuedDocumentRow.case_number == self.case_number).order_by(IssuedDocumentRow.issued_at)))
+
+    async def open_task_count(self) -> int:
+        async with self.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(Task).where(
+                Task.case_number == self.case_number, Task.closed_at.is_(None)))
+
+
+async def rejected(update, kind: str) -> str:
+    """Await an update that a validator must reject; returns the message."""
+    try:
+        await update
+    except WorkflowUpdateFailedError as err:
+        assert isinstance(err.cause, ApplicationError), err.cause
+        assert err.cause.type == kind, (err.cause.type, err.cause.message)
+        return err.cause.message
+    raise AssertionError(f"update was accepted; expected rejection {kind}")
+
+
+async def through_to_decision(d: CaseDriver, *, conclusion: str = "recommend_recognition") -> None:
+    """Register, interview, verify and conclude: the case waits for the supervisor's decision."""
+    await d.decide("registration", "register", "registrar")
+    at = (datetime.now().astimezone() + timedelta(days=3)).isoformat()
+    await d.decide("interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Bishkek office"})
+    await d.decide("interview", "record_interview", "case_officer",
+                   data={"held_at": at, "interpreter_language": "dari", "summary": "Consistent account."})
+    await d.decide("verification", "complete_verification", "case_officer",
+                   data={"identity_established": True, "security_checks_done": True})
+    reason = "Well-founded fear established." if conclusion == "recommend_recognition" else "Account not credible."
+    data = {} if conclusion == "recommend_recognition" else {"ground": "not_credible"}
+    await d.decide("conclusion", conclusion, "case_officer", reason=reason, data=data)

@@ -1,3 +1,5 @@
+import os
+from pathlib import Path
 import asyncio
 
 import pytest
@@ -17,13 +19,21 @@ async def ts_worker(ts_env, sessions):
         yield
 
 
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+
+
 @pytest.fixture
-async def case(ts_env, sessions, ts_worker):
-    """A driver for one refugee case on the time-skipping server (not lodged yet)."""
+async def case(ts_env, sessions, ts_worker, request):
+    """A driver for one refugee case on the time-skipping server (not lodged yet).
+    With ARYZ_RECORD_HISTORIES=1 its history is saved to tests/histories/<procedure>/<test>.json."""
     driver = CaseDriver(ts_env.client, sessions, TS_QUEUE, ts_env)
     yield driver
     if driver.handle is not None:
         await terminate_when_idle(driver.handle)
+        if os.environ.get("ARYZ_RECORD_HISTORIES") == "1":
+            history = await driver.handle.fetch_history()
+            name = request.node.name.removeprefix("test_")
+            (HISTORIES / driver.procedure / f"{name}.json").write_text(history.to_json())
 
 
 async def terminate_when_idle(handle) -> None:

@@ -29,10 +29,12 @@ class CaseDriver:
         self.sessions = sessions
         self.task_queue = task_queue
         self.case_number = ""
+        self.procedure = ""
         self.handle: WorkflowHandle | None = None
 
     async def lodge(self, procedure: str = "refugee", lodged_at: datetime | None = None, **overrides) -> str:
         proc = PROCEDURES[procedure]
+        self.procedure = procedure
         application = proc.application.model_validate(refugee_application(**overrides))
         async with self.sessions.begin() as session:
             submitted = await submit_application(session, proc, application, f"test-{uuid.uuid4()}", SECRET)

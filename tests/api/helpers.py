@@ -1,0 +1,47 @@
+import uuid
+
+from sqlalchemy import func, select
+
+from db.models import AuditEntry, Case, CaseTransition, Task
+from tests.conftest import eventually
+from tests.factories import refugee_application
+
+
+async def submit(api, **overrides) -> dict:
+    r = await api.post("/api/v1/applications/refugee", json=refugee_application(**overrides),
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def wait_task(api, tokens, case_number: str, step: str, as_user: str) -> dict:
+    async def open_task():
+        r = await api.get("/api/v1/tasks", headers=await tokens(as_user))
+        return next((t for t in r.json() if t["case_number"] == case_number and t["step"] == step), None)
+    open_task.__doc__ = f"{step} open on {case_number} for {as_user}"
+    return await eventually(open_task)
+
+
+async def decide(api, tokens, case_number: str, step: str, outcome: str, as_user: str, reason: str = "",
+                 data: dict | None = None, expect: int = 200) -> dict:
+    await wait_task(api, tokens, case_number, step, as_user)
+    r = await api.post(f"/api/v1/cases/{case_number}/decisions", headers=await tokens(as_user),
+                       json={"step": step, "outcome": outcome, "reason": reason, "data": data or {}})
+    assert r.status_code == expect, r.text
+    return r.json()
+
+
+async def snapshot(sessions, case_number: str | None = None) -> tuple:
+    """Counts that a rejected request must leave unchanged: all cases and submissions, or the
+    transitions, tasks and audit entries (views aside) of one case."""
+    async with sessions() as s:
+        if case_number is None:
+            return (await s.scalar(select(func.count()).select_from(Case)),
+                    await s.scalar(select(func.count()).select_from(AuditEntry).where(
+                        AuditEntry.action == "application_submitted")))
+        return (await s.scalar(select(func.count()).select_from(CaseTransition).where(
+                    CaseTransition.case_number == case_number)),
+                await s.scalar(select(func.count()).select_from(Task).where(Task.case_number == case_number)),
+                await s.scalar(select(func.count()).select_from(AuditEntry).where(
+                    AuditEntry.case_number == case_number,
+                    AuditEntry.action.not_in(["cases_searched", "case_viewed"]))))

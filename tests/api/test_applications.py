@@ -1,0 +1,123 @@
+"""Submitting applications: one case per application, however often it is sent; bad input refused."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from tests.api.helpers import snapshot, submit
+from tests.factories import refugee_application
+
+URL = "/api/v1/applications/refugee"
+
+
+async def test_submission_returns_a_case_number_and_an_access_code_shown_once(api, sessions):
+    body = await submit(api)
+    assert body["state"] == "LODGED"
+    year = date.today().year
+    assert body["case_number"].startswith(f"REF-{year}-") and len(body["case_number"]) == len(f"REF-{year}-000001")
+    assert len(body["access_code"]) == 14
+    async with sessions() as s:
+        from db.models import Case
+        case = await s.get(Case, body["case_number"])
+    assert body["access_code"] not in str(case.__dict__)  # only a hash is stored
+
+
+async def test_the_same_idempotency_key_returns_the_same_case(api, sessions):
+    key = str(uuid.uuid4())
+    first = await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": key})
+    before = await snapshot(sessions)
+    again = await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert await snapshot(sessions) == before
+
+
+async def test_an_idempotency_key_reused_for_another_application_is_refused(api, sessions):
+    key = str(uuid.uuid4())
+    await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": key})
+    before = await snapshot(sessions)
+    r = await api.post(URL, json=refugee_application(grounds="A completely different story of persecution."),
+                       headers={"Idempotency-Key": key})
+    assert r.status_code == 422 and "different application" in r.json()["detail"]
+    assert await snapshot(sessions) == before
+
+
+async def test_the_same_application_retried_without_a_key_returns_the_same_case(api, sessions):
+    app = refugee_application(grounds=f"Unique grounds for this retry test {uuid.uuid4()}")
+    first = await api.post(URL, json=app)
+    before = await snapshot(sessions)
+    again = await api.post(URL, json=app)
+    assert again.json()["case_number"] == first.json()["case_number"]
+    assert again.json()["access_code"] == first.json()["access_code"]
+    assert await snapshot(sessions) == before
+
+
+async def test_concurrent_retries_create_one_case(api, sessions):
+    import asyncio
+    key = str(uuid.uuid4())
+    before = await snapshot(sessions)
+    results = await asyncio.gather(*(api.post(URL, json=refugee_application(), headers={"Idempotency-Key": key})
+                                     for _ in range(5)))
+    assert {r.json()["case_number"] for r in results} == {results[0].json()["case_number"]}
+    assert (await snapshot(sessions))[0] == before[0] + 1
+
+
+def _without(path: str) -> dict:
+    data = refugee_application()
+    *parents, last = path.split(".")
+    target = data
+    for p in parents:
+        target = target[p]
+    del target[last]
+    return data
+
+
+BAD = {
+    "missing applicant": (_without("applicant"), "applicant"),
+    "missing date of birth": (_without("applicant.date_of_birth"), "applicant.date_of_birth"),
+    "wrong type": (refugee_application(family_members="none"), "family_members"),
+    "date in the future": (refugee_application(date_of_entry=(date.today() + timedelta(days=2)).isoformat()),
+                           "date_of_entry"),
+    "oversized grounds": (refugee_application(grounds="x" * 10_001), "grounds"),
+    "unknown region": (refugee_application(region="XX"), "region"),
+    "bad nationality": (refugee_application(applicant={**refugee_application()["applicant"], "nationality": "afghan"}),
+                        "applicant.nationality"),
+    "no way to reach": (refugee_application(contact={"address": "Bishkek"}), "contact"),
+    "unexpected field": (refugee_application(favourite_colour="blue"), "favourite_colour"),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+async def test_bad_applications_get_a_clear_422_and_change_nothing(api, sessions, name):
+    payload, field = BAD[name]
+    before = await snapshot(sessions)
+    r = await api.post(URL, json=payload, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 422, r.text
+    assert field in r.json()["detail"]
+    assert await snapshot(sessions) == before
+
+
+async def test_malformed_json_is_a_422(api, sessions):
+    before = await snapshot(sessions)
+    r = await api.post(URL, content=b'{"applicant": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+    assert await snapshot(sessions) == before
+
+
+async def test_an_oversized_body_is_a_413(api, sessions):
+    before = await snapshot(sessions)
+    r = await api.post(URL, content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+    assert await snapshot(sessions) == before
+
+
+async def test_an_unknown_procedure_is_a_404(api):
+    r = await api.post("/api/v1/applications/citizenship", json={})
+    assert r.status_code == 404 and "unknown procedure" in r.json()["detail"]
+
+
+async def test_a_bad_idempotency_key_is_a_422(api):
+    r = await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": "x" * 101})
+    assert r.status_code == 422 and "Idempotency-Key" in r.json()["detail"]

@@ -1,0 +1,26 @@
+"""Every recorded history replays against the current workflow code. A change that breaks one
+needs a workflow.patched() branch for the cases in flight (regenerate with ARYZ_RECORD_HISTORIES=1
+only for paths that are new)."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from worker import WORKFLOWS
+
+HERE = Path(__file__).resolve().parent
+HISTORIES = sorted(HERE.glob("*/*.json"))
+
+
+def test_every_procedure_has_recorded_histories():
+    assert {p.parent.name for p in HISTORIES} >= {"refugee"}
+    assert len(HISTORIES) >= 10
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+async def test_history_replays_against_the_current_code(path: Path):
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await Replayer(workflows=WORKFLOWS).replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

@@ -7,11 +7,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched
+        import pytest
+
+        return pytest.main(argv[1:])
     parser = argparse.ArgumentParser(prog="aryz", description="Case processing for Kyrgyz migration procedures")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the embedded stack (or use ARYZ_DATABASE_URL / ARYZ_TEMPORAL_ADDRESS)")
-    test = sub.add_parser("test", help="run the test suite")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     sub.add_parser("worker", help="run a Temporal worker")
     sub.add_parser("api", help="run the HTTP API")
     sub.add_parser("migrate", help="apply database migrations")
@@ -22,10 +26,6 @@ def main(argv: list[str] | None = None) -> int:
         from stack.embedded import run
 
         return run()
-    if args.command == "test":
-        import pytest
-
-        return pytest.main(args.pytest_args)
     if args.command == "worker":
         from worker import run_worker
 

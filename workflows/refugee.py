@@ -42,12 +42,13 @@ class RefugeeRecognitionWorkflow:
                                    reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
                                    deadline=None, public_note="Application withdrawn by the applicant")
         await self.steps.stop_all()
+        self.case.settled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return CaseOutcome(case.case_number, self.case.state)
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> DecisionResult:
-        return await self.desk.submit(decision)
+        return await self.desk.submit(decision, self.case)
 
     @decide.validator
     def validate_decide(self, decision: DecisionInput) -> None:
@@ -151,8 +152,7 @@ class RefugeeRecognitionWorkflow:
         until = self.steps.calendar.last_day(window.due_at)
         await self.case.record("appeal_window_opened", state=State.APPEAL_WINDOW, awaiting="applicant: may appeal",
                                deadline=window.due_at, public_note=f"You may appeal until {until} inclusive")
-        await workflow.wait_condition(
-            lambda: self.appeal_lodged is not None or window.lapsed or self.case.interrupted)
+        await self.case.wait_for(lambda: self.appeal_lodged is not None or window.lapsed or self.case.interrupted)
         await self.steps.stop(window)
         if self.case.interrupted:
             raise CaseInterrupted()

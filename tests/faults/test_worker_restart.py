@@ -21,7 +21,7 @@ async def test_a_new_worker_finishes_a_case_the_old_one_started(dev_env, session
     second = build_worker(dev_env.client, sessions, queue)
     async with second:
         result = await driver.decide("decision", "recognise", "supervisor", "Agreed.")
-        assert result.state == "RECOGNISED"
+        assert result.state == "CERT_ISSUED"
         assert (await driver.handle.result()).state == "CERT_ISSUED"
     async with sessions() as s:
         seqs = list(await s.scalars(select(CaseTransition.seq).where(CaseTransition.case_number == driver.case_number)

@@ -116,6 +116,11 @@ class CaseDriver:
         recorded.__doc__ = f"event {event} on {self.case_number}"
         return await eventually(recorded)
 
+    async def transitions(self) -> list[CaseTransition]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(CaseTransition).where(
+                CaseTransition.case_number == self.case_number).order_by(CaseTransition.seq)))
+
     async def events(self) -> list[str]:
         async with self.sessions() as session:
             return list(await session.scalars(select(CaseTransition.event).where(

@@ -32,7 +32,7 @@ class OpenStep:
     task_id: str
     clock: StatutoryClock
     decision: DecisionInput | None = None
-    result: DecisionResult | None = None
+    recorded: bool = False  # the decision is in the read model
     extra: dict = field(default_factory=dict)
 
 
@@ -58,15 +58,16 @@ class DecisionDesk:
         except InvalidDecision as err:
             raise rejection(INVALID, str(err)) from None
 
-    async def submit(self, d: DecisionInput) -> DecisionResult:
+    async def submit(self, d: DecisionInput, case) -> DecisionResult:
         # Two updates may pass validation in the same workflow task; only the first one counts.
         self.validate(d)
         step = self.open[d.step]
         d.data = check_decision(step.spec, d.outcome, d.reason, d.data)
         step.decision = d
         self.deciders[d.step] = d.actor
-        await workflow.wait_condition(lambda: step.result is not None)
-        return step.result
+        await workflow.wait_condition(lambda: step.recorded)
+        await workflow.wait_condition(lambda: case.settled)
+        return DecisionResult(case.state, case.awaiting)
 
     def validate_extension(self, e: ExtensionInput, max_extensions: int) -> datetime:
         """Returns the new due time, or raises why the extension may not be granted."""

@@ -31,11 +31,22 @@ class CaseRecorder:
         self.seq = 0
         self.open_tasks: dict[str, TaskRecord] = {}
         self.withdrawal: str | None = None  # the applicant's reason, once withdrawn
+        # True while the case waits for a person (or has ended): an officer's decision returns
+        # only then, so its answer says where the case went and who is awaited next.
+        self.settled = False
         self._lock = asyncio.Lock()
 
     @property
     def interrupted(self) -> bool:
         return self.withdrawal is not None
+
+    async def wait_for(self, condition) -> None:
+        """Block the procedure until `condition`, marking the case settled meanwhile."""
+        self.settled = True
+        try:
+            await workflow.wait_condition(condition)
+        finally:
+            self.settled = False
 
     def new_task_id(self, step: str) -> str:
         return f"{self.case_number}:{self.seq + 1}:{step}"

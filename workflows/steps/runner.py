@@ -13,7 +13,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
     from schemas.calendar import Calendar
-    from schemas.messages import (DecisionInput, DecisionResult, DocumentsProvided, ExtensionInput,
+    from schemas.messages import (DecisionInput, DocumentsProvided, ExtensionInput,
                                   ExtensionResult, IssueDocumentInput, IssuedDocument, TaskRecord)
     from schemas.rules import ProcedureRules
     from schemas.steps import StepSpec
@@ -96,7 +96,7 @@ class StepRunner:
             self.desk.open[spec.name] = step
             await self.case.record("task_opened", step=spec.name, open_tasks=[task],
                                    awaiting=f"{spec.role}: {spec.title}", deadline=clock.due_at)
-            await workflow.wait_condition(
+            await self.case.wait_for(
                 lambda: step.decision is not None or self.case.interrupted or (lapse is not None and lapse.lapsed))
             del self.desk.open[spec.name]
             if step.decision is None:
@@ -113,7 +113,7 @@ class StepRunner:
                                    actor_role=spec.role, reason=d.reason, public_note=note, awaiting="",
                                    deadline=None, close_tasks=[step.task_id], detail={"data": d.data},
                                    notify_applicant=t.notify)
-            step.result = DecisionResult(self.case.state, self.case.awaiting)
+            step.recorded = True
             return d
 
     async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition]) -> DecisionInput:
@@ -134,10 +134,9 @@ class StepRunner:
                                public_note="Please provide: " + "; ".join(wanted)
                                + (f". {d.data['message']}" if d.data.get("message") else ""),
                                detail={"data": d.data}, notify_applicant=True)
-        step.result = DecisionResult(self.case.state, self.case.awaiting)
+        step.recorded = True
         received = len(self.documents)
-        await workflow.wait_condition(
-            lambda: len(self.documents) > received or reply.lapsed or self.case.interrupted)
+        await self.case.wait_for(lambda: len(self.documents) > received or reply.lapsed or self.case.interrupted)
         await self.stop(reply)
         step.clock.resume()
         if self.case.interrupted:

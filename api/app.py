@@ -19,17 +19,25 @@ log = logging.getLogger(__name__)
 JSON_LIMIT = 1024 * 1024
 
 
-async def start_pending_workflows(app: FastAPI, every: float = 30.0) -> None:
-    """A case whose workflow could not be started at submission (Temporal down) is started here."""
+async def start_pending_workflows(sessions, temporal: Client, task_queue: str) -> int:
+    """Start the workflows of cases that have none yet (Temporal was down when they were
+    submitted). Starting is idempotent (workflow ID = case number). Returns how many started."""
+    async with sessions() as session:
+        pending = list(await session.scalars(
+            select(Case).where(Case.last_seq == 0).order_by(Case.lodged_at).limit(100)))
+    started = 0
+    for case in pending:
+        started += await ensure_started(temporal, case, task_queue)
+    return started
+
+
+async def _sweep_forever(app: FastAPI, every: float = 30.0) -> None:
     while True:
+        await asyncio.sleep(every)
         try:
-            async with app.state.sessions() as session:
-                pending = list(await session.scalars(select(Case).where(Case.last_seq == 0).limit(100)))
-            for case in pending:
-                await ensure_started(app.state.temporal, case, app.state.settings.task_queue)
+            await start_pending_workflows(app.state.sessions, app.state.temporal, app.state.settings.task_queue)
         except Exception as err:  # keep trying; the next round may find the services back
             log.warning("pending-workflow sweep failed: %s", type(err).__name__)
-        await asyncio.sleep(every)
 
 
 def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
@@ -45,7 +53,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.settings = settings
         app.state.sessions = make_sessionmaker(engine)
         app.state.temporal = temporal or await connect(settings)
-        sweeper = asyncio.create_task(start_pending_workflows(app))
+        sweeper = asyncio.create_task(_sweep_forever(app))
         try:
             yield
         finally:

@@ -67,6 +67,7 @@ class TaskOut(BaseModel):
     role: str
     due: datetime | None
     overdue: bool
+    reminded: bool
     escalated: bool
     claimed_by: str | None
     outcomes: list[str]

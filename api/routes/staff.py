@@ -37,7 +37,8 @@ def task_out(task: Task, now: datetime) -> TaskOut:
     spec = PROCEDURES[task.procedure].steps.get(task.step)
     return TaskOut(task_id=task.task_id, case_number=task.case_number, procedure=task.procedure, step=task.step,
                    title=task.title, role=task.role, due=task.due_at,
-                   overdue=task.due_at is not None and task.due_at < now, escalated=task.escalated_at is not None,
+                   overdue=task.due_at is not None and task.due_at < now, reminded=task.reminded_at is not None,
+                   escalated=task.escalated_at is not None,
                    claimed_by=task.claimed_by, outcomes=task.outcomes,
                    data_schema=spec.data_schema() if spec else {})
 

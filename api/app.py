@@ -5,10 +5,13 @@ import logging
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from temporalio.client import Client
 
 from api import errors
+from api.pages import applicant as applicant_pages
+from api.pages import staff as staff_pages
 from api.routes import applicant, ops, staff
 from api.services.workflows import ensure_started
 from db.models import Case
@@ -68,6 +71,13 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(applicant.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(ops.router)
+    app.include_router(applicant_pages.router)
+    app.include_router(staff_pages.router)
+
+    @app.exception_handler(staff_pages.SignInRequired)
+    async def sign_in_first(request, exc):
+        return RedirectResponse("/staff/login", status_code=303)
+
     app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
     app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * 3)
     return app

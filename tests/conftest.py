@@ -18,7 +18,9 @@ os.chmod(os.environ["XDG_RUNTIME_DIR"], 0o700)
 from db.migrate import upgrade  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from settings import Settings  # noqa: E402
+from stack.demo import seed_demo_accounts  # noqa: E402
 from stack.postgres import database_url, ensure_database_sync, start_embedded  # noqa: E402
+from worker import build_worker  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SECRET = "test-secret-key-" + "x" * 32
@@ -92,6 +94,29 @@ def make_settings(url: str, task_queue: str) -> Settings:
 @pytest.fixture
 def settings(database_url_, task_queue) -> Settings:
     return make_settings(database_url_, task_queue)
+
+
+API_QUEUE = "aryz-api-tests"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+async def dev_worker(dev_env, sessions):
+    async with build_worker(dev_env.client, sessions, API_QUEUE):
+        yield
+
+
+@pytest.fixture(scope="session")
+async def staff_accounts(sessions):
+    from api.security import hash_password
+    from db.repositories.users import ensure_user
+
+    await seed_demo_accounts(sessions, PASSWORD)
+    async with sessions.begin() as s:
+        await ensure_user(s, "registrar2", "Second registrar", ["registrar"], hash_password(PASSWORD))
+        await ensure_user(s, "supervisor2", "Second supervisor", ["supervisor"], hash_password(PASSWORD))
+        await ensure_user(s, "regsup", "Registrar and supervisor", ["registrar", "supervisor"], hash_password(PASSWORD))
+
 
 
 async def eventually(check, timeout: float = 20.0, interval: float = 0.05):

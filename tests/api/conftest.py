@@ -4,31 +4,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from stack.demo import seed_demo_accounts
-from tests.conftest import make_settings
-from worker import build_worker
-
-API_QUEUE = "aryz-api-tests"
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="session")
-async def dev_worker(dev_env, sessions):
-    async with build_worker(dev_env.client, sessions, API_QUEUE):
-        yield
-
-
-@pytest.fixture(scope="session")
-async def staff_accounts(sessions):
-    from api.security import hash_password
-    from db.repositories.users import ensure_user
-
-    await seed_demo_accounts(sessions, PASSWORD)
-    async with sessions.begin() as s:
-        await ensure_user(s, "registrar2", "Second registrar", ["registrar"], hash_password(PASSWORD))
-        await ensure_user(s, "supervisor2", "Second supervisor", ["supervisor"], hash_password(PASSWORD))
-        await ensure_user(s, "regsup", "Registrar and supervisor", ["registrar", "supervisor"], hash_password(PASSWORD))
-
+from tests.conftest import API_QUEUE, PASSWORD, make_settings
 
 @pytest.fixture(scope="session")
 async def api(database_url_, dev_env, dev_worker, staff_accounts):

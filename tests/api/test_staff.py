@@ -6,7 +6,7 @@ import jwt
 from sqlalchemy import select
 
 from db.models import AuditEntry
-from tests.api.conftest import PASSWORD
+from tests.conftest import PASSWORD
 from tests.api.helpers import decide, snapshot, submit, wait_task
 from tests.conftest import SECRET
 

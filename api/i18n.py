@@ -1,0 +1,211 @@
+"""The UI in Kyrgyz, Russian and English: language choice and the message catalogue."""
+
+from fastapi import Request
+
+LANGS = ("ky", "ru", "en")
+DEFAULT_LANG = "ky"  # the state language
+LANG_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+
+# key: (ky, ru, en)
+_M: dict[str, tuple[str, str, str]] = {
+    "app_title": ("Арыз — миграциялык кайрылуулар", "Арыз — миграционные обращения", "Aryz — migration applications"),
+    "check_status": ("Арызымдын абалын текшерүү", "Проверить статус заявления", "Check my application"),
+    "case_number": ("Иштин номери", "Номер дела", "Case number"),
+    "access_code": ("Кирүү коду", "Код доступа", "Access code"),
+    "show": ("Көрсөтүү", "Показать", "Show"),
+    "no_case": ("Мындай номер жана код менен иш табылган жок", "Дело с таким номером и кодом не найдено",
+                "No case with this number and access code"),
+    "state": ("Абалы", "Состояние", "State"),
+    "awaiting": ("Кимди күтөт", "Ожидается", "Awaiting"),
+    "deadline": ("Мөөнөтү", "Срок", "Deadline"),
+    "history": ("Тарых", "История", "History"),
+    "documents": ("Документтер", "Документы", "Documents"),
+    "valid_until": ("чейин жарактуу", "действителен до", "valid until"),
+    "staff_sign_in": ("Кызматкерлер үчүн кирүү", "Вход для сотрудников", "Staff sign-in"),
+    "username": ("Колдонуучу аты", "Имя пользователя", "Username"),
+    "password": ("Сырсөз", "Пароль", "Password"),
+    "sign_in": ("Кирүү", "Войти", "Sign in"),
+    "sign_out": ("Чыгуу", "Выйти", "Sign out"),
+    "bad_login": ("Колдонуучу аты же сырсөз туура эмес", "Неверное имя пользователя или пароль",
+                  "Incorrect username or password"),
+    "inbox": ("Тапшырмалар", "Задачи", "Inbox"),
+    "no_tasks": ("Ачык тапшырмалар жок", "Открытых задач нет", "No open tasks"),
+    "step": ("Кадам", "Шаг", "Step"),
+    "role": ("Ролу", "Роль", "Role"),
+    "due": ("Мөөнөтү", "Срок", "Due"),
+    "overdue": ("мөөнөтү өттү", "просрочено", "overdue"),
+    "escalated": ("жетекчиге жөнөтүлдү", "передано руководителю", "escalated"),
+    "reminded": ("эскертилди", "напоминание", "reminder sent"),
+    "claimed_by": ("Аткаруучу", "Исполнитель", "Claimed by"),
+    "claim": ("Өзүмө алуу", "Взять себе", "Claim"),
+    "open_case": ("Ишти ачуу", "Открыть дело", "Open case"),
+    "applicant": ("Арыз ээси", "Заявитель", "Applicant"),
+    "application": ("Арыз", "Заявление", "Application"),
+    "decide": ("Чечим кабыл алуу", "Принять решение", "Decide"),
+    "reason": ("Негиздеме", "Обоснование", "Reason"),
+    "reason_required": ("(милдеттүү)", "(обязательно)", "(required)"),
+    "submit_decision": ("Чечимди жиберүү", "Отправить решение", "Submit decision"),
+    "decision_saved": ("Чечим кабыл алынды", "Решение принято", "Decision recorded"),
+    "events": ("Окуялар", "События", "Events"),
+    "actor": ("Ким", "Кто", "Who"),
+    "when": ("Качан", "Когда", "When"),
+    "nothing_to_decide": ("Бул иште ачык кадам жок", "В этом деле нет открытых шагов", "Nothing is open on this case"),
+    "language": ("Тил", "Язык", "Language"),
+    "403": ("Бул барак сиздин ролуңуз үчүн жабык", "Эта страница закрыта для вашей роли",
+            "This page is not open to your role"),
+    "not_found": ("Табылган жок", "Не найдено", "Not found"),
+    "date_of_birth": ("Туулган күнү", "Дата рождения", "Date of birth"),
+    "nationality": ("Жарандыгы", "Гражданство", "Nationality"),
+    "family_members": ("Үй-бүлө мүчөлөрү", "Члены семьи", "Family members"),
+    "date_of_entry": ("Кирген күнү", "Дата въезда", "Date of entry"),
+    "grounds": ("Негиздер", "Основания", "Grounds"),
+    "contact": ("Байланыш", "Контакты", "Contact"),
+}
+
+ROLE_LABELS = {
+    "registrar": ("Каттоочу", "Регистратор", "Registrar"),
+    "case_officer": ("Иш боюнча адис", "Специалист по делу", "Case officer"),
+    "supervisor": ("Жетекчи", "Руководитель", "Supervisor"),
+    "commission": ("Комиссия", "Комиссия", "Commission"),
+    "finance_officer": ("Каржы адиси", "Финансист", "Finance officer"),
+    "legal_officer": ("Юрист", "Юрист", "Legal officer"),
+    "applicant": ("Арыз ээси", "Заявитель", "Applicant"),
+}
+
+STATE_LABELS = {
+    "LODGED": ("Арыз берилди", "Заявление подано", "Lodged"),
+    "REGISTRATION_REFUSED": ("Каттоодон баш тартылды", "Отказано в регистрации", "Registration refused"),
+    "REGISTERED": ("Катталды", "Зарегистрировано", "Registered"),
+    "INTERVIEWED": ("Маектешүү өттү", "Собеседование проведено", "Interviewed"),
+    "VERIFIED": ("Текшерилди", "Проверено", "Verified"),
+    "CONCLUSION_DRAFTED": ("Корутунду даярдалды", "Заключение подготовлено", "Conclusion drafted"),
+    "RECOGNISED": ("Качкын катары таанылды", "Признан беженцем", "Recognised as a refugee"),
+    "REJECTED": ("Четке кагылды", "Отказано", "Rejected"),
+    "APPEAL_WINDOW": ("Даттануу мөөнөтү", "Срок обжалования", "Appeal window open"),
+    "IN_APPEAL": ("Даттануу каралууда", "Жалоба рассматривается", "Appeal under review"),
+    "OVERTURNED": ("Чечим жокко чыгарылды", "Решение отменено", "Decision overturned"),
+    "FINAL_REJECTED": ("Акыркы баш тартуу", "Окончательный отказ", "Finally rejected"),
+    "EXIT_ASSISTED": ("Чыгууга жардам берилди", "Оказано содействие в выезде", "Exit assisted"),
+    "CERT_ISSUED": ("Күбөлүк берилди", "Удостоверение выдано", "Certificate issued"),
+    "WITHDRAWN": ("Арыз кайтарылып алынды", "Заявление отозвано", "Withdrawn"),
+    "ABANDONED": ("Келбегендиктен жабылды", "Закрыто из-за неявки", "Closed: applicant did not attend"),
+}
+
+STEP_LABELS = {
+    "registration": ("Арызды каттоо", "Регистрация заявления", "Register the application"),
+    "registration_refusal_signoff": ("Каттоодон баш тартууну бекитүү", "Утверждение отказа в регистрации",
+                                     "Sign off the refusal to register"),
+    "interview": ("Маектешүүгө чакыруу жана аны жазуу", "Приглашение и собеседование",
+                  "Invite the applicant and record the interview"),
+    "verification": ("Документтерди жана ишенимдүүлүктү текшерүү", "Проверка документов и достоверности",
+                     "Verify documents and credibility"),
+    "conclusion": ("Корутунду даярдоо", "Подготовка заключения", "Draft the conclusion"),
+    "decision": ("Таануу боюнча чечим", "Решение о признании", "Decide on recognition"),
+    "appeal_review": ("Даттанууну кароо", "Рассмотрение жалобы", "Review the appeal"),
+    "exit_assistance": ("Чыгууга жардам берүү", "Содействие в выезде", "Assist with exit after the final refusal"),
+}
+
+OUTCOME_LABELS = {
+    "register": ("Каттоо", "Зарегистрировать", "Register"),
+    "refuse_registration": ("Каттоодон баш тартуу", "Отказать в регистрации", "Refuse registration"),
+    "request_documents": ("Документтерди суроо", "Запросить документы", "Request documents"),
+    "confirm_refusal": ("Баш тартууну бекитүү", "Утвердить отказ", "Confirm the refusal"),
+    "return_for_registration": ("Каттоого кайтаруу", "Вернуть на регистрацию", "Return for registration"),
+    "schedule_interview": ("Маектешүүгө чакыруу", "Назначить собеседование", "Schedule the interview"),
+    "record_interview": ("Маектешүүнү жазуу", "Внести запись собеседования", "Record the interview"),
+    "complete_verification": ("Текшерүүнү аяктоо", "Завершить проверку", "Complete verification"),
+    "recommend_recognition": ("Таанууну сунуштоо", "Рекомендовать признание", "Recommend recognition"),
+    "recommend_rejection": ("Баш тартууну сунуштоо", "Рекомендовать отказ", "Recommend rejection"),
+    "recognise": ("Качкын катары таануу", "Признать беженцем", "Recognise"),
+    "reject": ("Баш тартуу", "Отказать", "Reject"),
+    "overturn": ("Чечимди жокко чыгаруу", "Отменить решение", "Overturn"),
+    "uphold": ("Чечимди калтыруу", "Оставить решение в силе", "Uphold"),
+    "record_exit_assistance": ("Жардамды жазуу", "Отметить содействие", "Record the assistance"),
+}
+
+FIELD_LABELS = {
+    "ground": ("Негиз", "Основание", "Ground"),
+    "interview_at": ("Маектешүүнүн убактысы", "Время собеседования", "Interview at"),
+    "place": ("Орду", "Место", "Place"),
+    "interpreter_language": ("Котормочунун тили", "Язык переводчика", "Interpreter language"),
+    "held_at": ("Өткөрүлгөн убакыт", "Время проведения", "Held at"),
+    "summary": ("Кыскача мазмуну", "Краткое содержание", "Summary"),
+    "identity_established": ("Инсандыгы аныкталды", "Личность установлена", "Identity established"),
+    "security_checks_done": ("Коопсуздук текшерүүлөрү бүттү", "Проверки безопасности проведены",
+                             "Security checks done"),
+    "notes": ("Эскертүүлөр", "Примечания", "Notes"),
+    "documents": ("Керектүү документтер (ар бири өзүнчө сапта)", "Нужные документы (каждый с новой строки)",
+                  "Documents needed (one per line)"),
+    "message": ("Арыз ээсине билдирүү", "Сообщение заявителю", "Message to the applicant"),
+    "exit_visa_issued": ("Чыгуу визасы берилди", "Выездная виза выдана", "Exit visa issued"),
+}
+
+DOC_LABELS = {
+    "AC": ("Башпаанек издөөчүнүн күбөлүгү", "Свидетельство лица, ищущего убежище", "Asylum-seeker certificate"),
+    "RC": ("Качкындын күбөлүгү", "Удостоверение беженца", "Refugee certificate"),
+}
+
+
+def _pick(entry: tuple[str, str, str] | None, lang: str, fallback: str) -> str:
+    return entry[LANGS.index(lang)] if entry else fallback
+
+
+def t(key: str, lang: str) -> str:
+    return _pick(_M.get(key), lang, key)
+
+
+def state_label(state: str, lang: str) -> str:
+    return _pick(STATE_LABELS.get(state), lang, state)
+
+
+def role_label(role: str, lang: str) -> str:
+    return _pick(ROLE_LABELS.get(role), lang, role)
+
+
+def doc_label(doc_type: str, lang: str) -> str:
+    return _pick(DOC_LABELS.get(doc_type), lang, doc_type)
+
+
+def step_label(step: str, lang: str) -> str:
+    return _pick(STEP_LABELS.get(step), lang, step)
+
+
+def field_label(name: str, lang: str) -> str:
+    return _pick(FIELD_LABELS.get(name), lang, name.replace("_", " "))
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    return _pick(OUTCOME_LABELS.get(outcome), lang, outcome)
+
+
+_STEP_BY_TITLE = {labels[2]: step for step, labels in STEP_LABELS.items()}
+_APPLICANT_TASKS = {"may appeal": ("даттанса болот", "может обжаловать", "may appeal"),
+                    "provide": ("документтерди бериши керек:", "должен предоставить:", "provide")}
+
+
+def awaiting_label(awaiting: str, lang: str) -> str:
+    """'registrar: Register the application' in the reader's language."""
+    role, _, rest = awaiting.partition(": ")
+    if not rest or role not in ROLE_LABELS:
+        return awaiting
+    if rest in _STEP_BY_TITLE:
+        rest = step_label(_STEP_BY_TITLE[rest], lang)
+    elif rest == "may appeal":
+        rest = _pick(_APPLICANT_TASKS["may appeal"], lang, rest)
+    elif rest.startswith("provide "):
+        rest = f"{_pick(_APPLICANT_TASKS['provide'], lang, 'provide')} {rest.removeprefix('provide ')}"
+    return f"{role_label(role, lang)}: {rest}"
+
+
+def choose_lang(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    cookie = request.cookies.get("aryz_lang")
+    if cookie in LANGS:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return DEFAULT_LANG

@@ -1,0 +1,89 @@
+"""Rendering, language, and turning a step's form into decision data."""
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api import i18n
+from schemas.steps import Outcome
+
+BISHKEK_TZ = timezone(timedelta(hours=6))
+
+
+def local_time(moment: datetime | None) -> str:
+    return moment.astimezone(BISHKEK_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def last_day(due: datetime | None) -> str:
+    """Deadlines fall due at local midnight; people read them as the last day still in time."""
+    return (due.astimezone(BISHKEK_TZ) - timedelta(seconds=1)).strftime("%Y-%m-%d") if due else ""
+
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=i18n.role_label,
+                             step_label=i18n.step_label, field_label=i18n.field_label, outcome_label=i18n.outcome_label,
+                             doc_label=i18n.doc_label, awaiting_label=i18n.awaiting_label,
+                             LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
+                             local_time=local_time, last_day=last_day)
+BISHKEK = "+06:00"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    lang = i18n.choose_lang(request)
+    response = templates.TemplateResponse(request, name, {"lang": lang, **context}, status_code=status_code)
+    if request.query_params.get("lang") in i18n.LANGS:
+        response.set_cookie("aryz_lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    # Pages may show personal data: never cache them, never frame them.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    # "same-origin", not "no-referrer": with no referrer Chromium sends "Origin: null" on form
+    # posts, and the CSRF check needs the real origin.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def form_fields(outcome: Outcome) -> list[dict[str, Any]]:
+    """Input fields for an outcome's data, from its pydantic model."""
+    if outcome.data is None:
+        return []
+    fields = []
+    schema = outcome.data.model_json_schema()
+    required = set(schema.get("required", []))
+    for name, prop in schema["properties"].items():
+        kind = "text"
+        if prop.get("type") == "boolean":
+            kind = "bool"
+        elif prop.get("format") == "date-time":
+            kind = "datetime"
+        elif "enum" in prop:
+            kind = "select"
+        elif prop.get("type") == "array":
+            kind = "lines"
+        elif prop.get("maxLength", 0) > 300:
+            kind = "textarea"
+        fields.append({"name": name, "kind": kind, "options": prop.get("enum", []),
+                       "required": name in required, "help": prop.get("description", "")})
+    return fields
+
+
+def form_data(outcome: Outcome, form: dict[str, str]) -> dict[str, Any]:
+    """The decision's `data` from a submitted form; validation is left to the step's model."""
+    data: dict[str, Any] = {}
+    for field in form_fields(outcome):
+        raw = form.get(f"data.{field['name']}", "")
+        if field["kind"] == "bool":
+            data[field["name"]] = raw == "on"
+        elif field["kind"] == "lines":
+            data[field["name"]] = [line.strip() for line in raw.splitlines() if line.strip()]
+        elif raw.strip() == "" and not field["required"]:
+            continue
+        elif field["kind"] == "datetime":
+            value = raw.strip()
+            data[field["name"]] = value if value[-6:-5] in "+-" or value.endswith("Z") else f"{value}{BISHKEK}"
+        else:
+            data[field["name"]] = raw
+    return data

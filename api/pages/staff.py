@@ -1,0 +1,136 @@
+"""Staff pages: sign-in, inbox, case with decision forms. Same services as the JSON API."""
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import CASE_READERS, DECIDERS, SessionDep, SettingsDep, Staff, TemporalDep
+from api.errors import ApiError
+from api.pages.common import form_data, form_fields, render
+from api.security import TokenError, create_token, read_token, verify_password
+from api.services.case_actions import submit_decision
+from db.repositories import cases as case_repo
+from db.repositories import tasks as task_repo
+from db.repositories.audit import append_audit
+from db.repositories.users import get_user
+from schemas.messages import DecisionInput
+from schemas.procedures import PROCEDURES
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+COOKIE = "aryz_staff"
+
+
+class SignInRequired(Exception):
+    pass
+
+
+async def page_staff(request: Request, session: SessionDep, settings: SettingsDep) -> Staff:
+    token = request.cookies.get(COOKIE)
+    try:
+        username = read_token(token or "", settings.secret_key.get_secret_value())
+    except TokenError:
+        raise SignInRequired() from None
+    user = await get_user(session, username)
+    if user is None or not user.active:
+        raise SignInRequired()
+    if request.method == "POST":
+        # The cookie is SameSite=Strict; a cross-site Origin is refused as well (CSRF).
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+            raise ApiError(403, "cross-site request refused")
+    return Staff(user.username, tuple(user.roles))
+
+
+PageStaff = Annotated[Staff, Depends(page_staff)]
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html", {})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, session: SessionDep, settings: SettingsDep,
+                username: Annotated[str, Form(max_length=64)] = "",
+                password: Annotated[str, Form(max_length=200)] = ""):
+    user = await get_user(session, username)
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        return render(request, "login.html", {"error": "bad_login", "username": username}, 401)
+    response = RedirectResponse("/staff/inbox", status_code=303)
+    response.set_cookie(COOKIE, create_token(user.username, settings.secret_key.get_secret_value(),
+                                             settings.token_minutes),
+                        max_age=settings.token_minutes * 60, httponly=True, samesite="strict", path="/staff")
+    return response
+
+
+@router.post("/logout")
+async def logout() -> RedirectResponse:
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/staff")
+    return response
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox_page(request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
+    roles = [r for r in staff.roles if r in DECIDERS]
+    tasks = await task_repo.inbox(session, roles, username=staff.username, mine=False) if roles else []
+    return render(request, "inbox.html", {"staff": staff, "tasks": tasks, "now": datetime.now(timezone.utc),
+                                          "saved": request.query_params.get("saved")})
+
+
+@router.post("/tasks/{task_id}/claim")
+async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> RedirectResponse:
+    task = await task_repo.get_task(session, task_id[:96])
+    if task is not None and task.role in staff.roles and await task_repo.claim(session, task_id, staff.username):
+        await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
+                           detail={"task_id": task_id})
+    return RedirectResponse("/staff/inbox", status_code=303)
+
+
+async def _case_page(request: Request, session, staff: Staff, case_number: str, error: str = "",
+                     status_code: int = 200) -> HTMLResponse:
+    if not set(staff.roles) & set(CASE_READERS):
+        return render(request, "error.html", {"message": "403"}, 403)
+    case = await case_repo.get_case(session, case_number[:32])
+    if case is None:
+        return render(request, "error.html", {"message": "not_found"}, 404)
+    await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
+                       case_number=case.case_number)
+    steps = PROCEDURES[case.procedure].steps
+    tasks = [{"task": t, "spec": steps[t.step],
+              "outcomes": [{"outcome": o, "fields": form_fields(o)} for o in steps[t.step].outcomes]}
+             for t in await case_repo.open_tasks(session, case.case_number) if t.step in steps]
+    return render(request, "case.html", {
+        "staff": staff, "case": case, "tasks": tasks, "error": error,
+        "transitions": await case_repo.transitions(session, case.case_number),
+        "documents": await case_repo.documents(session, case.case_number),
+        "files": await case_repo.files(session, case.case_number)}, status_code)
+
+
+@router.get("/cases/{case_number}", response_class=HTMLResponse)
+async def case_page(case_number: str, request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
+    return await _case_page(request, session, staff, case_number)
+
+
+@router.post("/cases/{case_number}/decisions")
+async def decide_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
+                      staff: PageStaff):
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    case = await case_repo.get_case(session, case_number[:32])
+    if case is None:
+        return render(request, "error.html", {"message": "not_found"}, 404)
+    step = PROCEDURES[case.procedure].steps.get(form.get("step", ""))
+    try:
+        if step is None:
+            raise ApiError(409, f"step '{form.get('step', '')[:40]}' is not open on this case")
+        outcome = next((o for o in step.outcomes if o.name == form.get("outcome")), None)
+        if outcome is None:
+            raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'")
+        await submit_decision(temporal, case, DecisionInput(
+            step=step.name, outcome=outcome.name, actor=staff.username, actor_roles=list(staff.roles),
+            reason=form.get("reason", "")[:4000], data=form_data(outcome, form)))
+    except ApiError as err:
+        return await _case_page(request, session, staff, case_number, err.detail, err.status_code)
+    return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)

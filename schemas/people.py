@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from schemas.text import refuse_nul
+
 # ISO 3166-2:KG subdivisions; document numbers carry the region of the office.
 REGIONS = ("GB", "GO", "B", "C", "J", "N", "O", "T", "Y")
 Region = Literal["GB", "GO", "B", "C", "J", "N", "O", "T", "Y"]
@@ -14,6 +16,8 @@ Name = Field(min_length=1, max_length=100)
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _no_nul = model_validator(mode="before")(refuse_nul)
 
 
 class Person(Strict):

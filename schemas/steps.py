@@ -7,11 +7,15 @@ early; workflow validators use the very same definitions, so the two cannot disa
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from schemas.text import has_nul, refuse_nul
 
 
 class StepData(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _no_nul = model_validator(mode="before")(refuse_nul)
 
 
 class DocumentsRequest(StepData):
@@ -67,6 +71,8 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
         raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason")
     if len(reason) > 4000:
         raise InvalidDecision("reason is longer than 4000 characters")
+    if has_nul(reason):
+        raise InvalidDecision("reason must not contain NUL characters")
     if outcome.data is None:
         if data:
             raise InvalidDecision(f"outcome '{outcome.name}' takes no data")

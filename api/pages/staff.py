@@ -17,6 +17,7 @@ from db.repositories.audit import append_audit
 from db.repositories.users import get_user
 from schemas.messages import DecisionInput
 from schemas.procedures import PROCEDURES
+from schemas.text import CASE_NUMBER, has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
@@ -55,7 +56,7 @@ async def login_page(request: Request) -> HTMLResponse:
 async def login(request: Request, session: SessionDep, settings: SettingsDep,
                 username: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=200)] = ""):
-    user = await get_user(session, username)
+    user = None if has_nul(username) else await get_user(session, username)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         return render(request, "login.html", {"error": "bad_login", "username": username}, 401)
     response = RedirectResponse("/staff/inbox", status_code=303)
@@ -82,7 +83,7 @@ async def inbox_page(request: Request, session: SessionDep, staff: PageStaff) ->
 
 @router.post("/tasks/{task_id}/claim")
 async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> RedirectResponse:
-    task = await task_repo.get_task(session, task_id[:96])
+    task = None if has_nul(task_id) else await task_repo.get_task(session, task_id[:96])
     if task is not None and task.role in staff.roles and await task_repo.claim(session, task_id, staff.username):
         await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
                            detail={"task_id": task_id})
@@ -93,7 +94,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
                      status_code: int = 200) -> HTMLResponse:
     if not set(staff.roles) & set(CASE_READERS):
         return render(request, "error.html", {"message": "403"}, 403)
-    case = await case_repo.get_case(session, case_number[:32])
+    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
         return render(request, "error.html", {"message": "not_found"}, 404)
     await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
@@ -117,8 +118,8 @@ async def case_page(case_number: str, request: Request, session: SessionDep, sta
 @router.post("/cases/{case_number}/decisions")
 async def decide_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
                       staff: PageStaff):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    case = await case_repo.get_case(session, case_number[:32])
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
+    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
         return render(request, "error.html", {"message": "not_found"}, 404)
     step = PROCEDURES[case.procedure].steps.get(form.get("step", ""))

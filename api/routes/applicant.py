@@ -69,6 +69,8 @@ async def provide_documents(case_number: str, session: SessionDep, settings: Set
     case = await case_for_applicant(session, case_number, access_code)
     if case.state in PROCEDURES[case.procedure].final:
         raise conflict(f"case {case.case_number} is closed ({case.state}); documents are no longer taken")
+    if "\x00" in note:
+        raise ApiError(422, "note must not contain NUL characters")
     refs = await store_files(session, case, list(files), settings.max_upload_bytes)
     await session.commit()  # files are safe before the workflow hears of them
     await signal_case(temporal, case, "provide_documents", DocumentsProvided(refs, note))
@@ -90,7 +92,6 @@ async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: 
                  access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].appealable:
-        deadline = f" (the appeal window is open only after a rejection)"
-        raise conflict(f"no appeal can be lodged in state {case.state}{deadline}")
+        raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
     await signal_case(temporal, case, "appeal", AppealInput(body.grounds))
     return Accepted(case_number=case.case_number, detail="appeal received")

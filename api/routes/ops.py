@@ -1,6 +1,6 @@
 """Liveness, readiness and Prometheus metrics."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy import text
 
 from api.deps import SessionDep, TemporalDep

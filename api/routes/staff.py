@@ -19,6 +19,7 @@ from db.repositories.audit import append_audit
 from db.repositories.users import get_user
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
+from schemas.text import CASE_NUMBER, has_nul
 
 router = APIRouter(tags=["staff"])
 
@@ -26,7 +27,7 @@ router = APIRouter(tags=["staff"])
 @router.post("/auth/token", response_model=Token)
 async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
                   settings: SettingsDep) -> Token:
-    user = await get_user(session, form.username[:64])
+    user = None if has_nul(form.username) else await get_user(session, form.username[:64])
     if not verify_password(user.password_hash if user else None, form.password) or not user.active:
         raise ApiError(status.HTTP_401_UNAUTHORIZED, "incorrect username or password")
     return Token(access_token=create_token(user.username, settings.secret_key.get_secret_value(),
@@ -44,7 +45,7 @@ def task_out(task: Task, now: datetime) -> TaskOut:
 
 
 async def _case(session, case_number: str) -> Case:
-    case = await case_repo.get_case(session, case_number) if len(case_number) <= 32 else None
+    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
         raise not_found(f"no case {case_number[:32]}")
     return case
@@ -52,9 +53,9 @@ async def _case(session, case_number: str) -> Case:
 
 @router.get("/cases", response_model=CasePage)
 async def search_cases(session: SessionDep, staff: CaseReader,
-                       procedure: Annotated[str | None, Query(max_length=32)] = None,
-                       state: Annotated[str | None, Query(max_length=40)] = None,
-                       q: Annotated[str | None, Query(max_length=100)] = None,
+                       procedure: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z-]+$")] = None,
+                       state: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z_]+$")] = None,
+                       q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")] = None,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
     if procedure and procedure not in PROCEDURES:
         raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
@@ -101,7 +102,7 @@ async def inbox(session: SessionDep, staff: Decider,
 
 @router.post("/tasks/{task_id}/claim", response_model=Claimed)
 async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claimed:
-    task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 else None
+    task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 and not has_nul(task_id) else None
     if task is None:
         raise not_found(f"no task {task_id[:96]}")
     if task.role not in staff.roles and not ("supervisor" in staff.roles and task.escalated_at):

@@ -12,6 +12,7 @@ from api.errors import ApiError, not_found
 from db.models import Case, CaseFile
 from db.repositories.cases import get_case
 from schemas.messages import FileRef
+from schemas.text import CASE_NUMBER
 
 NO_SUCH_CASE = "no case with this number and access code"
 # Content sniffing: the declared type must match the file's first bytes.
@@ -22,7 +23,7 @@ MAX_FILES = 10
 
 async def case_for_applicant(session: AsyncSession, case_number: str, code: str | None) -> Case:
     """The case, if the code opens it; otherwise the same 404 whether the case exists or not."""
-    case = await get_case(session, case_number) if len(case_number) <= 32 else None
+    case = await get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if not security.code_matches(case.access_code_hash if case else None, code or ""):
         raise not_found(NO_SUCH_CASE)
     return case
@@ -36,7 +37,9 @@ async def store_files(session: AsyncSession, case: Case, uploads: list[UploadFil
     refs = []
     for upload in uploads:
         content = await upload.read(max_bytes + 1)
-        name = (upload.filename or "document")[-200:]
+        # Keep the name readable but harmless: no control characters, no directories.
+        name = "".join(ch for ch in (upload.filename or "document") if ch.isprintable()).rsplit("/", 1)[-1][-200:]
+        name = name or "document"
         if len(content) > max_bytes:
             raise ApiError(413, f"{name}: larger than {max_bytes} bytes")
         if not content:

@@ -5,6 +5,7 @@ early; workflow validators use the very same definitions, so the two cannot disa
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -56,8 +57,13 @@ class StepSpec:
         return [o.name for o in self.outcomes]
 
     def data_schema(self) -> dict[str, Any]:
-        """JSON schema of `data` per outcome that takes any."""
-        return {o.name: o.data.model_json_schema() for o in self.outcomes if o.data is not None}
+        """JSON schema of `data` per outcome that takes any (built once: inboxes list it per task)."""
+        return _data_schema(self)
+
+
+@lru_cache(maxsize=None)
+def _data_schema(spec: "StepSpec") -> dict[str, Any]:
+    return {o.name: o.data.model_json_schema() for o in spec.outcomes if o.data is not None}
 
 
 def request_documents_outcome() -> Outcome:

@@ -27,3 +27,25 @@ async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
     assert any(note.startswith("Refugee certificate RC-GB-") for note in notes)
     # Internal records (the interview summary) never reach the applicant.
     assert "Consistent, detailed account." not in str(status)
+
+
+async def test_a_rejected_applicant_appeals_and_a_legal_officer_overturns(api, tokens):
+    case = await submit(api)
+    n, h = case["case_number"], {"X-Access-Code": case["access_code"]}
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    await decide(api, tokens, n, "interview", "record_interview", "case_officer",
+                 data={"held_at": "2026-11-20T10:00:00+06:00", "summary": "Held at intake."})
+    await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
+                 data={"identity_established": True, "security_checks_done": False})
+    await decide(api, tokens, n, "conclusion", "recommend_rejection", "case_officer", "Not credible.",
+                 {"ground": "not_credible"})
+    result = await decide(api, tokens, n, "decision", "reject", "supervisor", "Inconsistent dates of events.",
+                          {"ground": "not_credible"})
+    assert result["state"] == "APPEAL_WINDOW" and result["awaiting"] == "applicant: may appeal"
+    status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
+    assert "Application rejected: Inconsistent dates of events." in [e["note"] for e in status["timeline"]]
+    assert status["deadline"] is not None
+    r = await api.post(f"/api/v1/cases/{n}/appeal", headers=h, json={"grounds": "The dates were mistranslated."})
+    assert r.status_code == 202
+    result = await decide(api, tokens, n, "appeal_review", "overturn", "legal_officer", "Translation error shown.")
+    assert result["state"] == "CERT_ISSUED"

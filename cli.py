@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("api", help="run the HTTP API")
     sub.add_parser("migrate", help="apply database migrations")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from settings import get_settings
+
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if args.command == "run":
         from stack.embedded import run

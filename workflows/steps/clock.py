@@ -17,7 +17,8 @@ _SLACK = timedelta(seconds=1)
 class StatutoryClock:
     """One deadline of one case, counted in working or calendar days.
 
-    A watcher coroutine fires `on_reminder` once at `reminder_fraction` of the period and
+    A watcher coroutine fires `on_reminder` at each reminder time (a fraction of the period,
+    and/or fixed periods from the start, e.g. 24 and 30 months into a 3-year certificate) and
     `on_breach` once at the due time. A clock that `lapses` stops at the due time (the law
     decides, e.g. an appeal window); any other clock only escalates and keeps running.
     Pausing (the applicant was asked for documents) stops the count; resuming adds back the
@@ -30,8 +31,9 @@ class StatutoryClock:
         calendar: Calendar,
         period: Period,
         started_at: datetime,
-        reminder_fraction: float,
+        reminder_fraction: float | None,
         *,
+        reminders: list[Period] = (),
         lapses: bool = False,
     ) -> None:
         self.name = name
@@ -40,20 +42,25 @@ class StatutoryClock:
         self.started_at = started_at
         self.due_at = calendar.due(started_at, period)
         self.reminder_fraction = reminder_fraction
+        self.reminder_periods = list(reminders)
         self.lapses = lapses
         self.paused_at: datetime | None = None
         self.extensions: list[dict[str, str]] = []
-        self.reminded = False
+        self.reminded = 0  # how many reminders have fired
         self.breached = False
         self.lapsed = False
         self.limit: datetime | None = None  # an extension may not go past this
+        self.reminder_note = ""  # what the applicant is told at a reminder, if anything
         self._stopped = False
         self._version = 0
         self._watcher: asyncio.Task[None] | None = None
 
     @property
-    def remind_at(self) -> datetime:
-        return self.started_at + (self.due_at - self.started_at) * self.reminder_fraction
+    def reminder_times(self) -> list[datetime]:
+        times = [self.calendar.due(self.started_at, p) for p in self.reminder_periods]
+        if self.reminder_fraction is not None:
+            times.append(self.started_at + (self.due_at - self.started_at) * self.reminder_fraction)
+        return sorted(t for t in times if t < self.due_at)
 
     def start(
         self,
@@ -93,7 +100,7 @@ class StatutoryClock:
         self.due_at = until
         now = workflow.now()
         self.breached = now >= until
-        self.reminded = now >= self.remind_at
+        self.reminded = sum(1 for t in self.reminder_times if t <= now)
         self._changed()
 
     def _changed(self) -> None:
@@ -102,8 +109,9 @@ class StatutoryClock:
     def _next_event(self) -> datetime | None:
         if self._stopped or self.paused_at is not None:
             return None
-        if not self.reminded and self.reminder_fraction < 1:
-            return self.remind_at
+        times = self.reminder_times
+        if self.reminded < len(times):
+            return times[self.reminded]
         if not self.breached:
             return self.due_at
         return None
@@ -113,8 +121,8 @@ class StatutoryClock:
             version = self._version
             target = self._next_event()
             if target is not None and target - workflow.now() <= _SLACK:
-                if not self.reminded:
-                    self.reminded = True
+                if self.reminded < len(self.reminder_times):
+                    self.reminded += 1
                     await on_reminder(self)
                 else:
                     self.breached = True

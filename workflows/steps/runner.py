@@ -41,12 +41,16 @@ class StepRunner:
         self.documents: list[DocumentsProvided] = []
 
     # ---- clocks -------------------------------------------------------------------------
-    def clock(self, name: str, period: str, *, started_at: datetime | None = None,
-              lapses: bool = False, limit: str | None = None) -> StatutoryClock:
+    def clock(self, name: str, period: str, *, started_at: datetime | None = None, lapses: bool = False,
+              limit: str | None = None, reminders: tuple[str, ...] = (), reminder_note: str = "") -> StatutoryClock:
+        """A running clock. Officers' deadlines remind at the rules' fraction; a clock that lapses
+        reminds only at the named `reminders` periods, telling the applicant `reminder_note`."""
         start = started_at or workflow.now()
         clock = StatutoryClock(name, self.calendar, self.rules.period(period), start,
-                               1.0 if lapses else self.rules.reminder_fraction, lapses=lapses)
+                               None if lapses else self.rules.reminder_fraction, lapses=lapses,
+                               reminders=[self.rules.period(r) for r in reminders])
         clock.limit = self.calendar.due(start, self.rules.period(limit)) if limit else None
+        clock.reminder_note = reminder_note
         self.desk.clocks[name] = clock
         return clock.start(self._remind, self._breach)
 
@@ -60,7 +64,8 @@ class StepRunner:
 
     async def _remind(self, clock: StatutoryClock) -> None:
         await self.case.record("deadline_reminder", detail=self._clock_detail(clock),
-                               remind_tasks=[s.task_id for s in self.desk.steps_on(clock)])
+                               remind_tasks=[s.task_id for s in self.desk.steps_on(clock)],
+                               public_note=clock.reminder_note, notify_applicant=bool(clock.reminder_note))
 
     async def _breach(self, clock: StatutoryClock) -> None:
         if clock.lapses:

@@ -75,6 +75,7 @@ class Task(Base):
     step: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8), default="task", server_default="task")
     outcomes: Mapped[list[str]]
     due_at: Mapped[datetime | None]
     opened_at: Mapped[datetime]

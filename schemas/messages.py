@@ -89,6 +89,7 @@ class TaskRecord:
     due_at: datetime | None
     outcomes: list[str]
     escalated: bool = False
+    kind: str = "task"  # "task": work due in an inbox; "action": available on the case, not due
 
 
 @dataclass

@@ -5,71 +5,32 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.messages import (AppealInput, CaseInput, CaseOutcome, DecisionInput, DecisionResult,
-                                  DocumentsProvided, ExtensionInput, ExtensionResult, WithdrawalInput)
+    from schemas.messages import AppealInput, CaseInput, CaseOutcome
     from schemas.refugee import (APPEAL_REVIEW, CONCLUSION, DECISION, EXIT_ASSISTANCE, INTERVIEW, REFUSAL_SIGNOFF,
                                  REGISTRATION, VERIFICATION, WITHDRAWABLE, State)
-    from workflows.steps.desk import DecisionDesk
-    from workflows.steps.recorder import CaseInterrupted, CaseRecorder
-    from workflows.steps.runner import StepRunner, Transition as T
+    from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.recorder import CaseInterrupted
+    from workflows.steps.runner import Transition as T
 
 
 @workflow.defn
-class RefugeeRecognitionWorkflow:
+class RefugeeRecognitionWorkflow(CaseWorkflow):
     """One asylum application, from lodging to refugee certificate or final refusal.
 
-    Messages: update `decide` (an officer decides the open step), update `extend_deadline`
-    (a supervisor extends the decision deadline once, with a reason); signals
-    `provide_documents`, `withdraw`, `appeal` from the applicant.
+    Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
+    `provide_documents`, `withdraw`) and signal `appeal` within the appeal window.
     Side effects (activities): a read-model transition and audit entry per step, the
     asylum-seeker certificate at registration and the refugee certificate at recognition.
     """
 
     @workflow.init
     def __init__(self, case: CaseInput) -> None:
-        self.input = case
-        self.case = CaseRecorder(case.case_number, State.LODGED)
-        self.desk = DecisionDesk()
-        self.steps = StepRunner(self.case, self.desk, case.rules)
+        self.setup(case, State.LODGED, WITHDRAWABLE)
         self.appeal_lodged: AppealInput | None = None
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseOutcome:
-        try:
-            await self._procedure()
-        except CaseInterrupted:
-            await self.case.record("withdrawn", state=State.WITHDRAWN, actor="applicant", actor_role="applicant",
-                                   reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
-                                   deadline=None, public_note="Application withdrawn by the applicant")
-        await self.steps.stop_all()
-        self.case.settled = True
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return CaseOutcome(case.case_number, self.case.state)
-
-    @workflow.update
-    async def decide(self, decision: DecisionInput) -> DecisionResult:
-        return await self.desk.submit(decision, self.case)
-
-    @decide.validator
-    def validate_decide(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
-
-    @workflow.update
-    async def extend_deadline(self, extension: ExtensionInput) -> ExtensionResult:
-        return await self.steps.extend(extension)
-
-    @extend_deadline.validator
-    def validate_extend_deadline(self, extension: ExtensionInput) -> None:
-        self.desk.validate_extension(extension, self.input.rules.max_extensions)
-
-    @workflow.signal
-    async def provide_documents(self, provided: DocumentsProvided) -> None:
-        await self.steps.receive_documents(provided)
-
-    @workflow.signal
-    def withdraw(self, withdrawal: WithdrawalInput) -> None:
-        if self.case.state in WITHDRAWABLE and not self.case.interrupted:
-            self.case.withdrawal = withdrawal.reason
+        return await self.run_procedure(self._procedure)
 
     @workflow.signal
     def appeal(self, appeal: AppealInput) -> None:

@@ -13,7 +13,8 @@ async def inbox(session: AsyncSession, roles: list[str], *, username: str, mine:
     visible = Task.role.in_(roles)
     if "supervisor" in roles:
         visible = or_(visible, Task.escalated_at.is_not(None))
-    query = select(Task).where(Task.closed_at.is_(None), visible)
+    # Actions (e.g. ending a status that runs for years) are offered on the case, not queued as work.
+    query = select(Task).where(Task.closed_at.is_(None), Task.kind == "task", visible)
     if mine:
         query = query.where(Task.claimed_by == username)
     return list(await session.scalars(query.order_by(Task.due_at.asc().nulls_last(), Task.opened_at).limit(limit)))

@@ -92,34 +92,53 @@ class StepRunner:
 
     # ---- human steps --------------------------------------------------------------------
     async def decide(self, spec: StepSpec, clock: StatutoryClock, transitions: dict[str, Transition],
-                     *, lapse: StatutoryClock | None = None) -> DecisionInput | None:
+                     *, lapse: StatutoryClock | None = None,
+                     documents_state: str | None = None) -> DecisionInput | None:
         """The decision on `spec`, or None if `lapse` ran out first. Raises CaseInterrupted."""
+        chosen = await self.decide_any([(spec, clock)], transitions, lapse=lapse, documents_state=documents_state)
+        return chosen[1] if chosen else None
+
+    async def decide_any(self, options: list[tuple[StepSpec, StatutoryClock | None]],
+                         transitions: dict[str, Transition], *, lapse: StatutoryClock | None = None,
+                         documents_state: str | None = None) -> tuple[StepSpec, DecisionInput] | None:
+        """Open several steps at once and take the first decision on any of them (the others
+        close with it). A step without a clock is an action available to its role (e.g. ending a
+        status), not work in an inbox. While the applicant is asked for documents the case is in
+        `documents_state`, if given. None if `lapse` ran out first. Raises CaseInterrupted."""
+        resume_state = None
         while True:
-            step = OpenStep(spec, self.case.new_task_id(spec.name), clock)
-            task = TaskRecord(step.task_id, spec.name, spec.role, spec.title, clock.due_at,
-                              spec.outcome_names(), escalated=clock.breached)
-            self.desk.open[spec.name] = step
-            await self.case.record("task_opened", step=spec.name, open_tasks=[task],
-                                   awaiting=f"{spec.role}: {spec.title}", deadline=clock.due_at)
-            await self.case.wait_for(
-                lambda: step.decision is not None or self.case.interrupted or (lapse is not None and lapse.lapsed))
-            del self.desk.open[spec.name]
-            if step.decision is None:
+            steps = [OpenStep(spec, self.case.new_task_id(spec.name), clock) for spec, clock in options]
+            tasks = [TaskRecord(s.task_id, s.spec.name, s.spec.role, s.spec.title, s.clock.due_at if s.clock else None,
+                                s.spec.outcome_names(), escalated=bool(s.clock and s.clock.breached),
+                                kind="task" if s.clock else "action") for s in steps]
+            self.desk.open.update({s.spec.name: s for s in steps})
+            timed = [s for s in steps if s.clock]
+            due = min((s.clock.due_at for s in timed), default=lapse.due_at if lapse else None)
+            await self.case.record("task_opened", state=resume_state, step=",".join(s.spec.name for s in steps),
+                                   open_tasks=tasks, awaiting="; ".join(f"{s.spec.role}: {s.spec.title}" for s in timed),
+                                   deadline=due)
+            await self.case.wait_for(lambda: any(s.decision is not None for s in steps) or self.case.interrupted
+                                     or (lapse is not None and lapse.lapsed))
+            for s in steps:
+                del self.desk.open[s.spec.name]
+            step = next((s for s in steps if s.decision is not None), None)
+            if step is None:
                 if self.case.interrupted:
                     raise CaseInterrupted()
                 return None
-            d = step.decision
-            if spec.outcome(d.outcome).requests_documents:
-                await self._request_documents(step, d)
+            d, batch = step.decision, [s.task_id for s in steps]
+            if step.spec.outcome(d.outcome).requests_documents:
+                resume_state = self.case.state if documents_state else None
+                await self._request_documents(step, d, batch, documents_state)
                 continue
             t = transitions[d.outcome]
             note = f"{t.note}: {d.reason}" if t.with_reason and d.reason else t.note
-            await self.case.record("decided", state=t.state, step=spec.name, outcome=d.outcome, actor=d.actor,
-                                   actor_role=spec.role, reason=d.reason, public_note=note, awaiting="",
-                                   deadline=None, close_tasks=[step.task_id], detail={"data": d.data},
+            await self.case.record("decided", state=t.state, step=step.spec.name, outcome=d.outcome, actor=d.actor,
+                                   actor_role=step.spec.role, reason=d.reason, public_note=note, awaiting="",
+                                   deadline=None, close_tasks=batch, detail={"data": d.data},
                                    notify_applicant=t.notify)
             step.recorded = True
-            return d
+            return step.spec, d
 
     async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition]) -> DecisionInput:
         """A step with a clock of its own, stopped once the step is decided."""
@@ -129,12 +148,13 @@ class StepRunner:
         finally:
             await self.stop(clock)
 
-    async def _request_documents(self, step: OpenStep, d: DecisionInput) -> None:
+    async def _request_documents(self, step: OpenStep, d: DecisionInput, batch: list[str],
+                                 documents_state: str | None) -> None:
         wanted = d.data["documents"]
         step.clock.pause()
         reply = self.clock(f"{step.spec.name}_documents_reply", "documents_reply", lapses=True)
-        await self.case.record("documents_requested", step=step.spec.name, outcome=d.outcome, actor=d.actor,
-                               actor_role=step.spec.role, reason=d.reason, close_tasks=[step.task_id],
+        await self.case.record("documents_requested", state=documents_state, step=step.spec.name, outcome=d.outcome,
+                               actor=d.actor, actor_role=step.spec.role, reason=d.reason, close_tasks=batch,
                                awaiting="applicant: provide " + "; ".join(wanted), deadline=reply.due_at,
                                public_note="Please provide: " + "; ".join(wanted)
                                + (f". {d.data['message']}" if d.data.get("message") else ""),

@@ -1,0 +1,68 @@
+"""CaseWorkflow: the messages every procedure's workflow shares, written once.
+
+Update `decide`: an officer decides an open step (validated by the DecisionDesk before it enters
+history). Update `extend_deadline`: a supervisor extends a running deadline once, with a reason.
+Signal `provide_documents`: the applicant's files arrived (recorded; a waiting step resumes).
+Signal `withdraw`: the applicant withdraws, in the states the procedure allows.
+A procedure subclasses this, calls `setup` from its `@workflow.init` and `run_procedure` from
+`@workflow.run`, and declares any message of its own (e.g. the refugee `appeal`) next to them.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.messages import (CaseInput, CaseOutcome, DecisionInput, DecisionResult, DocumentsProvided,
+                                  ExtensionInput, ExtensionResult, WithdrawalInput)
+    from workflows.steps.desk import DecisionDesk
+    from workflows.steps.recorder import CaseInterrupted, CaseRecorder
+    from workflows.steps.runner import StepRunner
+
+WITHDRAWN = "WITHDRAWN"
+
+
+class CaseWorkflow:
+    def setup(self, case: CaseInput, initial_state: str, withdrawable: set[str]) -> None:
+        self.input = case
+        self.case = CaseRecorder(case.case_number, initial_state)
+        self.desk = DecisionDesk()
+        self.steps = StepRunner(self.case, self.desk, case.rules)
+        self.withdrawable = withdrawable
+
+    async def run_procedure(self, procedure: Callable[[], Awaitable[None]]) -> CaseOutcome:
+        try:
+            await procedure()
+        except CaseInterrupted:
+            await self.case.record("withdrawn", state=WITHDRAWN, actor="applicant", actor_role="applicant",
+                                   reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
+                                   deadline=None, public_note="Application withdrawn by the applicant")
+        await self.steps.stop_all()
+        self.case.settled = True
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return CaseOutcome(self.input.case_number, self.case.state)
+
+    @workflow.update
+    async def decide(self, decision: DecisionInput) -> DecisionResult:
+        return await self.desk.submit(decision, self.case)
+
+    @decide.validator
+    def validate_decide(self, decision: DecisionInput) -> None:
+        self.desk.validate(decision)
+
+    @workflow.update
+    async def extend_deadline(self, extension: ExtensionInput) -> ExtensionResult:
+        return await self.steps.extend(extension)
+
+    @extend_deadline.validator
+    def validate_extend_deadline(self, extension: ExtensionInput) -> None:
+        self.desk.validate_extension(extension, self.input.rules.max_extensions)
+
+    @workflow.signal
+    async def provide_documents(self, provided: DocumentsProvided) -> None:
+        await self.steps.receive_documents(provided)
+
+    @workflow.signal
+    def withdraw(self, withdrawal: WithdrawalInput) -> None:
+        if self.case.state in self.withdrawable and not self.case.interrupted:
+            self.case.withdrawal = withdrawal.reason

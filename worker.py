@@ -10,16 +10,17 @@ from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
 from activities.read_model import ReadModelActivities
+from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
 
-WORKFLOWS = [RefugeeRecognitionWorkflow]
+WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow]
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:
     read_model = ReadModelActivities(sessions)
     docs = DocumentActivities(sessions)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=[read_model.record_transition, docs.issue_document])
+                  activities=[read_model.record_transition, docs.issue_document, docs.extend_document])
 
 
 async def run_worker() -> None:

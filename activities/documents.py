@@ -5,7 +5,7 @@ from temporalio import activity
 
 from db.repositories import documents
 from db.repositories.cases import get_case
-from schemas.messages import IssueDocumentInput, IssuedDocument
+from schemas.messages import ExtendDocumentInput, IssueDocumentInput, IssuedDocument
 from schemas.people import Person
 
 
@@ -15,6 +15,7 @@ class DocumentActivities:
     Activity `issue_document`: allocates the next number of its type, region and year and stores
     the document record; the same `issue_key` always returns the first document, so a retried
     or replayed activity never allocates a second number.
+    Activity `extend_document`: sets a document's new expiry (setting it twice changes nothing).
     """
 
     def __init__(self, sessions: async_sessionmaker) -> None:
@@ -31,3 +32,8 @@ class DocumentActivities:
                                         doc_type=req.doc_type, region=req.region, issued_at=req.valid_from,
                                         valid_until=req.valid_until, holder_initials=initials)
             return IssuedDocument(row.number, row.doc_type, row.valid_until)
+
+    @activity.defn
+    async def extend_document(self, req: ExtendDocumentInput) -> None:
+        async with self.sessions.begin() as session:
+            await documents.extend(session, req.number, req.valid_until)

@@ -56,7 +56,7 @@ class CaseTransition(Base):
     at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(40))
     event: Mapped[str] = mapped_column(String(40))
-    step: Mapped[str] = mapped_column(String(40), default="")
+    step: Mapped[str] = mapped_column(String(200), default="")
     outcome: Mapped[str] = mapped_column(String(40), default="")
     actor: Mapped[str] = mapped_column(String(64), default="system")
     actor_role: Mapped[str] = mapped_column(String(32), default="")

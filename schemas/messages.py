@@ -132,3 +132,9 @@ class IssuedDocument:
     number: str
     doc_type: str
     valid_until: datetime | None
+
+
+@dataclass
+class ExtendDocumentInput:
+    number: str
+    valid_until: datetime

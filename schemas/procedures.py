@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import refugee
+from schemas import kairylman, refugee
 from schemas.steps import StepSpec
 
 
@@ -14,6 +14,7 @@ class Procedure:
     slug: str
     case_prefix: str
     workflow: str
+    initial_state: str
     application: type[BaseModel]
     steps: dict[str, StepSpec]
     withdrawable: frozenset[str]
@@ -22,6 +23,9 @@ class Procedure:
 
     def facts(self, application: Any, lodged_on) -> dict[str, Any]:
         """The non-personal facts the workflow needs from an application."""
+        if self.slug == "kairylman":
+            return {"foreign_documents_legalised": application.foreign_documents_legalised,
+                    "family_members": len(application.family_members)}
         if self.slug == "refugee":
             return {"days_since_entry": (lodged_on - application.date_of_entry).days,
                     "family_members": len(application.family_members)}
@@ -32,10 +36,17 @@ S = refugee.State
 PROCEDURES: dict[str, Procedure] = {
     "refugee": Procedure(
         slug=refugee.PROCEDURE, case_prefix=refugee.CASE_PREFIX, workflow=refugee.WORKFLOW,
+        initial_state=refugee.State.LODGED,
         application=refugee.RefugeeApplication, steps=refugee.STEPS,
         withdrawable=frozenset(refugee.WITHDRAWABLE), appealable=frozenset({S.APPEAL_WINDOW}),
         final=frozenset({S.REGISTRATION_REFUSED, S.FINAL_REJECTED, S.EXIT_ASSISTED, S.CERT_ISSUED, S.WITHDRAWN,
                          S.ABANDONED}),
+    ),
+    "kairylman": Procedure(
+        slug=kairylman.PROCEDURE, case_prefix=kairylman.CASE_PREFIX, workflow=kairylman.WORKFLOW,
+        initial_state=kairylman.State.SUBMITTED,
+        application=kairylman.KairylmanApplication, steps=kairylman.STEPS,
+        withdrawable=frozenset(kairylman.WITHDRAWABLE), appealable=frozenset(), final=frozenset(kairylman.FINAL),
     ),
 }
 

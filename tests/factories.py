@@ -20,3 +20,23 @@ def refugee_application(**overrides) -> dict:
     data = copy.deepcopy(data)
     data.update(overrides)
     return data
+
+
+def kairylman_application(**overrides) -> dict:
+    data = {
+        "applicant": {"family_name": "Tashieva", "given_names": "Aizada", "patronymic": "", "date_of_birth": "1988-07-03",
+                      "sex": "F", "nationality": "CHN", "document_type": "passport", "document_number": "E12345678"},
+        "family_members": [{"family_name": "Tashiev", "given_names": "Nurlan", "date_of_birth": "2012-09-15",
+                            "sex": "M", "nationality": "CHN", "relationship": "child"}],
+        "country_of_residence": "CHN",
+        "region": "O",
+        "documents": ["passport", "birth_certificate", "family_composition_certificate"],
+        "foreign_documents_legalised": True,
+        "contact": {"address": "Osh, Lenin street 5", "phone": "+996777000222"},
+    }
+    data = copy.deepcopy(data)
+    data.update(overrides)
+    return data
+
+
+APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application}

@@ -63,7 +63,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     seed = security.new_seed()
     code = security.access_code(secret, case_number, dedupe_key, seed)
     data = application.model_dump(mode="json")
-    case = Case(case_number=case_number, procedure=procedure.slug, state="LODGED", awaiting="", deadline=None,
+    case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="", deadline=None,
                 last_seq=0, region=data["region"], applicant_name=application.search_name(), application=data,
                 access_code_hash=security.hash_code(code), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IssuedDocumentRow
@@ -23,3 +23,8 @@ async def issue(session: AsyncSession, *, issue_key: str, case_number: str, doc_
     session.add(row)
     await session.flush()
     return row
+
+
+async def extend(session: AsyncSession, number: str, valid_until: datetime) -> None:
+    await session.execute(update(IssuedDocumentRow).where(IssuedDocumentRow.number == number)
+                          .values(valid_until=valid_until))

@@ -16,9 +16,10 @@ from schemas.messages import (AppealInput, CaseOutcome, DecisionInput, DecisionR
                               ExtensionResult, FileRef, WithdrawalInput)
 from schemas.procedures import PROCEDURES
 from tests.conftest import SECRET, eventually
-from tests.factories import refugee_application
+from tests.factories import APPLICATIONS
 
 ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
+         "commission": ["commission"],
          "legal_officer": ["legal_officer"], "senior": ["case_officer", "supervisor"], "supervisor2": ["supervisor"]}
 
 
@@ -35,7 +36,7 @@ class CaseDriver:
     async def lodge(self, procedure: str = "refugee", lodged_at: datetime | None = None, **overrides) -> str:
         proc = PROCEDURES[procedure]
         self.procedure = procedure
-        application = proc.application.model_validate(refugee_application(**overrides))
+        application = proc.application.model_validate(APPLICATIONS[procedure](**overrides))
         async with self.sessions.begin() as session:
             submitted = await submit_application(session, proc, application, f"test-{uuid.uuid4()}", SECRET)
         case = submitted.case

@@ -6,7 +6,8 @@ or decided a step this one must be independent of (Forbidden → 403), or the ou
 data do not fit the step (InvalidDecision → 422).
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from temporalio import workflow
@@ -33,7 +34,8 @@ class OpenStep:
     clock: StatutoryClock
     decision: DecisionInput | None = None
     recorded: bool = False  # the decision is in the read model
-    extra: dict = field(default_factory=dict)
+    # A procedure's own check of a decision against the case (raises InvalidDecision).
+    check: Callable[[DecisionInput], None] | None = None
 
 
 class DecisionDesk:
@@ -54,7 +56,9 @@ class DecisionDesk:
                 raise rejection(FORBIDDEN, f"four eyes: '{d.actor}' decided '{other}' on this case "
                                            f"and may not also decide '{d.step}'")
         try:
-            check_decision(step.spec, d.outcome, d.reason, d.data)
+            d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
+            if step.check is not None:
+                step.check(DecisionInput(d.step, d.outcome, d.actor, d.actor_roles, d.reason, d_data))
         except InvalidDecision as err:
             raise rejection(INVALID, str(err)) from None
 

@@ -98,16 +98,18 @@ class StepRunner:
         chosen = await self.decide_any([(spec, clock)], transitions, lapse=lapse, documents_state=documents_state)
         return chosen[1] if chosen else None
 
-    async def decide_any(self, options: list[tuple[StepSpec, StatutoryClock | None]],
+    async def decide_any(self, options: list[tuple],
                          transitions: dict[str, Transition], *, lapse: StatutoryClock | None = None,
                          documents_state: str | None = None) -> tuple[StepSpec, DecisionInput] | None:
         """Open several steps at once and take the first decision on any of them (the others
         close with it). A step without a clock is an action available to its role (e.g. ending a
-        status), not work in an inbox. While the applicant is asked for documents the case is in
+        status), not work in an inbox. An option may carry a third item: a check of the decision
+        against the case, run by the update validator. While the applicant is asked for documents the case is in
         `documents_state`, if given. None if `lapse` ran out first. Raises CaseInterrupted."""
         resume_state = None
         while True:
-            steps = [OpenStep(spec, self.case.new_task_id(spec.name), clock) for spec, clock in options]
+            steps = [OpenStep(o[0], self.case.new_task_id(o[0].name), o[1], check=o[2] if len(o) > 2 else None)
+                     for o in options]
             tasks = [TaskRecord(s.task_id, s.spec.name, s.spec.role, s.spec.title, s.clock.due_at if s.clock else None,
                                 s.spec.outcome_names(), escalated=bool(s.clock and s.clock.breached),
                                 kind="task" if s.clock else "action") for s in steps]

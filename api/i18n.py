@@ -89,6 +89,17 @@ STATE_LABELS = {
     "CERT_ISSUED": ("Күбөлүк берилди", "Удостоверение выдано", "Certificate issued"),
     "WITHDRAWN": ("Арыз кайтарылып алынды", "Заявление отозвано", "Withdrawn"),
     "ABANDONED": ("Келбегендиктен жабылды", "Закрыто из-за неявки", "Closed: applicant did not attend"),
+    "SUBMITTED": ("Арыз берилди", "Заявление подано", "Submitted"),
+    "DOCS_INCOMPLETE": ("Документтер толук эмес", "Документы неполные", "Documents incomplete"),
+    "DOCS_OK": ("Документтер толук", "Документы в порядке", "Documents complete"),
+    "ON_COMMISSION_AGENDA": ("Комиссиянын күн тартибинде", "На повестке комиссии", "On the commission's agenda"),
+    "GRANTED": ("Кайрылман статусу берилди", "Статус кайрылмана предоставлен", "Kairylman status granted"),
+    "REFUSED": ("Баш тартылды", "Отказано", "Refused"),
+    "ACTIVE": ("Күбөлүк жарактуу", "Удостоверение действует", "Certificate active"),
+    "CITIZENSHIP_APPLIED": ("Жарандыкка арыз берилди", "Подано заявление на гражданство", "Citizenship applied for"),
+    "CLOSED_CITIZEN": ("КР жарандыгы алынды", "Получено гражданство КР", "Citizenship acquired"),
+    "EXPIRED": ("Мөөнөтү бүттү", "Срок истёк", "Expired"),
+    "TERMINATED": ("Статус токтотулду", "Статус прекращён", "Status terminated"),
 }
 
 STEP_LABELS = {
@@ -103,6 +114,15 @@ STEP_LABELS = {
     "decision": ("Таануу боюнча чечим", "Решение о признании", "Decide on recognition"),
     "appeal_review": ("Даттанууну кароо", "Рассмотрение жалобы", "Review the appeal"),
     "exit_assistance": ("Чыгууга жардам берүү", "Содействие в выезде", "Assist with exit after the final refusal"),
+    "intake": ("Арыздын толуктугун текшерүү", "Проверка полноты заявления", "Check the application is complete"),
+    "case_file": ("Комиссия үчүн ишти даярдоо", "Подготовка дела для комиссии",
+                  "Prepare the case file for the commission"),
+    "commission_decision": ("Комиссиянын чечимин жазуу", "Внесение решения комиссии",
+                            "Record the commission's decision"),
+    "citizenship": ("Жарандык боюнча ишти жазуу", "Учёт дела о гражданстве", "Record the holder's citizenship case"),
+    "termination": ("Кайрылман статусун токтотуу", "Прекращение статуса кайрылмана", "Terminate the kairylman status"),
+    "certificate_extension": ("Күбөлүктүн мөөнөтүн узартуу", "Продление удостоверения",
+                              "Extend the certificate while citizenship is pending"),
 }
 
 OUTCOME_LABELS = {
@@ -121,6 +141,16 @@ OUTCOME_LABELS = {
     "overturn": ("Чечимди жокко чыгаруу", "Отменить решение", "Overturn"),
     "uphold": ("Чечимди калтыруу", "Оставить решение в силе", "Uphold"),
     "record_exit_assistance": ("Жардамды жазуу", "Отметить содействие", "Record the assistance"),
+    "accept_complete": ("Документтер толук", "Документы полные", "Documents complete"),
+    "put_on_agenda": ("Күн тартибине коюу", "Внести в повестку", "Put on the agenda"),
+    "grant": ("Статус берүү", "Предоставить статус", "Grant"),
+    "refuse": ("Баш тартуу", "Отказать", "Refuse"),
+    "record_citizenship_application": ("Жарандыкка арызды жазуу", "Отметить заявление на гражданство",
+                                       "Record citizenship application"),
+    "record_citizenship_acquired": ("Жарандык алынганын жазуу", "Отметить получение гражданства",
+                                    "Record citizenship acquired"),
+    "terminate": ("Токтотуу", "Прекратить", "Terminate"),
+    "extend_certificate": ("Күбөлүктү узартуу", "Продлить удостоверение", "Extend the certificate"),
 }
 
 FIELD_LABELS = {
@@ -138,11 +168,21 @@ FIELD_LABELS = {
                   "Documents needed (one per line)"),
     "message": ("Арыз ээсине билдирүү", "Сообщение заявителю", "Message to the applicant"),
     "exit_visa_issued": ("Чыгуу визасы берилди", "Выездная виза выдана", "Exit visa issued"),
+    "security_checks_requested": ("Коопсуздук текшерүүлөрү суралды", "Запрошены проверки безопасности",
+                                  "Security checks requested"),
+    "session_date": ("Комиссиянын отурумунун күнү", "Дата заседания комиссии", "Commission session date"),
+    "protocol_number": ("Протоколдун номери", "Номер протокола", "Protocol number"),
+    "applied_on": ("Арыз берилген күн", "Дата подачи", "Applied on"),
+    "application_number": ("Арыздын номери", "Номер заявления", "Application number"),
+    "decree": ("Жарлык", "Указ", "Decree"),
+    "acquired_on": ("Алынган күн", "Дата получения", "Acquired on"),
+    "until": ("Качанга чейин", "До какой даты", "Until"),
 }
 
 DOC_LABELS = {
     "AC": ("Башпаанек издөөчүнүн күбөлүгү", "Свидетельство лица, ищущего убежище", "Asylum-seeker certificate"),
     "RC": ("Качкындын күбөлүгү", "Удостоверение беженца", "Refugee certificate"),
+    "KC": ("Кайрылмандын күбөлүгү", "Удостоверение кайрылмана", "Kairylman certificate"),
 }
 
 

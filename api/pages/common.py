@@ -59,6 +59,8 @@ def form_fields(outcome: Outcome) -> list[dict[str, Any]]:
             kind = "bool"
         elif prop.get("format") == "date-time":
             kind = "datetime"
+        elif prop.get("format") == "date":
+            kind = "date"
         elif "enum" in prop:
             kind = "select"
         elif prop.get("type") == "array":

@@ -9,18 +9,22 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
+from activities.payments import PaymentActivities
 from activities.read_model import ReadModelActivities
 from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
+from workflows.repatriation import RepatriationReimbursementWorkflow
 
-WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow]
+WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow]
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:
     read_model = ReadModelActivities(sessions)
     docs = DocumentActivities(sessions)
+    pay = PaymentActivities(sessions)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=[read_model.record_transition, docs.issue_document, docs.extend_document])
+                  activities=[read_model.record_transition, docs.issue_document, docs.extend_document,
+                              pay.order_payment, pay.settle_payment])
 
 
 async def run_worker() -> None:

@@ -100,6 +100,13 @@ STATE_LABELS = {
     "CLOSED_CITIZEN": ("КР жарандыгы алынды", "Получено гражданство КР", "Citizenship acquired"),
     "EXPIRED": ("Мөөнөтү бүттү", "Срок истёк", "Expired"),
     "TERMINATED": ("Статус токтотулду", "Статус прекращён", "Status terminated"),
+    "DOCS_CHECK": ("Документтер текшерилүүдө", "Проверка документов", "Documents being checked"),
+    "AWAITING_DOCS": ("Документтер күтүлүүдө", "Ожидаются документы", "Awaiting documents"),
+    "APPROVED": ("Бекитилди", "Одобрено", "Approved"),
+    "PAYMENT_ORDERED": ("Төлөм жөнөтүлдү", "Платёж отправлен", "Payment ordered"),
+    "AWAITING_ACCOUNT": ("Эсепти оңдоо күтүлүүдө", "Ожидается исправление счёта", "Awaiting a corrected account"),
+    "PAID": ("Төлөндү", "Выплачено", "Paid"),
+    "CLOSED": ("Жабылды", "Закрыто", "Closed"),
 }
 
 STEP_LABELS = {
@@ -123,6 +130,9 @@ STEP_LABELS = {
     "termination": ("Кайрылман статусун токтотуу", "Прекращение статуса кайрылмана", "Terminate the kairylman status"),
     "certificate_extension": ("Күбөлүктүн мөөнөтүн узартуу", "Продление удостоверения",
                               "Extend the certificate while citizenship is pending"),
+    "document_check": ("Документтерди текшерүү", "Проверка документов", "Check the documents"),
+    "approval": ("Төлөмдү бекитүү", "Одобрение выплаты", "Approve the reimbursement"),
+    "payment": ("Которууну ырастоо", "Подтверждение перевода", "Confirm the transfer"),
 }
 
 OUTCOME_LABELS = {
@@ -151,6 +161,10 @@ OUTCOME_LABELS = {
                                     "Record citizenship acquired"),
     "terminate": ("Токтотуу", "Прекратить", "Terminate"),
     "extend_certificate": ("Күбөлүктү узартуу", "Продлить удостоверение", "Extend the certificate"),
+    "documents_ok": ("Документтер туура", "Документы в порядке", "Documents in order"),
+    "approve": ("Бекитүү", "Одобрить", "Approve"),
+    "confirm_paid": ("Төлөндү", "Выплачено", "Confirm paid"),
+    "payment_failed": ("Которуу ишке ашкан жок", "Перевод не прошёл", "Transfer failed"),
 }
 
 FIELD_LABELS = {
@@ -177,6 +191,8 @@ FIELD_LABELS = {
     "decree": ("Жарлык", "Указ", "Decree"),
     "acquired_on": ("Алынган күн", "Дата получения", "Acquired on"),
     "until": ("Качанга чейин", "До какой даты", "Until"),
+    "bank_reference": ("Банктын шилтемеси", "Номер банковской операции", "Bank reference"),
+    "problem": ("Көйгөй", "Проблема", "Problem"),
 }
 
 DOC_LABELS = {
@@ -220,6 +236,8 @@ def outcome_label(outcome: str, lang: str) -> str:
 
 _STEP_BY_TITLE = {labels[2]: step for step, labels in STEP_LABELS.items()}
 _APPLICANT_TASKS = {"may appeal": ("даттанса болот", "может обжаловать", "may appeal"),
+                    "correct the bank account": ("банк эсебин оңдошу керек", "должен исправить банковский счёт",
+                                                 "correct the bank account"),
                     "provide": ("документтерди бериши керек:", "должен предоставить:", "provide")}
 
 
@@ -230,8 +248,8 @@ def awaiting_label(awaiting: str, lang: str) -> str:
         return awaiting
     if rest in _STEP_BY_TITLE:
         rest = step_label(_STEP_BY_TITLE[rest], lang)
-    elif rest == "may appeal":
-        rest = _pick(_APPLICANT_TASKS["may appeal"], lang, rest)
+    elif rest in ("may appeal", "correct the bank account"):
+        rest = _pick(_APPLICANT_TASKS[rest], lang, rest)
     elif rest.startswith("provide "):
         rest = f"{_pick(_APPLICANT_TASKS['provide'], lang, 'provide')} {rest.removeprefix('provide ')}"
     return f"{role_label(role, lang)}: {rest}"

@@ -147,3 +147,24 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),)
+
+
+class Payment(Base):
+    """The payment ledger: one row per transfer attempt. A person who died is paid for once: at
+    most one attempt per deceased is ordered or paid at any time (a failed one frees the slot)."""
+
+    __tablename__ = "payments"
+    idempotency_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    deceased_key: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    account: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(8))  # ordered | paid | failed
+    ordered_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+    bank_reference: Mapped[str] = mapped_column(String(60), default="")
+    failure: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (Index("uq_payments_one_per_deceased", "deceased_key", unique=True,
+                            postgresql_where=text("status <> 'failed'")),)

@@ -1,6 +1,8 @@
 """Statutory values per procedure, read from the versioned TOML files beside this module."""
 
 import tomllib
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,3 +50,29 @@ def procedure_rules(procedure: str) -> ProcedureRules:
         max_extensions=int(raw.get("max_extensions", 1)),
         values={k: int(v) for k, v in raw.get("values", {}).items()},
     )
+
+
+@dataclass(frozen=True)
+class Amount:
+    country: str
+    currency: str
+    amount: int
+    effective_from: date
+    legal_act: str
+
+
+@lru_cache
+def repatriation_amounts() -> tuple[Amount, ...]:
+    raw = tomllib.loads((RULES_DIR / "repatriation.toml").read_text(encoding="utf-8"))
+    return tuple(Amount(r["country"], r["currency"], int(r["amount"]), date.fromisoformat(r["effective_from"]),
+                        r["legal_act"]) for r in raw.get("amounts", []))
+
+
+def repatriation_amount(country: str, date_of_death: date) -> Amount:
+    """The row in force at the date of death: the country's own, else the fallback ("*")."""
+    in_force = [a for a in repatriation_amounts() if a.effective_from <= date_of_death]
+    for wanted in (country, "*"):
+        rows = [a for a in in_force if a.country == wanted]
+        if rows:
+            return max(rows, key=lambda a: a.effective_from)
+    raise RulesError(f"no repatriation amount in force on {date_of_death} for {country}, and no fallback row")

@@ -138,3 +138,30 @@ class IssuedDocument:
 class ExtendDocumentInput:
     number: str
     valid_until: datetime
+
+
+@dataclass
+class OrderPaymentInput:
+    case_number: str
+    attempt: int
+    amount: int
+    currency: str
+
+
+@dataclass
+class PaymentOrder:
+    idempotency_key: str
+    status: str  # "ordered", "paid", "failed", or "already_paid" (refused: someone was paid for this death)
+
+
+@dataclass
+class SettlePaymentInput:
+    idempotency_key: str
+    paid: bool
+    reference: str = ""
+    failure: str = ""
+
+
+@dataclass
+class AccountCorrected:
+    note: str = ""

@@ -1,11 +1,13 @@
 """The procedures aryz runs, as the API sees them: slug, case number prefix, workflow, steps."""
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import kairylman, refugee
+from schemas import kairylman, refugee, repatriation
+from schemas.calendar import Calendar
 from schemas.steps import StepSpec
 
 
@@ -26,6 +28,18 @@ class Procedure:
         if self.slug == "kairylman":
             return {"foreign_documents_legalised": application.foreign_documents_legalised,
                     "family_members": len(application.family_members)}
+        if self.slug == "repatriation":
+            from rules import procedure_rules, repatriation_amount
+
+            d = application.deceased
+            row = repatriation_amount(d.country_of_death, d.date_of_death)
+            rules = procedure_rules(self.slug)
+            deadline = Calendar(rules.calendar).due(
+                datetime.combine(d.date_of_death, datetime.min.time(), timezone.utc),
+                rules.period("application_deadline"))
+            return {"amount": row.amount, "currency": row.currency, "legal_act": row.legal_act,
+                    "country": d.country_of_death, "days_since_death": (lodged_on - d.date_of_death).days,
+                    "late": lodged_on > Calendar(rules.calendar).last_day(deadline)}
         if self.slug == "refugee":
             return {"days_since_entry": (lodged_on - application.date_of_entry).days,
                     "family_members": len(application.family_members)}
@@ -47,6 +61,13 @@ PROCEDURES: dict[str, Procedure] = {
         initial_state=kairylman.State.SUBMITTED,
         application=kairylman.KairylmanApplication, steps=kairylman.STEPS,
         withdrawable=frozenset(kairylman.WITHDRAWABLE), appealable=frozenset(), final=frozenset(kairylman.FINAL),
+    ),
+    "repatriation": Procedure(
+        slug=repatriation.PROCEDURE, case_prefix=repatriation.CASE_PREFIX, workflow=repatriation.WORKFLOW,
+        initial_state=repatriation.State.SUBMITTED,
+        application=repatriation.RepatriationApplication, steps=repatriation.STEPS,
+        withdrawable=frozenset(repatriation.WITHDRAWABLE), appealable=frozenset(),
+        final=frozenset(repatriation.FINAL),
     ),
 }
 

@@ -39,4 +39,25 @@ def kairylman_application(**overrides) -> dict:
     return data
 
 
-APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application}
+def repatriation_application(**overrides) -> dict:
+    data = {
+        "applicant": {"family_name": "Asanova", "given_names": "Gulnara", "patronymic": "", "date_of_birth": "1975-02-11",
+                      "sex": "F", "nationality": "KGZ", "document_type": "passport", "document_number": "AN1234567"},
+        "relationship": "spouse",
+        "deceased": {"family_name": "Asanov", "given_names": "Bakyt", "date_of_birth": "1972-05-20",
+                     "personal_number": "21205197200123", "citizen_of_kr": True,
+                     "date_of_death": (date.today() - timedelta(days=20)).isoformat(), "country_of_death": "RUS",
+                     "death_document": "consular_registration_mark"},
+        "costs_borne_by_applicant": True,
+        "region": "C",
+        "bank_account": {"holder": "Asanova Gulnara", "bank": "Optima Bank", "bic": "OPTIKG22",
+                         "account": "1090000123456789"},
+        "contact": {"address": "Tokmok, Lenin street 10", "phone": "+996700111222"},
+    }
+    data = copy.deepcopy(data)
+    data.update(overrides)
+    return data
+
+
+APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application,
+                "repatriation": repatriation_application}

@@ -12,8 +12,11 @@ from api.services.applications import submit_application
 from api.services.case_actions import signal_case
 from api.services.workflows import ensure_started
 from db.repositories import cases as case_repo
-from schemas.messages import AppealInput, DocumentsProvided, WithdrawalInput
+from db.repositories.audit import append_audit
+from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, WithdrawalInput
 from schemas.procedures import PROCEDURES, Procedure
+from schemas.repatriation import BankAccount
+from schemas.repatriation import State as RepatriationState
 
 router = APIRouter(tags=["applicants"])
 AccessCode = Annotated[str | None, Header(alias="X-Access-Code", max_length=64)]
@@ -95,3 +98,18 @@ async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: 
         raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
     await signal_case(temporal, case, "appeal", AppealInput(body.grounds))
     return Accepted(case_number=case.case_number, detail="appeal received")
+
+
+@router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def correct_bank_account(case_number: str, body: BankAccount, session: SessionDep, temporal: TemporalDep,
+                               access_code: AccessCode = None) -> Accepted:
+    """After a failed transfer, the applicant gives a corrected account; the payment is ordered again."""
+    case = await case_for_applicant(session, case_number, access_code)
+    if case.state != RepatriationState.AWAITING_ACCOUNT:
+        raise conflict(f"no bank account correction is awaited on this case (state {case.state})")
+    case.application = {**case.application, "bank_account": body.model_dump()}
+    await append_audit(session, action="bank_account_corrected", actor="applicant", actor_role="applicant",
+                       case_number=case.case_number)
+    await session.commit()  # the new account is stored before the payment is ordered again
+    await signal_case(temporal, case, "correct_bank_account", AccountCorrected())
+    return Accepted(case_number=case.case_number, detail="bank account updated; the payment will be ordered again")

@@ -19,7 +19,7 @@ from tests.conftest import SECRET, eventually
 from tests.factories import APPLICATIONS
 
 ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
-         "commission": ["commission"],
+         "commission": ["commission"], "finance_officer": ["finance_officer"],
          "legal_officer": ["legal_officer"], "senior": ["case_officer", "supervisor"], "supervisor2": ["supervisor"]}
 
 

@@ -142,11 +142,13 @@ class StepRunner:
             step.recorded = True
             return step.spec, d
 
-    async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition]) -> DecisionInput:
+    async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition], *,
+                            started_at: datetime | None = None,
+                            documents_state: str | None = None) -> DecisionInput:
         """A step with a clock of its own, stopped once the step is decided."""
-        clock = self.clock(spec.name, period)
+        clock = self.clock(spec.name, period, started_at=started_at)
         try:
-            return await self.decide(spec, clock, transitions)
+            return await self.decide(spec, clock, transitions, documents_state=documents_state)
         finally:
             await self.stop(clock)
 

@@ -1,0 +1,100 @@
+"""Repatriation cost reimbursement (Decree No. 56; Res. No. 169): application, states, steps."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from schemas.people import Contact, Person, Region, Strict
+from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+
+PROCEDURE = "repatriation"
+CASE_PREFIX = "RPT"
+WORKFLOW = "RepatriationReimbursementWorkflow"
+
+
+class State(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    DOCS_CHECK = "DOCS_CHECK"
+    AWAITING_DOCS = "AWAITING_DOCS"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    PAYMENT_ORDERED = "PAYMENT_ORDERED"
+    AWAITING_ACCOUNT = "AWAITING_ACCOUNT"
+    PAID = "PAID"
+    CLOSED = "CLOSED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class Deceased(Strict):
+    family_name: str = Field(min_length=1, max_length=100)
+    given_names: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    # Personal identification number (ПИН) of a citizen of the Kyrgyz Republic: one payment per person.
+    personal_number: str = Field(pattern=r"^[12]\d{13}$")
+    citizen_of_kr: bool
+    date_of_death: date
+    country_of_death: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")
+    death_document: Literal["notarised_copy", "consular_legalisation", "apostille", "consular_registration_mark"]
+
+
+class BankAccount(Strict):
+    holder: str = Field(min_length=1, max_length=200)
+    bank: str = Field(min_length=1, max_length=200)
+    bic: str = Field(pattern=r"^[A-Z0-9]{6,11}$")
+    account: str = Field(pattern=r"^[A-Z0-9]{8,34}$", description="Account number or IBAN, no spaces")
+
+
+class RepatriationApplication(Strict):
+    applicant: Person
+    relationship: Literal["spouse", "child", "parent", "sibling", "grandparent", "grandchild",
+                          "attorney_of_close_relative"]
+    power_of_attorney_number: str = Field(default="", max_length=60, description="Notarised power of attorney, if any")
+    deceased: Deceased
+    costs_borne_by_applicant: bool
+    region: Region
+    bank_account: BankAccount
+    contact: Contact
+
+    @model_validator(mode="after")
+    def consistent(self) -> "RepatriationApplication":
+        d = self.deceased
+        if d.date_of_death > date.today():
+            raise ValueError("deceased.date_of_death is in the future")
+        if d.date_of_death < d.date_of_birth:
+            raise ValueError("deceased.date_of_death is before the date of birth")
+        if self.relationship == "attorney_of_close_relative" and not self.power_of_attorney_number:
+            raise ValueError("an attorney must give the number of the notarised power of attorney")
+        return self
+
+    def search_name(self) -> str:
+        a = self.applicant
+        return f"{a.family_name} {a.given_names} {a.patronymic}".strip()
+
+
+# [D] refusal grounds (domain.md §3).
+class Refusal(StepData):
+    ground: Literal["not_a_kr_citizen", "deadline_missed", "not_the_cost_bearer", "already_paid",
+                    "defective_death_document", "excluded_by_law_enforcement"]
+
+
+class PaymentConfirmation(StepData):
+    bank_reference: str = Field(min_length=1, max_length=60)
+
+
+class PaymentFailure(StepData):
+    problem: Literal["account_closed", "account_not_found", "holder_mismatch", "other"]
+
+
+DOCUMENT_CHECK = StepSpec("document_check", "registrar", "Check the documents",
+                          (Outcome("documents_ok"), Outcome("refuse", True, Refusal), request_documents_outcome()))
+APPROVAL = StepSpec("approval", "finance_officer", "Approve the reimbursement",
+                    (Outcome("approve"), Outcome("refuse", True, Refusal)), not_same_actor_as=("document_check",))
+PAYMENT = StepSpec("payment", "finance_officer", "Confirm the transfer",
+                   (Outcome("confirm_paid", data=PaymentConfirmation),
+                    Outcome("payment_failed", True, PaymentFailure)))
+
+STEPS = {s.name: s for s in (DOCUMENT_CHECK, APPROVAL, PAYMENT)}
+WITHDRAWABLE = {State.SUBMITTED, State.DOCS_CHECK, State.AWAITING_DOCS}
+FINAL = {State.REJECTED, State.CLOSED, State.WITHDRAWN}

@@ -1,0 +1,98 @@
+"""Repatriation cost reimbursement (Decree No. 56; Res. No. 169): the sequence of steps."""
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payments import PaymentActivities
+    from schemas.messages import (AccountCorrected, CaseInput, CaseOutcome, OrderPaymentInput, PaymentOrder,
+                                  SettlePaymentInput)
+    from schemas.repatriation import APPROVAL, DOCUMENT_CHECK, PAYMENT, WITHDRAWABLE, State
+    from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.recorder import RECORD_RETRY
+    from workflows.steps.runner import Transition as T
+
+LEDGER = {"start_to_close_timeout": timedelta(seconds=30), "retry_policy": RECORD_RETRY}
+
+
+@workflow.defn
+class RepatriationReimbursementWorkflow(CaseWorkflow):
+    """One claim for the cost of bringing home the body of a citizen who died abroad.
+
+    Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
+    `provide_documents`, `withdraw`) and signal `correct_bank_account` after a failed transfer.
+    Side effects (activities): a read-model transition and audit entry per step; a payment order
+    in the ledger per attempt (exactly once, and never a second payment for the same death);
+    the recorded result of each transfer.
+    """
+
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self.setup(case, State.SUBMITTED, WITHDRAWABLE)
+        self.account_corrections = 0
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseOutcome:
+        return await self.run_procedure(self._procedure)
+
+    @workflow.signal
+    def correct_bank_account(self, correction: AccountCorrected) -> None:
+        if self.case.state == State.AWAITING_ACCOUNT:
+            self.account_corrections += 1
+
+    async def _procedure(self) -> None:
+        facts = self.input.facts
+        amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
+        await self.case.record("submitted", state=State.DOCS_CHECK, public_note="Application submitted",
+                               detail={"amount": facts["amount"], "currency": facts["currency"],
+                                       "legal_act": facts["legal_act"], "late": facts["late"],
+                                       "days_since_death": facts["days_since_death"],
+                                       "rules_version": self.input.rules.version})
+        refusal = T(State.REJECTED, "Application refused", with_reason=True, notify=True)
+        check = await self.steps.decide_within(DOCUMENT_CHECK, "document_check", {
+            "documents_ok": T(None, "Documents checked"), "refuse": refusal},
+            started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
+        if check.outcome == "refuse":
+            return
+        approval = await self.steps.decide_within(APPROVAL, "approval", {
+            "approve": T(State.APPROVED, f"Reimbursement approved: {amount}", notify=True), "refuse": refusal})
+        if approval.outcome == "approve":
+            await self._pay(facts)
+
+    async def _pay(self, facts: dict) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            order: PaymentOrder = await workflow.execute_activity_method(
+                PaymentActivities.order_payment,
+                OrderPaymentInput(self.input.case_number, attempt, facts["amount"], facts["currency"]), **LEDGER)
+            if order.status == "already_paid":
+                await self.case.record("refused_already_paid", state=State.REJECTED, awaiting="", deadline=None,
+                                       notify_applicant=True, detail={"payment": order.idempotency_key},
+                                       public_note="Application refused: the repatriation of this person has "
+                                                   "already been reimbursed (one payment per death)")
+                return
+            await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED, public_note="Payment ordered",
+                                   detail={"payment": order.idempotency_key, "attempt": attempt})
+            result = await self.steps.decide_within(PAYMENT, "payment", {
+                "confirm_paid": T(State.PAID, "Paid", notify=True),
+                "payment_failed": T(State.AWAITING_ACCOUNT, "The transfer failed; please correct your bank account",
+                                    with_reason=True, notify=True)})
+            paid = result.outcome == "confirm_paid"
+            await workflow.execute_activity_method(
+                PaymentActivities.settle_payment,
+                SettlePaymentInput(order.idempotency_key, paid, result.data.get("bank_reference", ""),
+                                   result.data.get("problem", "")), **LEDGER)
+            if paid:
+                await self.case.record("closed", state=State.CLOSED, awaiting="", deadline=None,
+                                       public_note="Reimbursement paid; case closed")
+                return
+            corrections = self.account_corrections
+            wait = self.steps.clock("account_correction", "account_correction")
+            await self.case.record("awaiting_account", awaiting="applicant: correct the bank account",
+                                   deadline=wait.due_at)
+            await self.case.wait_for(lambda: self.account_corrections > corrections)
+            await self.steps.stop(wait)
+            await self.case.record("account_corrected", actor="applicant", actor_role="applicant",
+                                   public_note="Bank account corrected")

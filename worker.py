@@ -10,21 +10,26 @@ from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
 from activities.payments import PaymentActivities
+from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
 from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
 from workflows.repatriation import RepatriationReimbursementWorkflow
+from workflows.work_permit import WorkPermitWorkflow
 
-WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow]
+WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow,
+             WorkPermitWorkflow]
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:
     read_model = ReadModelActivities(sessions)
     docs = DocumentActivities(sessions)
     pay = PaymentActivities(sessions)
+    quota = QuotaActivities(sessions)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
                   activities=[read_model.record_transition, docs.issue_document, docs.extend_document,
-                              pay.order_payment, pay.settle_payment])
+                              pay.order_payment, pay.settle_payment,
+                              quota.reserve_quota, quota.consume_quota, quota.release_quota])
 
 
 async def run_worker() -> None:

@@ -7,6 +7,7 @@ from db.repositories import documents
 from db.repositories.cases import get_case
 from schemas.messages import ExtendDocumentInput, IssueDocumentInput, IssuedDocument
 from schemas.people import Person
+from schemas.procedures import PROCEDURES
 
 
 class DocumentActivities:
@@ -27,7 +28,8 @@ class DocumentActivities:
             case = await get_case(session, req.case_number)
             if case is None:
                 raise ValueError(f"unknown case {req.case_number}")
-            initials = Person.model_validate(case.application["applicant"]).initials()
+            holder = case.application[PROCEDURES[case.procedure].holder]
+            initials = Person.model_validate(holder).initials()
             row = await documents.issue(session, issue_key=req.issue_key, case_number=req.case_number,
                                         doc_type=req.doc_type, region=req.region, issued_at=req.valid_from,
                                         valid_until=req.valid_until, holder_initials=initials)

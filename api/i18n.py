@@ -107,6 +107,11 @@ STATE_LABELS = {
     "AWAITING_ACCOUNT": ("Эсепти оңдоо күтүлүүдө", "Ожидается исправление счёта", "Awaiting a corrected account"),
     "PAID": ("Төлөндү", "Выплачено", "Paid"),
     "CLOSED": ("Жабылды", "Закрыто", "Closed"),
+    "QUOTA_RESERVED": ("Квота брондолду", "Квота зарезервирована", "Quota reserved"),
+    "UNDER_REVIEW": ("Каралууда", "На рассмотрении", "Under review"),
+    "ISSUED_60D": ("60 күнгө уруксат берилди", "Разрешение на 60 дней выдано", "60-day permit issued"),
+    "ACTIVE_360D": ("360 күнгө уруксат жарактуу", "Разрешение на 360 дней действует", "360-day permit active"),
+    "CANCELLED": ("Жокко чыгарылды", "Аннулировано", "Cancelled"),
 }
 
 STEP_LABELS = {
@@ -133,6 +138,8 @@ STEP_LABELS = {
     "document_check": ("Документтерди текшерүү", "Проверка документов", "Check the documents"),
     "approval": ("Төлөмдү бекитүү", "Одобрение выплаты", "Approve the reimbursement"),
     "payment": ("Которууну ырастоо", "Подтверждение перевода", "Confirm the transfer"),
+    "review": ("Арызды кароо", "Рассмотрение заявления", "Review the work permit application"),
+    "cancellation": ("Уруксатты жокко чыгаруу", "Аннулирование разрешения", "Cancel the work permit"),
 }
 
 OUTCOME_LABELS = {
@@ -165,6 +172,8 @@ OUTCOME_LABELS = {
     "approve": ("Бекитүү", "Одобрить", "Approve"),
     "confirm_paid": ("Төлөндү", "Выплачено", "Confirm paid"),
     "payment_failed": ("Которуу ишке ашкан жок", "Перевод не прошёл", "Transfer failed"),
+    "issue": ("Уруксат берүү", "Выдать разрешение", "Issue the permit"),
+    "cancel": ("Жокко чыгаруу", "Аннулировать", "Cancel"),
 }
 
 FIELD_LABELS = {
@@ -199,6 +208,8 @@ DOC_LABELS = {
     "AC": ("Башпаанек издөөчүнүн күбөлүгү", "Свидетельство лица, ищущего убежище", "Asylum-seeker certificate"),
     "RC": ("Качкындын күбөлүгү", "Удостоверение беженца", "Refugee certificate"),
     "KC": ("Кайрылмандын күбөлүгү", "Удостоверение кайрылмана", "Kairylman certificate"),
+    "WPT": ("Иштөөгө уруксат (60 күн)", "Разрешение на работу (60 дней)", "Work permit (60 days)"),
+    "WPL": ("Иштөөгө уруксат (360 күн)", "Разрешение на работу (360 дней)", "Work permit (360 days)"),
 }
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint, func, text)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -168,3 +168,47 @@ class Payment(Base):
     failure: Mapped[str] = mapped_column(String(200), default="")
     __table_args__ = (Index("uq_payments_one_per_deceased", "deceased_key", unique=True,
                             postgresql_where=text("status <> 'failed'")),)
+
+
+class QuotaBucket(Base):
+    """One region × sector bucket of a year's foreign-labour quota. The counters move only under
+    the row's lock, and the database itself refuses an oversold bucket (check constraint)."""
+
+    __tablename__ = "quota_buckets"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(4), primary_key=True)
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    consumed: Mapped[int] = mapped_column(Integer, default=0)
+    legal_act: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    __table_args__ = (CheckConstraint("reserved >= 0 AND consumed >= 0 AND reserved + consumed <= size",
+                                      name="ck_quota_not_oversold"),)
+
+
+class QuotaUnit(Base):
+    """The quota unit a work-permit case holds: reserved, consumed, or released."""
+
+    __tablename__ = "quota_units"
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(4))
+    sector: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10))
+    reserved_at: Mapped[datetime]
+    consumed_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+
+
+class QuotaAmendment(Base):
+    __tablename__ = "quota_amendments"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(4))
+    sector: Mapped[str] = mapped_column(String(32))
+    old_size: Mapped[int] = mapped_column(Integer)
+    new_size: Mapped[int] = mapped_column(Integer)
+    legal_act: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

@@ -165,3 +165,11 @@ class SettlePaymentInput:
 @dataclass
 class AccountCorrected:
     note: str = ""
+
+
+@dataclass
+class QuotaRequest:
+    case_number: str
+    year: int
+    region: str
+    sector: str

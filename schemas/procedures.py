@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import kairylman, refugee, repatriation
+from schemas import kairylman, refugee, repatriation, work_permit
 from schemas.calendar import Calendar
 from schemas.steps import StepSpec
 
@@ -22,6 +22,7 @@ class Procedure:
     withdrawable: frozenset[str]
     appealable: frozenset[str]
     final: frozenset[str]
+    holder: str = "applicant"  # whose name documents carry: the application field of that person
 
     def facts(self, application: Any, lodged_on) -> dict[str, Any]:
         """The non-personal facts the workflow needs from an application."""
@@ -40,6 +41,13 @@ class Procedure:
             return {"amount": row.amount, "currency": row.currency, "legal_act": row.legal_act,
                     "country": d.country_of_death, "days_since_death": (lodged_on - d.date_of_death).days,
                     "late": lodged_on > Calendar(rules.calendar).last_day(deadline)}
+        if self.slug == "work-permit":
+            from rules import procedure_rules
+
+            share = work_permit.foreign_share_after(application.employer)
+            cap = procedure_rules(self.slug).values["foreign_staff_cap_percent"] / 100
+            return {"year": application.quota_year, "sector": application.sector, "foreign_share": round(share, 4),
+                    "cap_exceeded": share > cap, "multiple_fee_paid": application.employer.multiple_fee_paid}
         if self.slug == "refugee":
             return {"days_since_entry": (lodged_on - application.date_of_entry).days,
                     "family_members": len(application.family_members)}
@@ -68,6 +76,13 @@ PROCEDURES: dict[str, Procedure] = {
         application=repatriation.RepatriationApplication, steps=repatriation.STEPS,
         withdrawable=frozenset(repatriation.WITHDRAWABLE), appealable=frozenset(),
         final=frozenset(repatriation.FINAL),
+    ),
+    "work-permit": Procedure(
+        slug=work_permit.PROCEDURE, case_prefix=work_permit.CASE_PREFIX, workflow=work_permit.WORKFLOW,
+        initial_state=work_permit.State.SUBMITTED,
+        application=work_permit.WorkPermitApplication, steps=work_permit.STEPS,
+        withdrawable=frozenset(work_permit.WITHDRAWABLE), appealable=frozenset(), final=frozenset(work_permit.FINAL),
+        holder="worker",
     ),
 }
 

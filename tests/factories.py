@@ -59,5 +59,19 @@ def repatriation_application(**overrides) -> dict:
     return data
 
 
+def work_permit_application(**overrides) -> dict:
+    data = {
+        "employer": {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 3, "local_staff": 40},
+        "worker": {"family_name": "Zhang", "given_names": "Wei", "patronymic": "", "date_of_birth": "1985-03-03",
+                   "sex": "M", "nationality": "CHN", "document_type": "passport", "document_number": "E99887766"},
+        "region": "C", "sector": "construction", "position": "Site engineer", "quota_year": date.today().year,
+        "fee_paid": True,
+        "contact": {"address": "Bishkek, Chui avenue 100", "phone": "+996312000333"},
+    }
+    data = copy.deepcopy(data)
+    data.update(overrides)
+    return data
+
+
 APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application,
-                "repatriation": repatriation_application}
+                "repatriation": repatriation_application, "work-permit": work_permit_application}

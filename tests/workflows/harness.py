@@ -50,15 +50,14 @@ class CaseDriver:
     async def decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
                      roles: list[str] | None = None) -> DecisionResult:
         await self.wait_task(step)
-        return await self.handle.execute_update(
-            "decide", DecisionInput(step, outcome, actor, roles or ROLES.get(actor, [actor]), reason, data or {}),
-            result_type=DecisionResult)
+        return await self.try_decide(step, outcome, actor, reason, data, roles)
 
     async def try_decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
                          roles: list[str] | None = None) -> DecisionResult:
-        return await self.handle.execute_update(
+        # A bound, so that a broken activity fails the test instead of hanging it.
+        return await asyncio.wait_for(self.handle.execute_update(
             "decide", DecisionInput(step, outcome, actor, roles or ROLES.get(actor, [actor]), reason, data or {}),
-            result_type=DecisionResult)
+            result_type=DecisionResult), 60)
 
     async def extend(self, until: str, reason: str, actor: str = "supervisor", clock: str = "decision",
                      roles: list[str] | None = None) -> ExtensionResult:

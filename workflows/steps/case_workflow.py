@@ -37,10 +37,14 @@ class CaseWorkflow:
             await self.case.record("withdrawn", state=WITHDRAWN, actor="applicant", actor_role="applicant",
                                    reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
                                    deadline=None, public_note="Application withdrawn by the applicant")
+            await self.after_withdrawal()
         await self.steps.stop_all()
         self.case.settled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return CaseOutcome(self.input.case_number, self.case.state)
+
+    async def after_withdrawal(self) -> None:
+        """What a procedure undoes when the applicant withdraws (e.g. returns a quota unit)."""
 
     @workflow.update
     async def decide(self, decision: DecisionInput) -> DecisionResult:

@@ -92,10 +92,11 @@ class StepRunner:
 
     # ---- human steps --------------------------------------------------------------------
     async def decide(self, spec: StepSpec, clock: StatutoryClock, transitions: dict[str, Transition],
-                     *, lapse: StatutoryClock | None = None,
-                     documents_state: str | None = None) -> DecisionInput | None:
+                     *, lapse: StatutoryClock | None = None, documents_state: str | None = None,
+                     check=None) -> DecisionInput | None:
         """The decision on `spec`, or None if `lapse` ran out first. Raises CaseInterrupted."""
-        chosen = await self.decide_any([(spec, clock)], transitions, lapse=lapse, documents_state=documents_state)
+        chosen = await self.decide_any([(spec, clock, check)], transitions, lapse=lapse,
+                                       documents_state=documents_state)
         return chosen[1] if chosen else None
 
     async def decide_any(self, options: list[tuple],
@@ -109,7 +110,7 @@ class StepRunner:
         resume_state = None
         while True:
             steps = [OpenStep(o[0], self.case.new_task_id(o[0].name), o[1], check=o[2] if len(o) > 2 else None)
-                     for o in options]
+                     for o in options]  # (spec, clock or None[, check])
             tasks = [TaskRecord(s.task_id, s.spec.name, s.spec.role, s.spec.title, s.clock.due_at if s.clock else None,
                                 s.spec.outcome_names(), escalated=bool(s.clock and s.clock.breached),
                                 kind="task" if s.clock else "action") for s in steps]
@@ -143,12 +144,12 @@ class StepRunner:
             return step.spec, d
 
     async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition], *,
-                            started_at: datetime | None = None,
-                            documents_state: str | None = None) -> DecisionInput:
+                            started_at: datetime | None = None, documents_state: str | None = None,
+                            check=None) -> DecisionInput:
         """A step with a clock of its own, stopped once the step is decided."""
         clock = self.clock(spec.name, period, started_at=started_at)
         try:
-            return await self.decide(spec, clock, transitions, documents_state=documents_state)
+            return await self.decide(spec, clock, transitions, documents_state=documents_state, check=check)
         finally:
             await self.stop(clock)
 

@@ -1,4 +1,4 @@
-"""The payment ledger under concurrency: one payment per death, one order per attempt."""
+"""The payment and quota ledgers under concurrency: one payment per death, no bucket oversold."""
 
 import asyncio
 import random
@@ -42,3 +42,27 @@ async def test_a_retried_order_returns_the_same_payment(sessions):
     again = await asyncio.gather(*(acts.order_payment(OrderPaymentInput(n, 1, 100000, "RUB")) for _ in range(4)))
     assert {r.idempotency_key for r in again} == {first.idempotency_key}
     assert {r.status for r in again} == {"ordered"}
+
+
+async def test_a_bucket_of_three_gives_three_units_to_twenty_simultaneous_reservations(sessions):
+    from activities.quota import QuotaActivities
+    from db.repositories.quota import set_size
+    from schemas.messages import QuotaRequest
+    from schemas.work_permit import WorkPermitApplication
+    from tests.factories import work_permit_application
+
+    year = random.randint(2030, 2099)
+    async with sessions.begin() as s:
+        await set_size(s, year=year, region="T", sector="agriculture", size=3, legal_act="test", actor="admin")
+    cases = []
+    for _ in range(20):
+        async with sessions.begin() as s:
+            app = WorkPermitApplication.model_validate(work_permit_application(quota_year=year, region="T",
+                                                                               sector="agriculture"))
+            cases.append((await submit_application(s, PROCEDURES["work-permit"], app, str(uuid.uuid4()),
+                                                   SECRET)).case.case_number)
+    acts = QuotaActivities(sessions)
+    results = await asyncio.gather(*(acts.reserve_quota(QuotaRequest(n, year, "T", "agriculture")) for n in cases))
+    assert sorted(results) == ["exhausted"] * 17 + ["reserved"] * 3
+    again = await asyncio.gather(*(acts.reserve_quota(QuotaRequest(n, year, "T", "agriculture")) for n in cases))
+    assert again == results  # a retried reservation answers the same

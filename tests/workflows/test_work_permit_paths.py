@@ -1,0 +1,101 @@
+"""Work permits: the quota unit reserved, consumed and released on every path."""
+
+import random
+from datetime import timedelta
+
+from db.models import QuotaBucket, QuotaUnit
+from db.repositories.quota import set_size
+from schemas.work_permit import State
+from tests.workflows.harness import rejected
+
+ISSUE_DATA = {}
+
+
+async def bucket(sessions, size: int) -> dict:
+    """A fresh bucket of its own for one test (a year no other test uses)."""
+    key = {"year": random.randint(2030, 2099), "region": random.choice(["B", "J", "N", "T", "Y"]),
+           "sector": random.choice(["mining", "energy", "transport", "finance"])}
+    async with sessions.begin() as s:
+        await set_size(s, **key, size=size, legal_act="Cabinet order No. 1 (test)", actor="admin")
+    return key
+
+
+async def counts(sessions, key: dict) -> tuple[int, int]:
+    async with sessions() as s:
+        b = await s.get(QuotaBucket, (key["year"], key["region"], key["sector"]))
+        return b.reserved, b.consumed
+
+
+async def lodge(case, key: dict, **employer) -> None:
+    from tests.factories import work_permit_application
+    emp = {**work_permit_application()["employer"], **employer}
+    await case.lodge("work-permit", quota_year=key["year"], region=key["region"], sector=key["sector"], employer=emp)
+
+
+async def test_issued_for_60_then_360_days_consuming_the_unit_then_released_at_expiry(case, sessions):
+    key = await bucket(sessions, 2)
+    await lodge(case, key)
+    await case.wait_task("review")
+    assert await counts(sessions, key) == (1, 0)
+    result = await case.decide("review", "issue", "case_officer")
+    assert result.state == State.ISSUED_60D
+    assert await counts(sessions, key) == (0, 1)
+    await case.sleep(timedelta(days=61))
+    await case.wait_state(State.ACTIVE_360D)
+    await case.sleep(timedelta(days=335))
+    reminder = await case.wait_event("deadline_reminder")
+    assert "renew" in reminder.public_note
+    await case.sleep(timedelta(days=30))
+    assert (await case.handle.result()).state == State.EXPIRED
+    assert await counts(sessions, key) == (0, 0)
+    assert [d.doc_type for d in await case.documents()] == ["WPT", "WPL"]
+
+
+async def test_no_quota_left_refuses_at_once(case, sessions):
+    key = await bucket(sessions, 0)
+    await lodge(case, key)
+    assert (await case.handle.result()).state == State.REJECTED
+
+
+async def test_rejection_releases_the_reserved_unit(case, sessions):
+    key = await bucket(sessions, 1)
+    await lodge(case, key)
+    await case.wait_task("review")
+    assert await counts(sessions, key) == (1, 0)
+    result = await case.decide("review", "reject", "case_officer", "Qualified local engineers are available.",
+                               {"ground": "qualified_locals_available"})
+    assert result.state == State.REJECTED
+    assert await counts(sessions, key) == (0, 0)
+
+
+async def test_cancellation_releases_the_consumed_unit(case, sessions):
+    key = await bucket(sessions, 1)
+    await lodge(case, key)
+    await case.decide("review", "issue", "case_officer")
+    await rejected(case.try_decide("cancellation", "cancel", "case_officer", "x", {"ground": "employment_ended"}),
+                   "Forbidden")
+    result = await case.decide("cancellation", "cancel", "supervisor", "The contract ended early.",
+                               {"ground": "employment_ended"})
+    assert result.state == State.CANCELLED
+    assert await counts(sessions, key) == (0, 0)
+    async with case.sessions() as s:
+        assert (await s.get(QuotaUnit, case.case_number)).status == "released"
+
+
+async def test_withdrawal_before_review_releases_the_unit(case, sessions):
+    key = await bucket(sessions, 1)
+    await lodge(case, key)
+    await case.wait_task("review")
+    await case.withdraw()
+    assert (await case.handle.result()).state == State.WITHDRAWN
+    assert await counts(sessions, key) == (0, 0)
+
+
+async def test_over_the_20_percent_cap_the_permit_needs_the_multiple_fee(case, sessions):
+    key = await bucket(sessions, 1)
+    await lodge(case, key, foreign_staff=9, local_staff=30)
+    msg = await rejected(case.decide("review", "issue", "case_officer"), "InvalidDecision")
+    assert "cap" in msg and "multiple state fee" in msg
+    result = await case.decide("review", "reject", "case_officer", "Over the cap without the fee.",
+                               {"ground": "foreign_staff_cap_exceeded"})
+    assert result.state == State.REJECTED

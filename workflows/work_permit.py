@@ -1,0 +1,102 @@
+"""Work permit for a foreign worker within the annual quota: the sequence of steps."""
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.quota import QuotaActivities
+    from schemas.messages import CaseInput, CaseOutcome, DecisionInput, QuotaRequest
+    from schemas.steps import InvalidDecision
+    from schemas.work_permit import CANCELLATION, REVIEW, WITHDRAWABLE, State
+    from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.recorder import RECORD_RETRY
+    from workflows.steps.runner import Transition as T
+
+LEDGER = {"start_to_close_timeout": timedelta(seconds=30), "retry_policy": RECORD_RETRY}
+CANCEL = {"cancel": T(State.CANCELLED, "Work permit cancelled", with_reason=True, notify=True)}
+
+
+@workflow.defn
+class WorkPermitWorkflow(CaseWorkflow):
+    """An employer's application for one foreign worker, within the region × sector quota.
+
+    Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
+    `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and audit
+    entry per step; a quota unit reserved on acceptance, consumed on issue, released on refusal,
+    withdrawal, expiry or cancellation; the 60-day and then the 360-day permit.
+    """
+
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self.setup(case, State.SUBMITTED, WITHDRAWABLE)
+        self.holds_quota = False
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseOutcome:
+        return await self.run_procedure(self._procedure)
+
+    async def after_withdrawal(self) -> None:
+        await self._release()
+
+    async def _quota(self, activity, arg) -> str:
+        return await workflow.execute_activity_method(activity, arg, **LEDGER)
+
+    async def _release(self) -> None:
+        if self.holds_quota:
+            await self._quota(QuotaActivities.release_quota, self.input.case_number)
+            self.holds_quota = False
+
+    async def _procedure(self) -> None:
+        f = self.input.facts
+        await self.case.record("submitted", state=State.SUBMITTED, public_note="Application submitted",
+                               detail={"quota": [f["year"], self.input.region, f["sector"]],
+                                       "foreign_share": f["foreign_share"], "cap_exceeded": f["cap_exceeded"]})
+        reserved = await self._quota(QuotaActivities.reserve_quota,
+                                     QuotaRequest(self.input.case_number, f["year"], self.input.region, f["sector"]))
+        if reserved != "reserved":
+            await self.case.record("quota_refused", state=State.REJECTED, awaiting="", deadline=None,
+                                   notify_applicant=True, detail={"quota": reserved},
+                                   public_note=f"Application refused: no quota is left for this region and sector "
+                                               f"in {f['year']}")
+            return
+        self.holds_quota = True
+        await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="A quota place is reserved")
+        review = await self.steps.decide_within(REVIEW, "review", {
+            "issue": T(None, "Application approved"),
+            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True)},
+            check=self._check_cap)
+        if review.outcome == "reject":
+            await self._release()
+            return
+        await self._quota(QuotaActivities.consume_quota, self.input.case_number)
+        await self.steps.issue("WPT", self.input.region, "first_permit", "Work permit (60 days)")
+        await self.case.record("first_permit_issued", state=State.ISSUED_60D, awaiting="", deadline=None,
+                               public_note="The 60-day work permit is issued", notify_applicant=True)
+        if not await self._runs_until_end("first_permit", "first_permit", ()):
+            return
+        await self.steps.issue("WPL", self.input.region, "permit", "Work permit (360 days)")
+        await self.case.record("permit_issued", state=State.ACTIVE_360D, public_note="The 360-day work permit is issued",
+                               notify_applicant=True)
+        if await self._runs_until_end("permit", "permit", ("renewal_reminder",)):
+            await self._release()
+            await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
+                                   public_note="The work permit has expired", notify_applicant=True)
+
+    async def _runs_until_end(self, name: str, period: str, reminders: tuple[str, ...]) -> bool:
+        """True when the permit ran its time; False if a supervisor cancelled it first."""
+        validity = self.steps.clock(name, period, lapses=True, reminders=reminders,
+                                    reminder_note="Your work permit expires in 30 days: apply to renew it in time")
+        cancelled = await self.steps.decide_any([(CANCELLATION, None)], CANCEL, lapse=validity)
+        await self.steps.stop(validity)
+        if cancelled is not None:
+            await self._release()
+            return False
+        return True
+
+    def _check_cap(self, d: DecisionInput) -> None:
+        f = self.input.facts
+        if d.outcome == "issue" and f["cap_exceeded"] and not f["multiple_fee_paid"]:
+            raise InvalidDecision(f"foreign staff would be {f['foreign_share']:.0%} of the headcount, over the "
+                                  f"{self.input.rules.values['foreign_staff_cap_percent']} % cap, and the "
+                                  "multiple state fee is not paid")

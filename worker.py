@@ -12,13 +12,14 @@ from activities.documents import DocumentActivities
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
+from workflows.agency_permit import AgencyPermitWorkflow
 from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
 from workflows.repatriation import RepatriationReimbursementWorkflow
 from workflows.work_permit import WorkPermitWorkflow
 
 WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow,
-             WorkPermitWorkflow]
+             WorkPermitWorkflow, AgencyPermitWorkflow]
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:

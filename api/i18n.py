@@ -112,6 +112,10 @@ STATE_LABELS = {
     "ISSUED_60D": ("60 күнгө уруксат берилди", "Разрешение на 60 дней выдано", "60-day permit issued"),
     "ACTIVE_360D": ("360 күнгө уруксат жарактуу", "Разрешение на 360 дней действует", "360-day permit active"),
     "CANCELLED": ("Жокко чыгарылды", "Аннулировано", "Cancelled"),
+    "DOC_CHECK": ("Документтер текшерилүүдө", "Проверка документов", "Documents being checked"),
+    "APPROVED_PENDING_DEPOSIT": ("Бекитилди, күрөө күтүлүүдө", "Одобрено, ожидается залог",
+                                 "Approved, awaiting the deposit"),
+    "SUSPENDED": ("Убактылуу токтотулду", "Приостановлено", "Suspended"),
 }
 
 STEP_LABELS = {
@@ -140,6 +144,12 @@ STEP_LABELS = {
     "payment": ("Которууну ырастоо", "Подтверждение перевода", "Confirm the transfer"),
     "review": ("Арызды кароо", "Рассмотрение заявления", "Review the work permit application"),
     "cancellation": ("Уруксатты жокко чыгаруу", "Аннулирование разрешения", "Cancel the work permit"),
+    "doc_check": ("Агенттиктин документтерин текшерүү", "Проверка документов агентства", "Check the agency's documents"),
+    "deposit": ("Күрөөнү жана алымды ырастоо", "Подтверждение залога и сбора", "Confirm the deposit and fee"),
+    "suspension": ("Уруксатты убактылуу токтотуу", "Приостановление разрешения", "Suspend the permit"),
+    "resumption": ("Уруксатты кайра улантуу", "Возобновление разрешения", "Resume the suspended permit"),
+    "permit_commission": ("Уруксатты узартуу же жокко чыгаруу", "Продление или аннулирование разрешения",
+                          "Extend or cancel the permit"),
 }
 
 OUTCOME_LABELS = {
@@ -174,6 +184,11 @@ OUTCOME_LABELS = {
     "payment_failed": ("Которуу ишке ашкан жок", "Перевод не прошёл", "Transfer failed"),
     "issue": ("Уруксат берүү", "Выдать разрешение", "Issue the permit"),
     "cancel": ("Жокко чыгаруу", "Аннулировать", "Cancel"),
+    "confirm_deposit": ("Күрөө төлөндү", "Залог получен", "Confirm the deposit"),
+    "suspend": ("Токтотуу", "Приостановить", "Suspend"),
+    "resume": ("Улантуу", "Возобновить", "Resume"),
+    "extend_permit": ("Узартуу", "Продлить", "Extend"),
+    "cancel_permit": ("Жокко чыгаруу", "Аннулировать", "Cancel the permit"),
 }
 
 FIELD_LABELS = {
@@ -202,6 +217,9 @@ FIELD_LABELS = {
     "until": ("Качанга чейин", "До какой даты", "Until"),
     "bank_reference": ("Банктын шилтемеси", "Номер банковской операции", "Bank reference"),
     "problem": ("Көйгөй", "Проблема", "Problem"),
+    "deposit_som": ("Күрөө, сом", "Залог, сом", "Deposit, som"),
+    "fee_som": ("Алым, сом", "Сбор, сом", "Fee, som"),
+    "payment_reference": ("Төлөмдүн номери", "Номер платежа", "Payment reference"),
 }
 
 DOC_LABELS = {
@@ -209,6 +227,8 @@ DOC_LABELS = {
     "RC": ("Качкындын күбөлүгү", "Удостоверение беженца", "Refugee certificate"),
     "KC": ("Кайрылмандын күбөлүгү", "Удостоверение кайрылмана", "Kairylman certificate"),
     "WPT": ("Иштөөгө уруксат (60 күн)", "Разрешение на работу (60 дней)", "Work permit (60 days)"),
+    "AGP": ("Жумушка орноштуруу агенттигинин уруксаты", "Разрешение агентства занятости",
+            "Employment agency permit"),
     "WPL": ("Иштөөгө уруксат (360 күн)", "Разрешение на работу (360 дней)", "Work permit (360 days)"),
 }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import kairylman, refugee, repatriation, work_permit
+from schemas import agency_permit, kairylman, refugee, repatriation, work_permit
 from schemas.calendar import Calendar
 from schemas.steps import StepSpec
 
@@ -48,6 +48,9 @@ class Procedure:
             cap = procedure_rules(self.slug).values["foreign_staff_cap_percent"] / 100
             return {"year": application.quota_year, "sector": application.sector, "foreign_share": round(share, 4),
                     "cap_exceeded": share > cap, "multiple_fee_paid": application.employer.multiple_fee_paid}
+        if self.slug == "agency-permit":
+            return {"destinations": sorted(set(application.destination_countries)),
+                    "partners": len(application.foreign_partners)}
         if self.slug == "refugee":
             return {"days_since_entry": (lodged_on - application.date_of_entry).days,
                     "family_members": len(application.family_members)}
@@ -83,6 +86,13 @@ PROCEDURES: dict[str, Procedure] = {
         application=work_permit.WorkPermitApplication, steps=work_permit.STEPS,
         withdrawable=frozenset(work_permit.WITHDRAWABLE), appealable=frozenset(), final=frozenset(work_permit.FINAL),
         holder="worker",
+    ),
+    "agency-permit": Procedure(
+        slug=agency_permit.PROCEDURE, case_prefix=agency_permit.CASE_PREFIX, workflow=agency_permit.WORKFLOW,
+        initial_state=agency_permit.State.SUBMITTED,
+        application=agency_permit.AgencyPermitApplication, steps=agency_permit.STEPS,
+        withdrawable=frozenset(agency_permit.WITHDRAWABLE), appealable=frozenset(),
+        final=frozenset(agency_permit.FINAL), holder="head",
     ),
 }
 

@@ -73,5 +73,22 @@ def work_permit_application(**overrides) -> dict:
     return data
 
 
+def agency_permit_application(**overrides) -> dict:
+    data = {
+        "agency_name": "Ish Jolu LLC", "tax_id": "02503201810077",
+        "head": {"family_name": "Osmonov", "given_names": "Talant", "patronymic": "", "date_of_birth": "1980-10-10",
+                 "sex": "M", "nationality": "KGZ", "document_type": "passport", "document_number": "AC7654321"},
+        "founders": [{"name": "Osmonov Talant", "nationality": "KGZ"}],
+        "destination_countries": ["KOR", "DEU"],
+        "foreign_partners": [{"name": "Hanil Staffing", "country": "KOR", "agreement_number": "HS-2026-4"}],
+        "region": "GB",
+        "contact": {"address": "Bishkek, Manas avenue 40", "phone": "+996312555000", "email": "office@ishjolu.kg"},
+    }
+    data = copy.deepcopy(data)
+    data.update(overrides)
+    return data
+
+
 APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application,
-                "repatriation": repatriation_application, "work-permit": work_permit_application}
+                "repatriation": repatriation_application, "work-permit": work_permit_application,
+                "agency-permit": agency_permit_application}

@@ -100,13 +100,15 @@ class StepRunner:
         return chosen[1] if chosen else None
 
     async def decide_any(self, options: list[tuple],
-                         transitions: dict[str, Transition], *, lapse: StatutoryClock | None = None,
+                         transitions: dict[str, Transition], *,
+                         lapse: StatutoryClock | list[StatutoryClock] | None = None,
                          documents_state: str | None = None) -> tuple[StepSpec, DecisionInput] | None:
         """Open several steps at once and take the first decision on any of them (the others
         close with it). A step without a clock is an action available to its role (e.g. ending a
         status), not work in an inbox. An option may carry a third item: a check of the decision
         against the case, run by the update validator. While the applicant is asked for documents the case is in
         `documents_state`, if given. None if `lapse` ran out first. Raises CaseInterrupted."""
+        lapses = lapse if isinstance(lapse, list) else [lapse] if lapse is not None else []
         resume_state = None
         while True:
             steps = [OpenStep(o[0], self.case.new_task_id(o[0].name), o[1], check=o[2] if len(o) > 2 else None)
@@ -116,12 +118,12 @@ class StepRunner:
                                 kind="task" if s.clock else "action") for s in steps]
             self.desk.open.update({s.spec.name: s for s in steps})
             timed = [s for s in steps if s.clock]
-            due = min((s.clock.due_at for s in timed), default=lapse.due_at if lapse else None)
+            due = min((s.clock.due_at for s in timed), default=min((c.due_at for c in lapses), default=None))
             await self.case.record("task_opened", state=resume_state, step=",".join(s.spec.name for s in steps),
                                    open_tasks=tasks, awaiting="; ".join(f"{s.spec.role}: {s.spec.title}" for s in timed),
                                    deadline=due)
             await self.case.wait_for(lambda: any(s.decision is not None for s in steps) or self.case.interrupted
-                                     or (lapse is not None and lapse.lapsed))
+                                     or any(c.lapsed for c in lapses))
             for s in steps:
                 del self.desk.open[s.spec.name]
             step = next((s for s in steps if s.decision is not None), None)

@@ -1,0 +1,72 @@
+"""Private employment agency permits: approval pending the deposit, the permit's year, suspension."""
+
+from datetime import timedelta
+
+from schemas.agency_permit import State
+from tests.workflows.harness import rejected
+
+SESSION = {"session_date": "2026-12-15", "protocol_number": "PA-7"}
+RECEIPT = {"deposit_som": 50000, "fee_som": 4000, "payment_reference": "TRX-99"}
+
+
+async def to_active(case) -> None:
+    await case.lodge("agency-permit")
+    await case.decide("doc_check", "documents_ok", "registrar")
+    assert (await case.decide("commission_decision", "approve", "commission", data=SESSION)).state \
+        == State.APPROVED_PENDING_DEPOSIT
+    assert (await case.decide("deposit", "confirm_deposit", "finance_officer", data=RECEIPT)).state == State.ACTIVE
+
+
+async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_after_a_reminder(case):
+    await to_active(case)
+    docs = await case.documents()
+    assert [d.doc_type for d in docs] == ["AGP"] and docs[0].holder_initials == "T. O."
+    await case.sleep(timedelta(days=340))
+    reminder = await case.wait_event("deadline_reminder")
+    assert "extension" in reminder.public_note
+    await case.sleep(timedelta(days=40))
+    assert (await case.handle.result()).state == State.EXPIRED
+
+
+async def test_an_unpaid_deposit_lets_the_approval_lapse(case):
+    await case.lodge("agency-permit")
+    await case.decide("doc_check", "documents_ok", "registrar")
+    await case.decide("commission_decision", "approve", "commission", data=SESSION)
+    await case.wait_task("deposit")
+    await case.sleep(timedelta(days=31))
+    assert (await case.handle.result()).state == State.REJECTED
+
+
+async def test_suspended_then_resumed_then_extended_by_the_commission(case):
+    await to_active(case)
+    await rejected(case.try_decide("suspension", "suspend", "registrar", "x", {"ground": "migrant_complaints"}),
+                   "Forbidden")
+    result = await case.decide("suspension", "suspend", "supervisor", "False data on the Korean partner.",
+                               {"ground": "false_cooperation_data"})
+    assert result.state == State.SUSPENDED
+    await case.sleep(timedelta(days=10))
+    assert (await case.decide("resumption", "resume", "supervisor", "Partner agreement verified.")).state \
+        == State.ACTIVE
+    expiry = (await case.documents())[0].valid_until
+    result = await case.decide("permit_commission", "extend_permit", "commission", "Good record.", SESSION)
+    assert result.state == State.ACTIVE
+    assert (await case.documents())[0].valid_until - expiry > timedelta(days=360)
+
+
+async def test_a_suspension_not_remedied_in_30_days_cancels_the_permit(case):
+    await to_active(case)
+    await case.decide("suspension", "suspend", "supervisor", "Complaints from migrants in Germany.",
+                      {"ground": "migrant_complaints"})
+    await case.wait_task("resumption")
+    await case.sleep(timedelta(days=31))
+    assert (await case.handle.result()).state == State.CANCELLED
+
+
+async def test_refused_by_the_commission_with_reasons(case):
+    await case.lodge("agency-permit")
+    await case.decide("doc_check", "documents_ok", "registrar")
+    await rejected(case.try_decide("commission_decision", "refuse", "commission", "",
+                                   {**SESSION, "ground": "false_information"}), "InvalidDecision")
+    result = await case.decide("commission_decision", "refuse", "commission", "Founders' data do not match.",
+                               {**SESSION, "ground": "false_information"})
+    assert result.state == State.REJECTED

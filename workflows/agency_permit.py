@@ -1,0 +1,105 @@
+"""Permit for a private employment agency (Res. No. 175 of 2019 App. 2): the sequence of steps."""
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.documents import DocumentActivities
+    from schemas.agency_permit import (COMMISSION, COMMISSION_ACTIONS, DEPOSIT, DOC_CHECK, RESUME, SUSPEND,
+                                       WITHDRAWABLE, State)
+    from schemas.messages import CaseInput, CaseOutcome, ExtendDocumentInput
+    from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.recorder import RECORD_RETRY
+    from workflows.steps.runner import Transition as T
+
+ACTIONS = {
+    "suspend": T(State.SUSPENDED, "Permit suspended; it is resumed once the breach is remedied", with_reason=True,
+                 notify=True),
+    "resume": T(State.ACTIVE, "Permit resumed", notify=True),
+    "extend_permit": T(None, "Permit extension approved by the commission", notify=True),
+    "cancel_permit": T(State.CANCELLED, "Permit cancelled by the commission", with_reason=True, notify=True),
+}
+
+
+@workflow.defn
+class AgencyPermitWorkflow(CaseWorkflow):
+    """An agency's application for a permit to place KR citizens abroad, and the permit's year.
+
+    Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
+    `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and audit
+    entry per step; the permit (listing destination countries in the application) and its extensions.
+    """
+
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self.setup(case, State.SUBMITTED, WITHDRAWABLE)
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseOutcome:
+        return await self.run_procedure(self._procedure)
+
+    async def _procedure(self) -> None:
+        await self.case.record("submitted", state=State.DOC_CHECK, public_note="Application submitted",
+                               detail={"destinations": self.input.facts["destinations"]})
+        await self.steps.decide_within(DOC_CHECK, "document_check", {
+            "documents_ok": T(State.ON_COMMISSION_AGENDA, "Documents complete; on the commission's agenda")},
+            started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
+        decision = await self.steps.decide_within(COMMISSION, "decision", {
+            "approve": T(State.APPROVED_PENDING_DEPOSIT, "Approved; the permit is issued once the deposit and fee "
+                                                         "are paid", notify=True),
+            "refuse": T(State.REJECTED, "Permit refused", with_reason=True, notify=True)})
+        if decision.outcome == "refuse":
+            return
+        deposit_window = self.steps.clock("deposit_window", "deposit", lapses=True)
+        paid = await self.steps.decide(DEPOSIT, deposit_window, {
+            "confirm_deposit": T(None, "Deposit and fee received")}, lapse=deposit_window)
+        await self.steps.stop(deposit_window)
+        if paid is None:
+            await self.case.record("approval_lapsed", state=State.REJECTED, awaiting="", deadline=None,
+                                   close_all_tasks=True, notify_applicant=True,
+                                   public_note="The approval lapsed: the deposit was not paid in time")
+            return
+        await self._permit_year()
+
+    async def _permit_year(self) -> None:
+        permit = await self.steps.issue("AGP", self.input.region, "permit", "Employment agency permit")
+        validity = self._validity(None)
+        await self.case.record("permit_active", state=State.ACTIVE, deadline=validity.due_at,
+                               public_note="The permit is active")
+        while True:
+            if self.case.state == State.SUSPENDED:
+                remedy = self.steps.clock("remedy_window", "remedy_window", lapses=True)
+                chosen = await self.steps.decide_any([(RESUME, None), (COMMISSION_ACTIONS, None)], ACTIONS,
+                                                     lapse=[validity, remedy])
+                await self.steps.stop(remedy)
+                if chosen is None and remedy.lapsed and not validity.lapsed:
+                    await self.case.record("suspension_lapsed", state=State.CANCELLED, awaiting="", deadline=None,
+                                           close_all_tasks=True, notify_applicant=True,
+                                           public_note="Permit cancelled: the breach was not remedied in time")
+                    return
+            else:
+                chosen = await self.steps.decide_any([(SUSPEND, None), (COMMISSION_ACTIONS, None)], ACTIONS,
+                                                     lapse=validity)
+            if chosen is None:
+                await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
+                                       close_all_tasks=True, notify_applicant=True, public_note="The permit has expired")
+                return
+            _, d = chosen
+            if d.outcome == "cancel_permit":
+                return
+            if d.outcome == "extend_permit":
+                previous, validity = validity, self._validity(validity)
+                await self.steps.stop(previous)
+                await workflow.execute_activity_method(
+                    DocumentActivities.extend_document, ExtendDocumentInput(permit.number, validity.due_at),
+                    start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+                await self.case.record("permit_extended", deadline=validity.due_at, notify_applicant=True,
+                                       public_note=f"Permit extended until {self.steps.calendar.last_day(validity.due_at)}")
+
+    def _validity(self, previous):
+        """The permit's year: a new one starts where an extended one ends, with its own reminder."""
+        self.years = getattr(self, "years", 0) + 1
+        return self.steps.clock(f"permit_{self.years}", "permit", lapses=True,
+                                started_at=previous.due_at if previous else None, reminders=("extension_reminder",),
+                                reminder_note="Your permit expires in about 30 days: apply for its extension")

@@ -63,7 +63,8 @@ class AgencyPermitWorkflow(CaseWorkflow):
         await self._permit_year()
 
     async def _permit_year(self) -> None:
-        permit = await self.steps.issue("AGP", self.input.region, "permit", "Employment agency permit")
+        permit = await self.steps.issue("AGP", self.input.region, "permit", "Employment agency permit",
+                                        {"destination_countries": self.input.facts["destinations"]})
         validity = self._validity(None)
         await self.case.record("permit_active", state=State.ACTIVE, deadline=validity.due_at,
                                public_note="The permit is active")

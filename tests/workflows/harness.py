@@ -41,6 +41,7 @@ class CaseDriver:
             submitted = await submit_application(session, proc, application, f"test-{uuid.uuid4()}", SECRET)
         case = submitted.case
         self.case_number = case.case_number
+
         self.handle = await self.client.start_workflow(
             proc.workflow, case_input(case, lodged_at or case.lodged_at), id=case.case_number,
             task_queue=self.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

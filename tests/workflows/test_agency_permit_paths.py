@@ -21,6 +21,8 @@ async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_a
     await to_active(case)
     docs = await case.documents()
     assert [d.doc_type for d in docs] == ["AGP"] and docs[0].holder_initials == "T. O."
+    issued = [t for t in await case.transitions() if t.event == "document_issued"]
+    assert issued[0].detail["destination_countries"] == ["DEU", "KOR"]
     await case.sleep(timedelta(days=340))
     reminder = await case.wait_event("deadline_reminder")
     assert "extension" in reminder.public_note

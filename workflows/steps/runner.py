@@ -184,7 +184,8 @@ class StepRunner:
         self.documents.append(provided)
 
     # ---- documents issued ---------------------------------------------------------------
-    async def issue(self, doc_type: str, region: str, validity: str, public_label: str) -> IssuedDocument:
+    async def issue(self, doc_type: str, region: str, validity: str, public_label: str,
+                    contents: dict | None = None) -> IssuedDocument:
         """Issue a numbered document once (the key makes retries and replays return the same one)."""
         now = workflow.now()
         doc = await workflow.execute_activity_method(
@@ -194,5 +195,6 @@ class StepRunner:
             start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
         until = self.calendar.last_day(doc.valid_until) if doc.valid_until else None
         await self.case.record("document_issued", public_note=f"{public_label} {doc.number} issued, valid until {until}",
-                               detail={"document": doc.number, "type": doc_type}, notify_applicant=True)
+                               detail={"document": doc.number, "type": doc_type, **(contents or {})},
+                               notify_applicant=True)
         return doc

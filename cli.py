@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run a Temporal worker")
     sub.add_parser("api", help="run the HTTP API")
     sub.add_parser("migrate", help="apply database migrations")
+    audit = sub.add_parser("audit", help="auditors' tools")
+    audit.add_argument("action", choices=["verify"], help="verify: recompute the audit log's hash chain")
     args = parser.parse_args(argv)
     from settings import get_settings
 
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
                     access_log=False)  # access logs would carry case numbers next to IPs; not needed
         return 0
+    if args.command == "audit":
+        from stack.audit import verify_command
+
+        return asyncio.run(verify_command())
     if args.command == "migrate":
         from db.migrate import upgrade
         from settings import get_settings

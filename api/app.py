@@ -12,7 +12,7 @@ from temporalio.client import Client
 from api import errors
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
-from api.routes import applicant, ops, quota, staff
+from api.routes import applicant, audit, ops, quota, staff
 from api.services.workflows import ensure_started
 from db.models import Case
 from db.session import make_engine, make_sessionmaker
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(applicant.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(quota.router, prefix="/api/v1")
+    app.include_router(audit.router, prefix="/api/v1")
     app.include_router(ops.router)
     app.include_router(applicant_pages.router)
     app.include_router(staff_pages.router)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,3 +45,30 @@ async def append_audit(session: AsyncSession, *, action: str, actor: str, actor_
     session.add(entry)
     await session.flush()
     return entry
+
+
+@dataclass
+class ChainCheck:
+    ok: bool
+    entries: int
+    first_bad: int | None  # id of the first entry that does not fit the chain
+    problem: str = ""
+
+
+async def verify_chain(session: AsyncSession, batch: int = 2000) -> ChainCheck:
+    """Recompute the chain from the first entry: an entry altered, removed or moved breaks it at
+    the first entry whose content or predecessor no longer matches its hash."""
+    prev, count, last_id = GENESIS, 0, 0
+    while True:
+        rows = list(await session.scalars(select(AuditEntry).where(AuditEntry.id > last_id)
+                                          .order_by(AuditEntry.id).limit(batch)))
+        if not rows:
+            return ChainCheck(True, count, None)
+        for row in rows:
+            count += 1
+            if row.prev_hash != prev:
+                return ChainCheck(False, count, row.id, "does not follow the entry before it")
+            expected = entry_hash(prev, row.at, row.case_number, row.actor, row.actor_role, row.action, row.detail)
+            if row.hash != expected:
+                return ChainCheck(False, count, row.id, "content does not match its hash")
+            prev, last_id = row.hash, row.id

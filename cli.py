@@ -19,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run a Temporal worker")
     sub.add_parser("api", help="run the HTTP API")
     sub.add_parser("migrate", help="apply database migrations")
+    replay = sub.add_parser("replay", help="re-run case histories against the current workflow code")
+    replay.add_argument("case", nargs="?", help="a case number")
+    replay.add_argument("--all-open", action="store_true", help="every running case (run this before a deploy)")
+    replay.add_argument("--dir", help="recorded history files instead of the server (e.g. tests/histories)")
     audit = sub.add_parser("audit", help="auditors' tools")
     audit.add_argument("action", choices=["verify"], help="verify: recompute the audit log's hash chain")
     args = parser.parse_args(argv)
@@ -46,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
                     access_log=False)  # access logs would carry case numbers next to IPs; not needed
         return 0
+    if args.command == "replay":
+        from stack.replay import replay_command
+
+        if not (args.case or args.all_open or args.dir):
+            parser.error("replay needs a case number, --all-open or --dir")
+        return asyncio.run(replay_command(args.case, args.all_open, args.dir))
     if args.command == "audit":
         from stack.audit import verify_command
 

@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(quota.router, prefix="/api/v1")
     app.include_router(audit.router, prefix="/api/v1")
+    app.include_router(audit.cases_router, prefix="/api/v1")
     app.include_router(ops.router)
     app.include_router(applicant_pages.router)
     app.include_router(staff_pages.router)

@@ -1,14 +1,20 @@
-"""Auditors: verify that the audit log was not altered."""
+"""Auditors: verify the audit log, export a case's Temporal history, replay it against the code."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
+from temporalio.service import RPCError
 
-from api.deps import SessionDep, Staff, require_roles
+from api.deps import SessionDep, Staff, TemporalDep, require_roles
+from api.errors import ApiError, not_found
+from api.services.replay import replay_history
 from db.repositories.audit import append_audit, verify_chain
+from db.repositories.cases import get_case
+from schemas.text import CASE_NUMBER
 
 router = APIRouter(prefix="/audit", tags=["auditors"])
+cases_router = APIRouter(prefix="/cases", tags=["auditors"])
 Auditor = Annotated[Staff, Depends(require_roles("auditor"))]
 
 
@@ -25,3 +31,44 @@ async def verify(session: SessionDep, staff: Auditor) -> Verification:
     await append_audit(session, action="audit_verified", actor=staff.username, actor_role="auditor",
                        detail={"ok": check.ok, "entries": check.entries, "first_bad": check.first_bad})
     return Verification(ok=check.ok, entries=check.entries, first_bad=check.first_bad, problem=check.problem)
+
+
+class Replay(BaseModel):
+    case_number: str
+    reproduced: bool
+    events: int
+    detail: str
+    event_id: int | None
+    event_type: str
+
+
+async def _history(session, temporal, case_number: str):
+    case = await get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
+    if case is None:
+        raise not_found(f"no case {case_number[:32]}")
+    try:
+        return await temporal.get_workflow_handle(case.case_number).fetch_history()
+    except RPCError:
+        raise ApiError(409, f"the engine holds no history for {case.case_number} (not started, or past "
+                            "retention)") from None
+
+
+@cases_router.get("/{case_number}/history/export")
+async def export_history(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor) -> Response:
+    """The Temporal history as stored, in the JSON that Replayer and the Temporal CLI load."""
+    history = await _history(session, temporal, case_number)
+    await append_audit(session, action="history_exported", actor=staff.username, actor_role="auditor",
+                       case_number=case_number)
+    return Response(history.to_json(), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{case_number}.history.json"'})
+
+
+@cases_router.post("/{case_number}/replay", response_model=Replay)
+async def replay(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor) -> Replay:
+    """Re-run the case's history against the current workflow code: reproduced, or where it diverges."""
+    report = await replay_history(await _history(session, temporal, case_number))
+    await append_audit(session, action="case_replayed", actor=staff.username, actor_role="auditor",
+                       case_number=case_number, detail={"reproduced": report.reproduced,
+                                                        "event_id": report.event_id})
+    return Replay(case_number=case_number, reproduced=report.reproduced, events=report.events,
+                  detail=report.detail, event_id=report.event_id, event_type=report.event_type)

@@ -1,0 +1,37 @@
+"""Re-running a case's recorded history against the current workflow code (temporalio Replayer)."""
+
+import re
+from dataclasses import dataclass
+
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+_DIVERGENCE = re.compile(r"HistoryEvent\(id: (\d+), (\w+)")
+
+
+@dataclass
+class ReplayReport:
+    reproduced: bool
+    events: int
+    detail: str
+    event_id: int | None = None  # the first history event the code no longer produces
+    event_type: str = ""
+
+
+def _workflows():
+    from worker import WORKFLOWS  # the code that runs cases is the code replay must check
+
+    return WORKFLOWS
+
+
+async def replay_history(history: WorkflowHistory, workflows: list | None = None) -> ReplayReport:
+    result = await Replayer(workflows=workflows or _workflows()).replay_workflow(history,
+                                                                                  raise_on_replay_failure=False)
+    events = len(history.events)
+    if result.replay_failure is None:
+        return ReplayReport(True, events, "the recorded outcome follows from the current code")
+    message = str(result.replay_failure)
+    found = _DIVERGENCE.search(message)
+    detail = message.split("failure: Some(Failure { message: ", 1)[-1].split('", source', 1)[0].strip('"')
+    return ReplayReport(False, events, detail[:2000], int(found.group(1)) if found else None,
+                        found.group(2) if found else "")

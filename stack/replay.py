@@ -1,0 +1,40 @@
+"""`aryz replay`: re-run histories against the current workflow code before a deploy."""
+
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+
+from api.services.replay import ReplayReport, replay_history
+from settings import get_settings
+
+
+def _line(name: str, r: ReplayReport) -> str:
+    if r.reproduced:
+        return f"ok        {name} ({r.events} events)"
+    where = f"event {r.event_id} ({r.event_type})" if r.event_id else "unknown event"
+    return f"DIVERGES  {name} at {where}: {r.detail[:300]}"
+
+
+async def replay_command(case: str | None, all_open: bool, directory: str | None) -> int:
+    histories: list[tuple[str, WorkflowHistory]] = []
+    if directory:
+        for path in sorted(Path(directory).glob("**/*.json")):
+            histories.append((str(path), WorkflowHistory.from_json(path.stem, path.read_text())))
+    else:
+        from stack.temporal import connect
+
+        settings = get_settings()
+        if not settings.temporal_address:
+            print("aryz replay: set ARYZ_TEMPORAL_ADDRESS (127.0.0.1:7233 for `aryz run`), or give --dir")
+            return 2
+        client = await connect(settings)
+        ids = [case] if case else [w.id async for w in client.list_workflows('ExecutionStatus="Running"')]
+        for workflow_id in ids:
+            histories.append((workflow_id, await client.get_workflow_handle(workflow_id).fetch_history()))
+    broken = 0
+    for name, history in histories:
+        report = await replay_history(history)
+        broken += not report.reproduced
+        print(_line(name, report))
+    print(f"{len(histories)} replayed, {broken} diverge" + (" — the new code would break them" if broken else ""))
+    return 1 if broken else 0

@@ -1,0 +1,41 @@
+"""Auditors export a case's history and replay it against the code; a change that would break
+cases in flight is shown where it breaks, and the same change behind patched() is not."""
+
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+
+from api.services.replay import replay_history
+from tests.api.helpers import decide, submit
+from tests.audit.changed_workflows import RefugeeChangedCarefully, RefugeeChangedCarelessly
+
+RECORDED = Path(__file__).resolve().parents[1] / "histories" / "refugee" / "recognition_issues_both_certificates_once.json"
+
+
+async def test_export_and_replay_a_live_case(api, tokens):
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    auditor = await tokens("auditor")
+    exported = await api.get(f"/api/v1/cases/{n}/history/export", headers=auditor)
+    assert exported.status_code == 200 and exported.headers["content-type"] == "application/json"
+    history = WorkflowHistory.from_json(n, exported.text)
+    assert history.events[0].WhichOneof("attributes") == "workflow_execution_started_event_attributes"
+    replayed = await api.post(f"/api/v1/cases/{n}/replay", headers=auditor)
+    assert replayed.status_code == 200 and replayed.json()["reproduced"] is True
+    assert replayed.json()["events"] == len(history.events)
+    assert (await api.post(f"/api/v1/cases/{n}/replay", headers=await tokens("registrar"))).status_code == 403
+    assert (await api.post("/api/v1/cases/REF-1999-000001/replay", headers=auditor)).status_code == 404
+
+
+async def test_a_careless_change_is_reported_at_the_event_where_it_diverges():
+    history = WorkflowHistory.from_json("recorded", RECORDED.read_text())
+    report = await replay_history(history, [RefugeeChangedCarelessly])
+    assert not report.reproduced
+    assert report.event_id is not None and report.event_id < len(history.events)
+    assert "Nondeterminism" in report.detail
+
+
+async def test_the_same_change_behind_patched_replays_clean():
+    history = WorkflowHistory.from_json("recorded", RECORDED.read_text())
+    assert (await replay_history(history, [RefugeeChangedCarefully])).reproduced

@@ -2,12 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from temporalio.service import RPCError
 
 from api.deps import SessionDep, Staff, TemporalDep, require_roles
 from api.errors import ApiError, not_found
+from api.services import timeline
 from api.services.replay import replay_history
 from db.repositories.audit import append_audit, verify_chain
 from db.repositories.cases import get_case
@@ -72,3 +75,23 @@ async def replay(case_number: str, session: SessionDep, temporal: TemporalDep, s
                                                         "event_id": report.event_id})
     return Replay(case_number=case_number, reproduced=report.reproduced, events=report.events,
                   detail=report.detail, event_id=report.event_id, event_type=report.event_type)
+
+
+class TimelineOut(BaseModel):
+    case_number: str
+    items: list[dict]
+
+
+@cases_router.get("/{case_number}/history", response_model=TimelineOut)
+async def case_history(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor,
+                       format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"):
+    """Who decided what, when and on which grounds, with deadlines set and reached: the audit log
+    merged with the engine's history, for open and closed cases (JSON, or CSV for spreadsheets)."""
+    history = await _history(session, temporal, case_number)
+    items = timeline.merge(timeline.engine_items(history), await timeline.audit_items(session, case_number))
+    await append_audit(session, action="history_viewed", actor=staff.username, actor_role="auditor",
+                       case_number=case_number)
+    if format == "csv":
+        return Response(timeline.as_csv(items), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{case_number}.timeline.csv"'})
+    return TimelineOut(case_number=case_number, items=[{**asdict(i), "at": i.at.isoformat()} for i in items])

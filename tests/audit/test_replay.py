@@ -39,3 +39,27 @@ async def test_a_careless_change_is_reported_at_the_event_where_it_diverges():
 async def test_the_same_change_behind_patched_replays_clean():
     history = WorkflowHistory.from_json("recorded", RECORDED.read_text())
     assert (await replay_history(history, [RefugeeChangedCarefully])).reproduced
+
+
+async def test_the_timeline_merges_who_decided_what_with_the_engine_events(api, tokens):
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "refuse_registration", "registrar", "Refused in 2024, nothing new.",
+                 {"ground": "earlier_refusal_without_new_circumstances"})
+    auditor = await tokens("auditor")
+    r = await api.get(f"/api/v1/cases/{n}/history", headers=auditor)
+    assert r.status_code == 200
+    items = r.json()["items"]
+    actions = [i["action"] for i in items]
+    assert actions[:2] == ["application_submitted", "case_started"]
+    assert {"application_submitted", "lodged", "task_opened", "decided", "decision_accepted", "deadline_set"} <= set(actions)
+    decided = next(i for i in items if i["action"] == "decided")
+    assert (decided["actor"], decided["role"], decided["step"], decided["outcome"]) == \
+        ("registrar", "registrar", "registration", "refuse_registration")
+    assert decided["reason"] == "Refused in 2024, nothing new."
+    assert [i["at"] for i in items] == sorted(i["at"] for i in items)
+    csv_r = await api.get(f"/api/v1/cases/{n}/history?format=csv", headers=auditor)
+    assert csv_r.status_code == 200 and csv_r.headers["content-type"].startswith("text/csv")
+    assert csv_r.text.splitlines()[0].startswith("at,source,action,actor")
+    assert "refuse_registration" in csv_r.text
+    assert (await api.get(f"/api/v1/cases/{n}/history?format=xml", headers=auditor)).status_code == 422

@@ -1,0 +1,89 @@
+"""One chronological account of a case: the audit log merged with the engine's event history."""
+
+import csv
+import io
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import WorkflowHistory
+
+from db.models import AuditEntry
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    source: str  # "audit" (who did what, and why) or "engine" (what the workflow engine recorded)
+    action: str
+    actor: str = ""
+    role: str = ""
+    step: str = ""
+    outcome: str = ""
+    state: str = ""
+    reason: str = ""
+    deadline: str = ""
+    detail: str = ""
+
+
+# Engine events an auditor needs: start and end, decisions (updates), applicant messages
+# (signals), and deadlines set and reached (timers).
+_ENGINE = {
+    "workflow_execution_started_event_attributes": "case_started",
+    "workflow_execution_completed_event_attributes": "case_completed",
+    "workflow_execution_terminated_event_attributes": "case_terminated",
+    "workflow_execution_failed_event_attributes": "case_failed",
+    "workflow_execution_update_accepted_event_attributes": "decision_accepted",
+    "workflow_execution_update_completed_event_attributes": "decision_completed",
+    "workflow_execution_signaled_event_attributes": "message_received",
+    "timer_started_event_attributes": "deadline_set",
+    "timer_fired_event_attributes": "deadline_reached",
+}
+
+
+def engine_items(history: WorkflowHistory) -> list[TimelineItem]:
+    items = []
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        if kind not in _ENGINE:
+            continue
+        at = event.event_time.ToDatetime().replace(tzinfo=timezone.utc)
+        item = TimelineItem(at=at, source="engine", action=_ENGINE[kind], detail=f"event {event.event_id}")
+        if kind == "timer_started_event_attributes":
+            wait = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+            item.deadline = (at + wait).isoformat()
+        elif kind == "workflow_execution_signaled_event_attributes":
+            item.step = event.workflow_execution_signaled_event_attributes.signal_name
+        elif kind == "workflow_execution_update_accepted_event_attributes":
+            item.step = event.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
+        items.append(item)
+    return items
+
+
+async def audit_items(session: AsyncSession, case_number: str) -> list[TimelineItem]:
+    rows = await session.scalars(select(AuditEntry).where(AuditEntry.case_number == case_number)
+                                 .order_by(AuditEntry.id))
+    items = []
+    for r in rows:
+        d = r.detail or {}
+        items.append(TimelineItem(at=r.at, source="audit", action=r.action, actor=r.actor, role=r.actor_role,
+                                  step=str(d.get("step") or ""), outcome=str(d.get("outcome") or ""),
+                                  state=str(d.get("state") or ""), reason=str(d.get("reason") or ""),
+                                  deadline=str(d.get("deadline") or ""), detail=f"audit entry {r.id}"))
+    return items
+
+
+def merge(*parts: list[TimelineItem]) -> list[TimelineItem]:
+    # Engine and audit clocks differ by milliseconds; the audit entry of a step follows its event.
+    return sorted((i for part in parts for i in part),
+                  key=lambda i: (i.at + (timedelta(microseconds=1) if i.source == "audit" else timedelta()),))
+
+
+def as_csv(items: list[TimelineItem]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(TimelineItem)])
+    writer.writeheader()
+    for item in items:
+        writer.writerow({**asdict(item), "at": item.at.isoformat()})
+    return out.getvalue()

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # Upper bound on one uploaded document; a scan of a passport page is well under this.
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"
+    # How often the API starts workflows for cases stored while Temporal was down (0: never).
+    pending_sweep_seconds: float = 30.0
 
 
 @lru_cache

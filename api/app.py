@@ -34,7 +34,7 @@ async def start_pending_workflows(sessions, temporal: Client, task_queue: str) -
     return started
 
 
-async def _sweep_forever(app: FastAPI, every: float = 30.0) -> None:
+async def _sweep_forever(app: FastAPI, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
@@ -56,13 +56,15 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.settings = settings
         app.state.sessions = make_sessionmaker(engine)
         app.state.temporal = temporal or await connect(settings)
-        sweeper = asyncio.create_task(_sweep_forever(app))
+        sweeper = (asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds))
+                   if settings.pending_sweep_seconds > 0 else None)
         try:
             yield
         finally:
-            sweeper.cancel()
-            with suppress(asyncio.CancelledError):
-                await sweeper
+            if sweeper is not None:
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
             await engine.dispose()
 
     app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan,

@@ -87,8 +87,10 @@ def task_queue() -> str:
 
 
 def make_settings(url: str, task_queue: str) -> Settings:
+    # No background sweep in tests: it would start, on the dev server, cases that time-skipping
+    # tests start themselves (the sweep is tested directly, in test_pending_start).
     return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
-                    var_dir=Path(tempfile.gettempdir()) / "aryz-test-var")
+                    var_dir=Path(tempfile.gettempdir()) / "aryz-test-var", pending_sweep_seconds=0)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from db.models import Case
 from db.repositories.audit import append_audit
 from db.repositories.cases import find_by_dedupe
 from db.repositories.sequences import next_number
+from rules import RulesError
 from schemas.procedures import Procedure
 
 # Without an Idempotency-Key, the same application sent again within this window is a retry.
@@ -36,6 +37,12 @@ def _payload_hash(application: BaseModel) -> str:
 
 async def submit_application(session: AsyncSession, procedure: Procedure, application: BaseModel,
                              idempotency_key: str | None, secret: str) -> Submitted:
+    try:
+        # The facts the workflow will need must be derivable now (e.g. an amount in force at the
+        # date of death); a case that could never start is refused here, not stored.
+        procedure.facts(application, datetime.now(timezone.utc).date())
+    except RulesError as err:
+        raise ApiError(422, str(err)) from None
     payload_hash = _payload_hash(application)
     dedupe_key = f"key:{idempotency_key}" if idempotency_key else f"payload:{payload_hash}"
     # Serialise submissions of the same key/payload so concurrent retries cannot both create a case.

@@ -52,6 +52,7 @@ async def test_bad_claims_are_refused_and_change_nothing(api, sessions):
     for data, field in [
         (claim(personal_number="123"), "personal_number"),
         (claim(date_of_death="2999-01-01"), "date_of_death"),
+        (claim(date_of_birth="1950-01-01", date_of_death="2017-01-01"), "no repatriation amount in force"),
         ({**claim(), "relationship": "attorney_of_close_relative"}, "power of attorney"),
         ({**claim(), "bank_account": {**ACCOUNT, "account": "12 34"}}, "bank_account.account"),
     ]:

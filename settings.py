@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     var_dir: Path = ROOT / "var"
     secret_key: SecretStr | None = None
+    # "kid:base64key,..." (first encrypts); see stack/codec.py. `aryz run` generates one under var/.
+    payload_keys: SecretStr | None = None
+    codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"  # Temporal Web UI
     token_minutes: int = 30
     demo_password: SecretStr | None = None
     http_host: str = "127.0.0.1"

@@ -5,6 +5,7 @@ import logging
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from temporalio.client import Client
@@ -12,7 +13,7 @@ from temporalio.client import Client
 from api import errors
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
-from api.routes import applicant, audit, ops, quota, staff
+from api.routes import applicant, audit, codec, ops, quota, staff
 from api.services.workflows import ensure_started
 from db.models import Case
 from db.session import make_engine, make_sessionmaker
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(audit.router, prefix="/api/v1")
     app.include_router(audit.cases_router, prefix="/api/v1")
     app.include_router(ops.router)
+    app.include_router(codec.router)
     app.include_router(applicant_pages.router)
     app.include_router(staff_pages.router)
 
@@ -85,4 +87,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
 
     app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
     app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * 3)
+    # Only the Temporal Web UI calls across origins (the codec endpoint), with a staff token.
+    app.add_middleware(CORSMiddleware, allow_origins=[o for o in settings.codec_cors_origins.split(",") if o],
+                       allow_methods=["POST"], allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+                       allow_credentials=True)
     return app

@@ -28,13 +28,24 @@ def secret_key(var: Path) -> str:
     return path.read_text().strip()
 
 
-def start_temporal(var: Path, port: int) -> subprocess.Popen:
+def payload_keys(var: Path) -> str:
+    from stack.codec import new_key_spec
+
+    path = var / "payload_keys"
+    if not path.exists():
+        path.write_text(new_key_spec("k1"))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def start_temporal(var: Path, port: int, http_port: int) -> subprocess.Popen:
     (var / "temporal").mkdir(exist_ok=True)
     logfile = open(var / "log" / "temporal.log", "ab")
     return subprocess.Popen(
         [str(TEMPORAL_BIN), "server", "start-dev", "--db-filename", str(var / "temporal" / "temporal.db"),
          "--sqlite-pragma", "journal_mode=wal", "--ip", "127.0.0.1", "--port", str(port),
-         "--ui-port", str(port + 1000), "--log-level", "warn"],
+         "--ui-port", str(port + 1000), "--log-level", "warn",
+         "--ui-codec-endpoint", f"http://127.0.0.1:{http_port}/codec"],
         stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -67,6 +78,7 @@ def run(settings: Settings | None = None) -> int:
     (var / "log").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
+    env["ARYZ_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value() if settings.payload_keys else payload_keys(var)
     children: list[subprocess.Popen] = []
     pg = None
     try:
@@ -79,7 +91,7 @@ def run(settings: Settings | None = None) -> int:
             print(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
         if settings.temporal_address is None:
             port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
-            children.append(start_temporal(var, port))
+            children.append(start_temporal(var, port, settings.http_port))
             env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
             print(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
         asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], children[0] if children else None))

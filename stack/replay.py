@@ -31,9 +31,13 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
         ids = [case] if case else [w.id async for w in client.list_workflows('ExecutionStatus="Running"')]
         for workflow_id in ids:
             histories.append((workflow_id, await client.get_workflow_handle(workflow_id).fetch_history()))
+    from stack.temporal import converter
+
+    settings = get_settings()
+    keys = converter(settings) if settings.payload_keys else None
     broken = 0
     for name, history in histories:
-        report = await replay_history(history)
+        report = await replay_history(history, data_converter=keys)
         broken += not report.reproduced
         print(_line(name, report))
     print(f"{len(histories)} replayed, {broken} diverge" + (" — the new code would break them" if broken else ""))

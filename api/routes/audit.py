@@ -69,7 +69,8 @@ async def export_history(case_number: str, session: SessionDep, temporal: Tempor
 @cases_router.post("/{case_number}/replay", response_model=Replay)
 async def replay(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor) -> Replay:
     """Re-run the case's history against the current workflow code: reproduced, or where it diverges."""
-    report = await replay_history(await _history(session, temporal, case_number))
+    report = await replay_history(await _history(session, temporal, case_number),
+                                  data_converter=temporal.data_converter)
     await append_audit(session, action="case_replayed", actor=staff.username, actor_role="auditor",
                        case_number=case_number, detail={"reproduced": report.reproduced,
                                                         "event_id": report.event_id})

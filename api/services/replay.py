@@ -24,9 +24,12 @@ def _workflows():
     return WORKFLOWS
 
 
-async def replay_history(history: WorkflowHistory, workflows: list | None = None) -> ReplayReport:
-    result = await Replayer(workflows=workflows or _workflows()).replay_workflow(history,
-                                                                                  raise_on_replay_failure=False)
+async def replay_history(history: WorkflowHistory, workflows: list | None = None,
+                         data_converter=None) -> ReplayReport:
+    """`data_converter` must hold the payload keys: histories are encrypted."""
+    replayer = Replayer(workflows=workflows or _workflows(), **({"data_converter": data_converter}
+                                                               if data_converter else {}))
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     events = len(history.events)
     if result.replay_failure is None:
         return ReplayReport(True, events, "the recorded outcome follows from the current code")

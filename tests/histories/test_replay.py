@@ -8,6 +8,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from tests.conftest import CONVERTER
 from worker import WORKFLOWS
 
 HERE = Path(__file__).resolve().parent
@@ -22,5 +23,6 @@ def test_every_procedure_has_recorded_histories():
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_history_replays_against_the_current_code(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await Replayer(workflows=WORKFLOWS).replay_workflow(history, raise_on_replay_failure=False)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=CONVERTER)  # recorded with the test keys
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

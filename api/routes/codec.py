@@ -1,0 +1,57 @@
+"""The remote codec the Temporal Web UI calls to show decrypted payloads to authorised staff."""
+
+import base64
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from temporalio.api.common.v1 import Payload
+
+from api.deps import CaseReader
+from api.errors import ApiError
+from db.repositories.audit import append_audit
+from stack.codec import EncryptionCodec
+
+router = APIRouter(prefix="/codec", tags=["ops"])
+
+
+class WirePayload(BaseModel):
+    metadata: dict[str, str] = {}
+    data: str = ""
+
+
+class Payloads(BaseModel):
+    payloads: list[WirePayload]
+
+
+def _from_wire(p: WirePayload) -> Payload:
+    try:
+        return Payload(metadata={k: base64.b64decode(v) for k, v in p.metadata.items()}, data=base64.b64decode(p.data))
+    except ValueError:
+        raise ApiError(422, "payload metadata and data must be base64") from None
+
+
+def _to_wire(p: Payload) -> WirePayload:
+    return WirePayload(metadata={k: base64.b64encode(v).decode() for k, v in p.metadata.items()},
+                       data=base64.b64encode(p.data).decode())
+
+
+def _codec(request: Request) -> EncryptionCodec:
+    return request.app.state.temporal.data_converter.payload_codec
+
+
+@router.post("/decode", response_model=Payloads)
+async def decode(body: Payloads, request: Request, staff: CaseReader) -> Payloads:
+    try:
+        decoded = await _codec(request).decode([_from_wire(p) for p in body.payloads[:1000]])
+    except (ValueError, KeyError):
+        raise ApiError(422, "a payload could not be decrypted with the configured keys") from None
+    async with request.app.state.sessions.begin() as session:
+        await append_audit(session, action="payloads_decoded", actor=staff.username, actor_role=",".join(staff.roles),
+                           detail={"count": len(decoded), "namespace": request.headers.get("x-namespace", "")})
+    return Payloads(payloads=[_to_wire(p) for p in decoded])
+
+
+@router.post("/encode", response_model=Payloads)
+async def encode(body: Payloads, request: Request, staff: CaseReader) -> Payloads:
+    encoded = await _codec(request).encode([_from_wire(p) for p in body.payloads[:1000]])
+    return Payloads(payloads=[_to_wire(p) for p in encoded])

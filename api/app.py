@@ -14,6 +14,7 @@ from api import errors
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, ops, quota, staff
+from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
 from db.models import Case
 from db.session import make_engine, make_sessionmaker
@@ -40,8 +41,9 @@ async def _sweep_forever(app: FastAPI, every: float) -> None:
         await asyncio.sleep(every)
         try:
             await start_pending_workflows(app.state.sessions, app.state.temporal, app.state.settings.task_queue)
+            await archive_closed_histories(app.state.sessions, app.state.temporal)
         except Exception as err:  # keep trying; the next round may find the services back
-            log.warning("pending-workflow sweep failed: %s", type(err).__name__)
+            log.warning("background sweep failed: %s", type(err).__name__)
 
 
 def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:

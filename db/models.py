@@ -212,3 +212,14 @@ class QuotaAmendment(Base):
     legal_act: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class CaseHistoryArchive(Base):
+    """A closed case's engine history as Temporal stored it (payloads still encrypted)."""
+
+    __tablename__ = "case_history_archive"
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), primary_key=True)
+    archived_at: Mapped[datetime]
+    events: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    history_json: Mapped[str] = mapped_column(Text)

@@ -11,6 +11,7 @@ from temporalio.service import RPCError
 from api.deps import SessionDep, Staff, TemporalDep, require_roles
 from api.errors import ApiError, not_found
 from api.services import timeline
+from api.services.archive import archived_history
 from api.services.replay import replay_history
 from db.repositories.audit import append_audit, verify_chain
 from db.repositories.cases import get_case
@@ -52,8 +53,10 @@ async def _history(session, temporal, case_number: str):
     try:
         return await temporal.get_workflow_handle(case.case_number).fetch_history()
     except RPCError:
-        raise ApiError(409, f"the engine holds no history for {case.case_number} (not started, or past "
-                            "retention)") from None
+        archived = await archived_history(session, case.case_number)  # past Temporal's retention
+        if archived is not None:
+            return archived
+        raise ApiError(409, f"no history is held for {case.case_number} (not started yet)") from None
 
 
 @cases_router.get("/{case_number}/history/export")

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
+from temporalio.service import RPCError
 
 from db.models import Case, CaseHistoryArchive
 from db.repositories.audit import append_audit
@@ -27,9 +28,14 @@ async def archive_closed_histories(sessions, temporal: Client, limit: int = 50) 
     archived = 0
     for case_number in pending:
         handle = temporal.get_workflow_handle(case_number)
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            continue  # the read model saw the final state a moment before the workflow ended
-        history = (await handle.fetch_history()).to_json()
+        try:
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                continue  # the read model saw the final state a moment before the workflow ended
+            history = (await handle.fetch_history()).to_json()
+        except RPCError as err:
+            # Gone already (retention ran first): nothing left to copy; the case is still listed.
+            log.warning("no history to archive for %s: %s", case_number, err.status.name)
+            continue
         async with sessions.begin() as session:
             inserted = await session.execute(insert(CaseHistoryArchive).values(
                 case_number=case_number, archived_at=datetime.now(timezone.utc),

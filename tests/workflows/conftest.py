@@ -11,10 +11,10 @@ from worker import build_worker
 TS_QUEUE = "aryz-time-skipping"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def ts_worker(ts_env, sessions):
-    # One worker for the session: on the time-skipping server a task left on a queue that no
-    # worker polls would stop the clock for every later test.
+    # One worker per server: on the time-skipping server a task left on a queue that no worker
+    # polls would stop the clock for every later test.
     async with build_worker(ts_env.client, sessions, TS_QUEUE):
         yield
 

@@ -8,11 +8,12 @@ import pytest
 from tests.workflows.test_work_permit_paths import bucket
 
 FIRST_STEPS = {
-    "refugee": ("registration", timedelta(days=3), timedelta(days=10)),         # 3 working days
-    "kairylman": ("intake", timedelta(days=5), timedelta(days=12)),             # 5 working days
-    "repatriation": ("document_check", timedelta(days=3), timedelta(days=10)),  # 3 working days
-    "work-permit": ("review", timedelta(days=7), timedelta(days=16)),           # 7 working days
-    "agency-permit": ("doc_check", timedelta(days=10), timedelta(days=20)),     # 10 working days [D]
+    # (step, at least, at most): working days plus weekends and, at New Year, a week of holidays
+    "refugee": ("registration", timedelta(days=3), timedelta(days=14)),         # 3 working days
+    "kairylman": ("intake", timedelta(days=5), timedelta(days=17)),             # 5 working days
+    "repatriation": ("document_check", timedelta(days=3), timedelta(days=14)),  # 3 working days
+    "work-permit": ("review", timedelta(days=7), timedelta(days=20)),           # 7 working days
+    "agency-permit": ("doc_check", timedelta(days=10), timedelta(days=25)),     # 10 working days [D]
 }
 
 

@@ -34,6 +34,7 @@ async def test_the_stored_history_holds_no_reason_or_interview_in_clear(api, tok
     raw_client = Client(dev_env.client.service_client, namespace=dev_env.client.namespace)  # no keys
     raw = (await raw_client.get_workflow_handle(n).fetch_history()).to_json()
     assert "Zarafshan" not in raw
+    assert "Karimova" not in raw and "P1234567" not in raw  # never sent to the engine at all
     assert base64.b64encode(b"binary/encrypted").decode() in raw  # metadata is base64 in history JSON
     assert base64.b64encode(b"Zarafshan").decode()[:8] not in raw
     readable = (await dev_env.client.get_workflow_handle(n).fetch_history())

@@ -1,0 +1,40 @@
+"""The auditors' commands as run from a shell: aryz replay and aryz audit verify."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.api.helpers import submit, wait_task
+from tests.conftest import PAYLOAD_KEYS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def aryz(*args: str, **env: str) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cli", *args, cwd=ROOT, env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    return proc.returncode, out.decode()
+
+
+async def test_replay_of_the_recorded_histories_from_the_shell():
+    code, out = await aryz("replay", "--dir", "tests/histories", ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS)
+    assert code == 0, out
+    assert "0 diverge" in out and out.count("\nok ") + out.startswith("ok ") >= 30
+
+
+async def test_replay_all_open_cases_before_a_deploy(api, tokens, dev_env):
+    case = await submit(api)
+    await wait_task(api, tokens, case["case_number"], "registration", "registrar")
+    code, out = await aryz("replay", "--all-open", ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS,
+                           ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host)
+    assert code == 0, out
+    assert case["case_number"] in out and "0 diverge" in out
+
+
+async def test_audit_verify_from_the_shell(api, database_url_):
+    await submit(api)
+    code, out = await aryz("audit", "verify", ARYZ_DATABASE_URL=database_url_)
+    assert code == 0 and "audit log intact" in out, out

@@ -1,13 +1,12 @@
 """Permit for a private employment agency placing KR citizens abroad: application, states, steps."""
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from schemas.people import Contact, Person, Region, Strict
-from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.steps import CommissionSession, Outcome, StepData, StepSpec, request_documents_outcome
 
 PROCEDURE = "agency-permit"
 CASE_PREFIX = "AGP"
@@ -51,11 +50,6 @@ class AgencyPermitApplication(Strict):
 
     def search_name(self) -> str:
         return self.agency_name[:320]
-
-
-class CommissionSession(StepData):
-    session_date: date
-    protocol_number: str = Field(min_length=1, max_length=40)
 
 
 class CommissionRefusal(CommissionSession):

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.people import Contact, Person, Region, Strict
-from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.people import Contact, FamilyMember, Person, Region, Strict
+from schemas.steps import CommissionSession, Outcome, StepData, StepSpec, request_documents_outcome
 
 PROCEDURE = "kairylman"
 CASE_PREFIX = "KRL"
@@ -27,10 +27,6 @@ class State(StrEnum):
     EXPIRED = "EXPIRED"
     TERMINATED = "TERMINATED"
     WITHDRAWN = "WITHDRAWN"
-
-
-class FamilyMember(Person):
-    relationship: Literal["spouse", "child", "parent", "sibling", "other"]
 
 
 # Documents of Res. No. 402 [S18][S25]: what the applicant says they bring; the registrar checks.
@@ -67,13 +63,8 @@ class CaseFilePrepared(StepData):
     notes: str = Field(default="", max_length=5000)
 
 
-class CommissionGrant(StepData):
-    session_date: date
-    protocol_number: str = Field(min_length=1, max_length=40)
-
-
 # [D] refusal grounds (domain.md §2): none were found in law.
-class CommissionRefusal(CommissionGrant):
+class CommissionRefusal(CommissionSession):
     ground: Literal["ethnicity_not_proved", "security_objection", "forged_documents", "already_kr_citizen"]
 
 
@@ -100,7 +91,7 @@ INTAKE = StepSpec("intake", "registrar", "Check the application is complete",
 CASE_FILE = StepSpec("case_file", "case_officer", "Prepare the case file for the commission",
                      (Outcome("put_on_agenda", data=CaseFilePrepared),))
 COMMISSION = StepSpec("commission_decision", "commission", "Record the commission's decision",
-                      (Outcome("grant", data=CommissionGrant), Outcome("refuse", True, CommissionRefusal)))
+                      (Outcome("grant", data=CommissionSession), Outcome("refuse", True, CommissionRefusal)))
 CITIZENSHIP = StepSpec("citizenship", "registrar", "Record the holder's citizenship case",
                        (Outcome("record_citizenship_application", data=CitizenshipApplication),
                         Outcome("record_citizenship_acquired", data=CitizenshipAcquired)))

@@ -54,3 +54,7 @@ class Contact(Strict):
         if not self.phone and not self.email:
             raise ValueError("give a phone number or an email address")
         return self
+
+
+class FamilyMember(Person):
+    relationship: Literal["spouse", "child", "parent", "sibling", "other"]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schemas.people import Contact, Person, Region, Strict
+from schemas.people import Contact, FamilyMember, Person, Region, Strict
 from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
 
 PROCEDURE = "refugee"
@@ -31,10 +31,6 @@ class State(StrEnum):
     CERT_ISSUED = "CERT_ISSUED"
     WITHDRAWN = "WITHDRAWN"
     ABANDONED = "ABANDONED"
-
-
-class FamilyMember(Person):
-    relationship: Literal["spouse", "child", "parent", "sibling", "other"]
 
 
 class RefugeeApplication(Strict):

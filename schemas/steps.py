@@ -5,6 +5,7 @@ early; workflow validators use the very same definitions, so the two cannot disa
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,13 @@ class StepData(BaseModel):
 class DocumentsRequest(StepData):
     documents: list[str] = Field(min_length=1, max_length=20, description="What the applicant must provide")
     message: str = Field(default="", max_length=2000)
+
+
+class CommissionSession(StepData):
+    """A collective decision is recorded with the session that took it."""
+
+    session_date: date
+    protocol_number: str = Field(min_length=1, max_length=40)
 
 
 class InvalidDecision(ValueError):

@@ -28,7 +28,8 @@ async def test_many_simultaneous_applications_never_oversell_a_small_bucket(api,
             states[c["case_number"]] = status.json()["state"]
         settled = [s for s in states.values() if s in ("UNDER_REVIEW", "REJECTED")]
         return states if len(settled) == len(cases) else None
-    states = await eventually(all_settled, timeout=60)
+    all_settled.__doc__ = "all 12 applications under review or rejected"
+    states = await eventually(all_settled, timeout=120, interval=0.3)
     assert sorted(states.values()).count("UNDER_REVIEW") == 3
     buckets = (await api.get(f"/api/v1/quota?year={year}", headers=admin)).json()
     assert [(b["size"], b["reserved"], b["consumed"], b["free"]) for b in buckets] == [(3, 3, 0, 0)]

@@ -9,6 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.agency_permit import (COMMISSION, COMMISSION_ACTIONS, DEPOSIT, DOC_CHECK, RESUME, SUSPEND,
                                        WITHDRAWABLE, State)
     from schemas.messages import CaseInput, CaseOutcome, ExtendDocumentInput
+    from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.recorder import RECORD_RETRY
     from workflows.steps.runner import Transition as T
@@ -53,7 +54,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
             return
         deposit_window = self.steps.clock("deposit_window", "deposit", lapses=True)
         paid = await self.steps.decide(DEPOSIT, deposit_window, {
-            "confirm_deposit": T(None, "Deposit and fee received")}, lapse=deposit_window)
+            "confirm_deposit": T(None, "Deposit and fee received")}, lapse=deposit_window, check=self._check_deposit)
         await self.steps.stop(deposit_window)
         if paid is None:
             await self.case.record("approval_lapsed", state=State.REJECTED, awaiting="", deadline=None,
@@ -97,6 +98,12 @@ class AgencyPermitWorkflow(CaseWorkflow):
                     start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
                 await self.case.record("permit_extended", deadline=validity.due_at, notify_applicant=True,
                                        public_note=f"Permit extended until {self.steps.calendar.last_day(validity.due_at)}")
+
+    def _check_deposit(self, d) -> None:
+        values = self.input.rules.values
+        if d.data["deposit_som"] < values["deposit_som"] or d.data["fee_som"] < values["fee_som"]:
+            raise InvalidDecision(f"the deposit is {values['deposit_som']} som and the fee {values['fee_som']} som "
+                                  "(rules/agency_permit.toml)")
 
     def _validity(self, previous):
         """The permit's year: a new one starts where an extended one ends, with its own reminder."""

@@ -35,6 +35,9 @@ async def test_an_unpaid_deposit_lets_the_approval_lapse(case):
     await case.decide("doc_check", "documents_ok", "registrar")
     await case.decide("commission_decision", "approve", "commission", data=SESSION)
     await case.wait_task("deposit")
+    msg = await rejected(case.try_decide("deposit", "confirm_deposit", "finance_officer",
+                                         data={**RECEIPT, "deposit_som": 5000}), "InvalidDecision")
+    assert "50000 som" in msg
     await case.sleep(timedelta(days=31))
     assert (await case.handle.result()).state == State.REJECTED
 

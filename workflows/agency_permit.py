@@ -35,6 +35,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, case: CaseInput) -> None:
         self.setup(case, State.SUBMITTED, WITHDRAWABLE)
+        self.years = 0  # permit years issued so far (each has a clock of its own)
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseOutcome:
@@ -107,7 +108,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
 
     def _validity(self, previous):
         """The permit's year: a new one starts where an extended one ends, with its own reminder."""
-        self.years = getattr(self, "years", 0) + 1
+        self.years += 1
         return self.steps.clock(f"permit_{self.years}", "permit", lapses=True,
                                 started_at=previous.due_at if previous else None, reminders=("extension_reminder",),
                                 reminder_note="Your permit expires in about 30 days: apply for its extension")

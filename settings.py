@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # "kid:base64key,..." (first encrypts); see stack/codec.py. `aryz run` generates one under var/.
     payload_keys: SecretStr | None = None
+    # Ed25519 "kid:base64 seed": API processes only; every staff and applicant message to a
+    # workflow is signed with it (schemas/proof.py). Workers and replayers get the public keys.
+    message_signing_key: SecretStr | None = None
+    message_public_keys: str = ""  # "kid:base64 public key,…"; keep rotated-out keys here
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"  # Temporal Web UI
     token_minutes: int = 30
     demo_password: SecretStr | None = None

@@ -7,6 +7,7 @@ import signal
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.documents import DocumentActivities
 from activities.payments import PaymentActivities
@@ -20,6 +21,10 @@ from workflows.work_permit import WorkPermitWorkflow
 
 WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow,
              WorkPermitWorkflow, AgencyPermitWorkflow]
+# Validators verify Ed25519 proofs with `cryptography`, a Rust extension: it must be the host's
+# module in the sandbox too (imported afresh there, it aborts the process when it raises).
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("cryptography"))
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:
@@ -27,7 +32,7 @@ def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) 
     docs = DocumentActivities(sessions)
     pay = PaymentActivities(sessions)
     quota = QuotaActivities(sessions)
-    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
+    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER,
                   activities=[read_model.record_transition, docs.issue_document, docs.extend_document,
                               pay.order_payment, pay.settle_payment,
                               quota.reserve_quota, quota.consume_quota, quota.release_quota])
@@ -39,6 +44,11 @@ async def run_worker() -> None:
     from stack.temporal import connect
 
     settings = get_settings()
+    from stack.proofs import trust_public_keys
+
+    if not settings.message_public_keys:
+        raise RuntimeError("ARYZ_MESSAGE_PUBLIC_KEYS is not set: the worker could not tell who sent a message")
+    trust_public_keys(settings.message_public_keys)
     engine = make_engine(settings.database_url)
     client = await connect(settings)
     worker = build_worker(client, make_sessionmaker(engine), settings.task_queue)

@@ -5,7 +5,7 @@ from temporalio import activity
 
 from db.repositories import documents
 from db.repositories.cases import get_case
-from schemas.messages import ExtendDocumentInput, IssueDocumentInput, IssuedDocument
+from schemas.messages import ExtendDocumentInput, IssuedDocument, IssueDocumentInput
 from schemas.people import Person
 from schemas.procedures import PROCEDURES
 

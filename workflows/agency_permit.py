@@ -6,8 +6,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
-    from schemas.agency_permit import (COMMISSION, COMMISSION_ACTIONS, DEPOSIT, DOC_CHECK, RESUME, SUSPEND,
-                                       WITHDRAWABLE, State)
+    from schemas.agency_permit import (
+        COMMISSION,
+        COMMISSION_ACTIONS,
+        DEPOSIT,
+        DOC_CHECK,
+        RESUME,
+        SUSPEND,
+        WITHDRAWABLE,
+        State,
+    )
     from schemas.messages import CaseInput, CaseOutcome, ExtendDocumentInput
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow

@@ -6,8 +6,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
-    from schemas.kairylman import (CASE_FILE, CITIZENSHIP, COMMISSION, EXTENSION, INTAKE, TERMINATION, WITHDRAWABLE,
-                                   State)
+    from schemas.kairylman import (
+        CASE_FILE,
+        CITIZENSHIP,
+        COMMISSION,
+        EXTENSION,
+        INTAKE,
+        TERMINATION,
+        WITHDRAWABLE,
+        State,
+    )
     from schemas.messages import CaseInput, CaseOutcome, DecisionInput, ExtendDocumentInput
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow

@@ -6,8 +6,18 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import AppealInput, CaseInput, CaseOutcome
-    from schemas.refugee import (APPEAL_REVIEW, CONCLUSION, DECISION, EXIT_ASSISTANCE, INTERVIEW, REFUSAL_SIGNOFF,
-                                 REGISTRATION, VERIFICATION, WITHDRAWABLE, State)
+    from schemas.refugee import (
+        APPEAL_REVIEW,
+        CONCLUSION,
+        DECISION,
+        EXIT_ASSISTANCE,
+        INTERVIEW,
+        REFUSAL_SIGNOFF,
+        REGISTRATION,
+        VERIFICATION,
+        WITHDRAWABLE,
+        State,
+    )
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.recorder import CaseInterrupted
     from workflows.steps.runner import Transition as T
@@ -34,6 +44,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
 
     @workflow.signal
     def appeal(self, appeal: AppealInput) -> None:
+        if not self.guard.accept("appeal", appeal):
+            return
         if self.case.state == State.APPEAL_WINDOW and self.appeal_lodged is None:
             self.appeal_lodged = appeal
 

@@ -6,8 +6,14 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.payments import PaymentActivities
-    from schemas.messages import (AccountCorrected, CaseInput, CaseOutcome, OrderPaymentInput, PaymentOrder,
-                                  SettlePaymentInput)
+    from schemas.messages import (
+        AccountCorrected,
+        CaseInput,
+        CaseOutcome,
+        OrderPaymentInput,
+        PaymentOrder,
+        SettlePaymentInput,
+    )
     from schemas.repatriation import APPROVAL, DOCUMENT_CHECK, PAYMENT, WITHDRAWABLE, State
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.recorder import RECORD_RETRY
@@ -38,6 +44,8 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
 
     @workflow.signal
     def correct_bank_account(self, correction: AccountCorrected) -> None:
+        if not self.guard.accept("correct_bank_account", correction):
+            return
         if self.case.state == State.AWAITING_ACCOUNT:
             self.account_corrections += 1
 

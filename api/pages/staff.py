@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import CASE_READERS, DECIDERS, SessionDep, SettingsDep, Staff, TemporalDep
+from api.deps import CASE_READERS, DECIDERS, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError
 from api.pages.common import form_data, form_fields, render
 from api.security import TokenError, create_token, read_token, verify_password
@@ -117,7 +117,7 @@ async def case_page(case_number: str, request: Request, session: SessionDep, sta
 
 @router.post("/cases/{case_number}/decisions")
 async def decide_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
-                      staff: PageStaff):
+                      signer: SignerDep, staff: PageStaff):
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
     case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
@@ -129,9 +129,9 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
         outcome = next((o for o in step.outcomes if o.name == form.get("outcome")), None)
         if outcome is None:
             raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'")
-        await submit_decision(temporal, case, DecisionInput(
-            step=step.name, outcome=outcome.name, actor=staff.username, actor_roles=list(staff.roles),
-            reason=form.get("reason", "")[:4000], data=form_data(outcome, form)))
+        await submit_decision(temporal, signer, case, staff, DecisionInput(
+            step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
+            data=form_data(outcome, form)))
     except ApiError as err:
         return await _case_page(request, session, staff, case_number, err.detail, err.status_code)
     return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError, conflict, not_found
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
 from api.services.applicant import case_for_applicant, store_files
@@ -65,7 +65,7 @@ async def case_status(case_number: str, session: SessionDep, access_code: Access
 
 
 @router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def provide_documents(case_number: str, session: SessionDep, settings: SettingsDep, temporal: TemporalDep,
+async def provide_documents(case_number: str, session: SessionDep, settings: SettingsDep, temporal: TemporalDep, signer: SignerDep,
                             files: Annotated[list[UploadFile], File(description="PDF, PNG or JPEG")] = (),
                             note: Annotated[str, Form(max_length=2000)] = "",
                             access_code: AccessCode = None) -> Accepted:
@@ -76,32 +76,32 @@ async def provide_documents(case_number: str, session: SessionDep, settings: Set
         raise ApiError(422, "note must not contain NUL characters")
     refs = await store_files(session, case, list(files), settings.max_upload_bytes)
     await session.commit()  # files are safe before the workflow hears of them
-    await signal_case(temporal, case, "provide_documents", DocumentsProvided(refs, note))
+    await signal_case(temporal, signer, case, "provide_documents", DocumentsProvided(refs, note))
     return Accepted(case_number=case.case_number, detail=f"{len(refs)} file(s) received")
 
 
 @router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def withdraw(case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep,
+async def withdraw(case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
                    access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].withdrawable:
         raise conflict(f"the application can no longer be withdrawn (state {case.state})")
-    await signal_case(temporal, case, "withdraw", WithdrawalInput(body.reason))
+    await signal_case(temporal, signer, case, "withdraw", WithdrawalInput(body.reason))
     return Accepted(case_number=case.case_number, detail="withdrawal received")
 
 
 @router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep,
+async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
                  access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].appealable:
         raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
-    await signal_case(temporal, case, "appeal", AppealInput(body.grounds))
+    await signal_case(temporal, signer, case, "appeal", AppealInput(body.grounds))
     return Accepted(case_number=case.case_number, detail="appeal received")
 
 
 @router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def correct_bank_account(case_number: str, body: BankAccount, session: SessionDep, temporal: TemporalDep,
+async def correct_bank_account(case_number: str, body: BankAccount, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
                                access_code: AccessCode = None) -> Accepted:
     """After a failed transfer, the applicant gives a corrected account; the payment is ordered again."""
     case = await case_for_applicant(session, case_number, access_code)
@@ -111,5 +111,5 @@ async def correct_bank_account(case_number: str, body: BankAccount, session: Ses
     await append_audit(session, action="bank_account_corrected", actor="applicant", actor_role="applicant",
                        case_number=case.case_number)
     await session.commit()  # the new account is stored before the payment is ordered again
-    await signal_case(temporal, case, "correct_bank_account", AccountCorrected())
+    await signal_case(temporal, signer, case, "correct_bank_account", AccountCorrected())
     return Accepted(case_number=case.case_number, detail="bank account updated; the payment will be ordered again")

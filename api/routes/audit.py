@@ -1,8 +1,7 @@
 """Auditors: verify the audit log, export a case's Temporal history, replay it against the code."""
 
-from typing import Annotated
-
 from dataclasses import asdict
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel

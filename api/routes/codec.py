@@ -1,12 +1,16 @@
-"""The remote codec the Temporal Web UI calls to show decrypted payloads to authorised staff."""
+"""The remote codec the Temporal Web UI calls to show decrypted payloads to auditors.
+
+Decoding only: there is no encode endpoint, so nobody can have the API encrypt a message to
+send around it (and an encrypted message still needs the API's signed proof to be heard)."""
 
 import base64
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from temporalio.api.common.v1 import Payload
 
-from api.deps import CaseReader
+from api.deps import Staff, require_roles
 from api.errors import ApiError
 from db.repositories.audit import append_audit
 from stack.codec import EncryptionCodec
@@ -40,7 +44,7 @@ def _codec(request: Request) -> EncryptionCodec:
 
 
 @router.post("/decode", response_model=Payloads)
-async def decode(body: Payloads, request: Request, staff: CaseReader) -> Payloads:
+async def decode(body: Payloads, request: Request, staff: Annotated[Staff, Depends(require_roles("auditor"))]) -> Payloads:
     try:
         decoded = await _codec(request).decode([_from_wire(p) for p in body.payloads[:1000]])
     except (ValueError, KeyError):
@@ -49,9 +53,3 @@ async def decode(body: Payloads, request: Request, staff: CaseReader) -> Payload
         await append_audit(session, action="payloads_decoded", actor=staff.username, actor_role=",".join(staff.roles),
                            detail={"count": len(decoded), "namespace": request.headers.get("x-namespace", "")})
     return Payloads(payloads=[_to_wire(p) for p in decoded])
-
-
-@router.post("/encode", response_model=Payloads)
-async def encode(body: Payloads, request: Request, staff: CaseReader) -> Payloads:
-    encoded = await _codec(request).encode([_from_wire(p) for p in body.payloads[:1000]])
-    return Payloads(payloads=[_to_wire(p) for p in encoded])

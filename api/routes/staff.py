@@ -6,10 +6,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import CaseReader, Decider, SessionDep, SettingsDep, TemporalDep, require_roles, Staff
+from api.deps import CaseReader, Decider, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep, require_roles
 from api.errors import ApiError, conflict, not_found
-from api.payloads import (CaseDetail, CasePage, CaseSummary, Claimed, DecisionOut, DecisionRequest, DocumentOut,
-                          ExtensionOut, ExtensionRequest, FileOut, TaskOut, Token, TransitionOut)
+from api.payloads import (
+    CaseDetail,
+    CasePage,
+    CaseSummary,
+    Claimed,
+    DecisionOut,
+    DecisionRequest,
+    DocumentOut,
+    ExtensionOut,
+    ExtensionRequest,
+    FileOut,
+    TaskOut,
+    Token,
+    TransitionOut,
+)
 from api.security import create_token, verify_password
 from api.services.case_actions import extend_deadline, submit_decision
 from db.models import Case, Task
@@ -118,20 +131,19 @@ async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claim
 
 @router.post("/cases/{case_number}/decisions", response_model=DecisionOut)
 async def decide(case_number: str, body: DecisionRequest, session: SessionDep, temporal: TemporalDep,
-                 staff: Decider) -> DecisionOut:
+                 signer: SignerDep, staff: Decider) -> DecisionOut:
     case = await _case(session, case_number)
     if case.state in PROCEDURES[case.procedure].final:
         raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
-    result = await submit_decision(temporal, case, DecisionInput(
-        step=body.step, outcome=body.outcome, actor=staff.username, actor_roles=list(staff.roles),
-        reason=body.reason, data=body.data))
+    result = await submit_decision(temporal, signer, case, staff, DecisionInput(
+        step=body.step, outcome=body.outcome, reason=body.reason, data=body.data))
     return DecisionOut(case_number=case.case_number, state=result.state, awaiting=result.awaiting)
 
 
 @router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut)
 async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, temporal: TemporalDep,
-                 staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> ExtensionOut:
+                 signer: SignerDep, staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> ExtensionOut:
     case = await _case(session, case_number)
-    result = await extend_deadline(temporal, case, ExtensionInput(
-        clock=body.clock, until=body.until, reason=body.reason, actor=staff.username, actor_roles=list(staff.roles)))
+    result = await extend_deadline(temporal, signer, case, staff, ExtensionInput(
+        clock=body.clock, until=body.until, reason=body.reason))
     return ExtensionOut(case_number=case.case_number, clock=result.clock, due_at=result.due_at)

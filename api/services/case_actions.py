@@ -6,14 +6,16 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.deps import Staff
 from api.errors import ApiError
 from db.models import Case
 from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
+from stack.proofs import MessageSigner
 
 log = logging.getLogger(__name__)
 
 # Rejections raised by workflow validators (workflows/steps/desk.py) and their HTTP status.
-_STATUS = {"StepNotOpen": 409, "Forbidden": 403, "InvalidDecision": 422}
+_STATUS = {"StepNotOpen": 409, "Forbidden": 403, "InvalidDecision": 422, "Untrusted": 403}
 
 
 def _closed(case: Case) -> ApiError:
@@ -36,15 +38,21 @@ async def _update(client: Client, case: Case, name: str, arg, result_type):
         raise ApiError(503, "the case engine is not reachable; try again shortly") from None
 
 
-async def submit_decision(client: Client, case: Case, decision: DecisionInput) -> DecisionResult:
+async def submit_decision(client: Client, signer: MessageSigner, case: Case, staff: Staff,
+                          decision: DecisionInput) -> DecisionResult:
+    signer.attach("decide", case.case_number, staff.username, staff.roles, decision)
     return await _update(client, case, "decide", decision, DecisionResult)
 
 
-async def extend_deadline(client: Client, case: Case, extension: ExtensionInput) -> ExtensionResult:
+async def extend_deadline(client: Client, signer: MessageSigner, case: Case, staff: Staff,
+                          extension: ExtensionInput) -> ExtensionResult:
+    signer.attach("extend_deadline", case.case_number, staff.username, staff.roles, extension)
     return await _update(client, case, "extend_deadline", extension, ExtensionResult)
 
 
-async def signal_case(client: Client, case: Case, signal: str, arg) -> None:
+async def signal_case(client: Client, signer: MessageSigner, case: Case, signal: str, arg) -> None:
+    """An applicant's message, sent once their access code has been checked."""
+    signer.attach(signal, case.case_number, "applicant", ["applicant"], arg)
     try:
         await client.get_workflow_handle(case.case_number).signal(signal, arg)
     except RPCError as err:

@@ -18,17 +18,18 @@ class ReplayReport:
     event_type: str = ""
 
 
-def _workflows():
-    from worker import WORKFLOWS  # the code that runs cases is the code replay must check
+def _worker_setup():
+    from worker import WORKFLOW_RUNNER, WORKFLOWS  # the code that runs cases is the code replay must check
 
-    return WORKFLOWS
+    return WORKFLOWS, WORKFLOW_RUNNER
 
 
 async def replay_history(history: WorkflowHistory, workflows: list | None = None,
                          data_converter=None) -> ReplayReport:
     """`data_converter` must hold the payload keys: histories are encrypted."""
-    replayer = Replayer(workflows=workflows or _workflows(), **({"data_converter": data_converter}
-                                                               if data_converter else {}))
+    default_workflows, runner = _worker_setup()
+    replayer = Replayer(workflows=workflows or default_workflows, workflow_runner=runner,
+                        **({"data_converter": data_converter} if data_converter else {}))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     events = len(history.events)
     if result.replay_failure is None:

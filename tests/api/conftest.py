@@ -6,6 +6,7 @@ import pytest
 from api.app import create_app
 from tests.conftest import API_QUEUE, PASSWORD, make_settings
 
+
 @pytest.fixture(scope="session")
 async def api(database_url_, dev_env, dev_worker, staff_accounts):
     app = create_app(make_settings(database_url_, API_QUEUE), temporal=dev_env.client)

@@ -1,11 +1,11 @@
-import pytest
 """HTML pages over HTTP: languages, status by form, staff sign-in, decisions by form, CSRF."""
 
+import pytest
 from sqlalchemy import select
 
 from db.models import AuditEntry
-from tests.conftest import PASSWORD
 from tests.api.helpers import submit, wait_task
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)

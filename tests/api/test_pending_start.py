@@ -8,9 +8,8 @@ from api.app import start_pending_workflows
 from api.services.applications import submit_application
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
-from tests.conftest import API_QUEUE
 from tests.api.helpers import wait_task
-from tests.conftest import SECRET
+from tests.conftest import API_QUEUE, SECRET
 from tests.factories import refugee_application
 
 

@@ -6,9 +6,8 @@ import jwt
 from sqlalchemy import select
 
 from db.models import AuditEntry
-from tests.conftest import PASSWORD
 from tests.api.helpers import decide, snapshot, submit, wait_task
-from tests.conftest import SECRET
+from tests.conftest import PASSWORD, SECRET
 
 
 async def test_sign_in_with_a_wrong_password_is_a_401(api):

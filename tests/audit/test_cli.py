@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from tests.api.helpers import submit, wait_task
-from tests.conftest import PAYLOAD_KEYS
+from tests.conftest import PAYLOAD_KEYS, SIGNER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +20,8 @@ async def aryz(*args: str, **env: str) -> tuple[int, str]:
 
 
 async def test_replay_of_the_recorded_histories_from_the_shell():
-    code, out = await aryz("replay", "--dir", "tests/histories", ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS)
+    code, out = await aryz("replay", "--dir", "tests/histories", ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS,
+                           ARYZ_MESSAGE_PUBLIC_KEYS=SIGNER.public_spec())
     assert code == 0, out
     assert "0 diverge" in out and out.count("\nok ") + out.startswith("ok ") >= 30
 
@@ -29,6 +30,7 @@ async def test_replay_all_open_cases_before_a_deploy(api, tokens, dev_env):
     case = await submit(api)
     await wait_task(api, tokens, case["case_number"], "registration", "registrar")
     code, out = await aryz("replay", "--all-open", ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS,
+                           ARYZ_MESSAGE_PUBLIC_KEYS=SIGNER.public_spec(),
                            ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host)
     assert code == 0, out
     assert case["case_number"] in out and "0 diverge" in out

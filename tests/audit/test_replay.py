@@ -7,6 +7,7 @@ from temporalio.client import WorkflowHistory
 
 from api.services.replay import replay_history
 from tests.api.helpers import decide, submit
+from tests.conftest import CONVERTER
 
 RECORDED = Path(__file__).resolve().parents[1] / "histories" / "refugee" / "recognition_issues_both_certificates_once.json"
 
@@ -32,7 +33,7 @@ async def test_a_careless_change_is_reported_at_the_event_where_it_diverges():
     # the handler definitions it inherits, which must not happen while live workers run it.
     from tests.audit.changed_workflows import RefugeeChangedCarelessly
     history = WorkflowHistory.from_json("recorded", RECORDED.read_text())
-    report = await replay_history(history, [RefugeeChangedCarelessly])
+    report = await replay_history(history, [RefugeeChangedCarelessly], data_converter=CONVERTER)
     assert not report.reproduced
     assert report.event_id is not None and report.event_id < len(history.events)
     assert "Nondeterminism" in report.detail
@@ -41,7 +42,7 @@ async def test_a_careless_change_is_reported_at_the_event_where_it_diverges():
 async def test_the_same_change_behind_patched_replays_clean():
     from tests.audit.changed_workflows import RefugeeChangedCarefully
     history = WorkflowHistory.from_json("recorded", RECORDED.read_text())
-    assert (await replay_history(history, [RefugeeChangedCarefully])).reproduced
+    assert (await replay_history(history, [RefugeeChangedCarefully], data_converter=CONVERTER)).reproduced
 
 
 async def test_the_timeline_merges_who_decided_what_with_the_engine_events(api, tokens):

@@ -23,7 +23,7 @@ async def test_no_generated_request_causes_a_server_error(live_url, tmp_path: Pa
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), timeout=300)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         proc.kill()
         raise
     report = out.decode(errors="replace")

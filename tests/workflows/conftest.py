@@ -1,6 +1,6 @@
+import asyncio
 import os
 from pathlib import Path
-import asyncio
 
 import pytest
 from temporalio.client import WorkflowExecutionStatus

@@ -6,17 +6,26 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
-from temporalio.common import WorkflowIDReusePolicy
 
 from api.services.applications import submit_application
 from api.services.workflows import case_input
 from db.models import Case, CaseTransition, IssuedDocumentRow, Task
-from schemas.messages import (AppealInput, CaseOutcome, DecisionInput, DecisionResult, DocumentsProvided, ExtensionInput,
-                              ExtensionResult, FileRef, WithdrawalInput)
+from schemas.messages import (
+    AppealInput,
+    CaseOutcome,
+    DecisionInput,
+    DecisionResult,
+    DocumentsProvided,
+    ExtensionInput,
+    ExtensionResult,
+    FileRef,
+    WithdrawalInput,
+)
 from schemas.procedures import PROCEDURES
-from tests.conftest import SECRET, eventually
+from tests.conftest import SECRET, SIGNER, eventually
 from tests.factories import APPLICATIONS
 
 ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
@@ -54,18 +63,21 @@ class CaseDriver:
         await self.wait_task(step)
         return await self.try_decide(step, outcome, actor, reason, data, roles)
 
+    async def signed(self, name: str, message, actor: str = "applicant", roles: list[str] | None = None):
+        """`message` with the proof the API would attach, made at the (possibly skipped) server time."""
+        now = await self.env.get_current_time() if self.env else None
+        return SIGNER.attach(name, self.case_number, actor, roles or ROLES.get(actor, [actor]), message, now)
+
     async def try_decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
                          roles: list[str] | None = None) -> DecisionResult:
         # A bound, so that a broken activity fails the test instead of hanging it.
-        return await asyncio.wait_for(self.handle.execute_update(
-            "decide", DecisionInput(step, outcome, actor, roles or ROLES.get(actor, [actor]), reason, data or {}),
-            result_type=DecisionResult), 60)
+        message = await self.signed("decide", DecisionInput(step, outcome, reason, data or {}), actor, roles)
+        return await asyncio.wait_for(self.handle.execute_update("decide", message, result_type=DecisionResult), 60)
 
     async def extend(self, until: str, reason: str, actor: str = "supervisor", clock: str = "decision",
                      roles: list[str] | None = None) -> ExtensionResult:
-        return await self.handle.execute_update(
-            "extend_deadline", ExtensionInput(clock, until, reason, actor, roles or ROLES.get(actor, [actor])),
-            result_type=ExtensionResult)
+        message = await self.signed("extend_deadline", ExtensionInput(clock, until, reason), actor, roles)
+        return await self.handle.execute_update("extend_deadline", message, result_type=ExtensionResult)
 
     async def sleep(self, duration: timedelta) -> None:
         """Skip time on the time-skipping server, a week at a time: one long skip is one long RPC,
@@ -78,19 +90,20 @@ class CaseDriver:
                 return
             try:
                 await asyncio.wait_for(self.env.sleep(min(left, timedelta(days=7))), 60)
-            except (RPCError, asyncio.TimeoutError):
+            except (TimeoutError, RPCError):
                 continue
         raise AssertionError(f"the time-skipping server did not reach {target}")
 
     async def provide_documents(self, n: int = 1) -> None:
         files = [FileRef(str(uuid.uuid4()), f"scan{i}.pdf", "0" * 64) for i in range(n)]
-        await self.handle.signal("provide_documents", DocumentsProvided(files, "as requested"))
+        await self.handle.signal("provide_documents",
+                                 await self.signed("provide_documents", DocumentsProvided(files, "as requested")))
 
     async def withdraw(self, reason: str = "moving on") -> None:
-        await self.handle.signal("withdraw", WithdrawalInput(reason))
+        await self.handle.signal("withdraw", await self.signed("withdraw", WithdrawalInput(reason)))
 
     async def appeal(self, grounds: str = "The decision ignored the country reports.") -> None:
-        await self.handle.signal("appeal", AppealInput(grounds))
+        await self.handle.signal("appeal", await self.signed("appeal", AppealInput(grounds)))
 
     async def case(self) -> Case:
         async with self.sessions() as session:

@@ -2,9 +2,8 @@
 
 from datetime import timedelta
 
-from tests.workflows.harness import rejected, through_to_decision
-
 from schemas.refugee import State
+from tests.workflows.harness import rejected, through_to_decision
 
 
 async def test_recognition_issues_both_certificates_once(case):

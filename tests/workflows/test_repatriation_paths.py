@@ -62,7 +62,8 @@ async def test_a_failed_transfer_goes_back_to_the_applicant_and_is_paid_once_aft
     assert result.state == State.AWAITING_ACCOUNT
     assert result.awaiting == "applicant: correct the bank account"
     from schemas.messages import AccountCorrected
-    await case.handle.signal("correct_bank_account", AccountCorrected("new account"))
+    await case.handle.signal("correct_bank_account",
+                             await case.signed("correct_bank_account", AccountCorrected("new account")))
     await case.wait_task("payment")
     result = await case.decide("payment", "confirm_paid", "finance_officer", data=PAID)
     assert result.state == State.CLOSED

@@ -4,6 +4,8 @@ Update `decide`: an officer decides an open step (validated by the DecisionDesk 
 history). Update `extend_deadline`: a supervisor extends a running deadline once, with a reason.
 Signal `provide_documents`: the applicant's files arrived (recorded; a waiting step resumes).
 Signal `withdraw`: the applicant withdraws, in the states the procedure allows.
+Every message must carry a proof of origin signed by the API (MessageGuard): an update without
+one is rejected before it enters history; such a signal is ignored.
 A procedure subclasses this, calls `setup` from its `@workflow.init` and `run_procedure` from
 `@workflow.run`, and declares any message of its own (e.g. the refugee `appeal`) next to them.
 """
@@ -13,9 +15,18 @@ from collections.abc import Awaitable, Callable
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.messages import (CaseInput, CaseOutcome, DecisionInput, DecisionResult, DocumentsProvided,
-                                  ExtensionInput, ExtensionResult, WithdrawalInput)
+    from schemas.messages import (
+        CaseInput,
+        CaseOutcome,
+        DecisionInput,
+        DecisionResult,
+        DocumentsProvided,
+        ExtensionInput,
+        ExtensionResult,
+        WithdrawalInput,
+    )
     from workflows.steps.desk import DecisionDesk
+    from workflows.steps.guard import MessageGuard
     from workflows.steps.recorder import CaseInterrupted, CaseRecorder
     from workflows.steps.runner import StepRunner
 
@@ -26,7 +37,8 @@ class CaseWorkflow:
     def setup(self, case: CaseInput, initial_state: str, withdrawable: set[str]) -> None:
         self.input = case
         self.case = CaseRecorder(case.case_number, initial_state)
-        self.desk = DecisionDesk()
+        self.guard = MessageGuard(case.case_number)
+        self.desk = DecisionDesk(self.guard)
         self.steps = StepRunner(self.case, self.desk, case.rules)
         self.withdrawable = withdrawable
 
@@ -64,9 +76,12 @@ class CaseWorkflow:
 
     @workflow.signal
     async def provide_documents(self, provided: DocumentsProvided) -> None:
-        await self.steps.receive_documents(provided)
+        if self.guard.accept("provide_documents", provided):
+            await self.steps.receive_documents(provided)
 
     @workflow.signal
     def withdraw(self, withdrawal: WithdrawalInput) -> None:
+        if not self.guard.accept("withdraw", withdrawal):
+            return
         if self.case.state in self.withdrawable and not self.case.interrupted:
             self.case.withdrawal = withdrawal.reason

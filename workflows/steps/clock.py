@@ -135,5 +135,5 @@ class StatutoryClock:
                     lambda: self._version != version,
                     timeout=None if target is None else target - workflow.now(),
                 )
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

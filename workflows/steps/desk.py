@@ -1,7 +1,8 @@
 """DecisionDesk: the human steps open on a case and the rules for deciding them.
 
 Every procedure's `decide` update delegates here: the validator rejects a decision before it
-enters history when the step is not open (StepNotOpen → 409), the caller lacks the step's role
+enters history when its proof of origin does not hold (Untrusted → 403), the step is not open
+(StepNotOpen → 409), the caller lacks the step's role
 or decided a step this one must be independent of (Forbidden → 403), or the outcome, reason or
 data do not fit the step (InvalidDecision → 422).
 """
@@ -15,12 +16,15 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import DecisionInput, DecisionResult, ExtensionInput
+    from schemas.proof import ProofError, Sender
     from schemas.steps import InvalidDecision, StepSpec, check_decision
     from workflows.steps.clock import StatutoryClock
+    from workflows.steps.guard import MessageGuard
 
 STEP_NOT_OPEN = "StepNotOpen"
 FORBIDDEN = "Forbidden"
 INVALID = "InvalidDecision"
+UNTRUSTED = "Untrusted"
 
 
 def rejection(kind: str, message: str) -> ApplicationError:
@@ -39,32 +43,41 @@ class OpenStep:
 
 
 class DecisionDesk:
-    def __init__(self) -> None:
+    def __init__(self, guard: MessageGuard) -> None:
+        self.guard = guard
         self.open: dict[str, OpenStep] = {}
         self.clocks: dict[str, StatutoryClock] = {}
         self.deciders: dict[str, str] = {}  # step name -> who decided it last
 
+    def sender(self, message_name: str, message) -> Sender:
+        try:
+            return self.guard.check(message_name, message)
+        except ProofError as err:
+            raise rejection(UNTRUSTED, str(err)) from None
+
     def validate(self, d: DecisionInput) -> None:
+        sender = self.sender("decide", d)
         step = self.open.get(d.step)
         if step is None or step.decision is not None:
             now_open = ", ".join(sorted(self.open)) or "none"
             raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})")
-        if step.spec.role not in d.actor_roles:
+        if step.spec.role not in sender.roles:
             raise rejection(FORBIDDEN, f"step '{d.step}' is decided by the role '{step.spec.role}'")
         for other in step.spec.not_same_actor_as:
-            if self.deciders.get(other) == d.actor:
-                raise rejection(FORBIDDEN, f"four eyes: '{d.actor}' decided '{other}' on this case "
+            if self.deciders.get(other) == sender.actor:
+                raise rejection(FORBIDDEN, f"four eyes: '{sender.actor}' decided '{other}' on this case "
                                            f"and may not also decide '{d.step}'")
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
             if step.check is not None:
-                step.check(DecisionInput(d.step, d.outcome, d.actor, d.actor_roles, d.reason, d_data))
+                step.check(DecisionInput(d.step, d.outcome, d.reason, d_data, d.proof))
         except InvalidDecision as err:
             raise rejection(INVALID, str(err)) from None
 
     async def submit(self, d: DecisionInput, case) -> DecisionResult:
         # Two updates may pass validation in the same workflow task; only the first one counts.
         self.validate(d)
+        self.guard.consume(d.proof)
         step = self.open[d.step]
         d.data = check_decision(step.spec, d.outcome, d.reason, d.data)
         step.decision = d
@@ -75,10 +88,11 @@ class DecisionDesk:
 
     def validate_extension(self, e: ExtensionInput, max_extensions: int) -> datetime:
         """Returns the new due time, or raises why the extension may not be granted."""
+        sender = self.sender("extend_deadline", e)
         clock = self.clocks.get(e.clock)
         if clock is None or clock.lapses:
             raise rejection(STEP_NOT_OPEN, f"there is no running deadline '{e.clock}' that can be extended")
-        if "supervisor" not in e.actor_roles:
+        if "supervisor" not in sender.roles:
             raise rejection(FORBIDDEN, "only a supervisor may extend a deadline")
         if not e.reason.strip():
             raise rejection(INVALID, "an extension needs a recorded reason")

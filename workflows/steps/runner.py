@@ -13,8 +13,15 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities
     from schemas.calendar import Calendar
-    from schemas.messages import (DecisionInput, DocumentsProvided, ExtensionInput,
-                                  ExtensionResult, IssueDocumentInput, IssuedDocument, TaskRecord)
+    from schemas.messages import (
+        DecisionInput,
+        DocumentsProvided,
+        ExtensionInput,
+        ExtensionResult,
+        IssuedDocument,
+        IssueDocumentInput,
+        TaskRecord,
+    )
     from schemas.rules import ProcedureRules
     from schemas.steps import StepSpec
     from workflows.steps.clock import StatutoryClock
@@ -80,6 +87,7 @@ class StepRunner:
 
     async def extend(self, e: ExtensionInput) -> ExtensionResult:
         until = self.desk.validate_extension(e, self.rules.max_extensions)
+        self.desk.guard.consume(e.proof)
         clock = self.desk.clocks[e.clock]
         clock.extend(until, e.reason, e.actor)
         retimed = [replace(self.case.open_tasks[s.task_id], due_at=until, escalated=False)

@@ -1,0 +1,122 @@
+"""Only the API can speak for a person: forged, unsigned, altered, replayed or expired messages
+sent straight to Temporal are refused before they enter history (updates) or change nothing
+(signals)."""
+
+import base64
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from schemas.messages import DecisionInput, DecisionResult, WithdrawalInput
+from schemas.proof import TRUSTED, ProofError
+from stack.proofs import MessageSigner
+from tests.conftest import API_QUEUE, SIGNER
+from tests.workflows.harness import CaseDriver
+
+MALLORY = MessageSigner.from_spec("tm1:" + base64.b64encode(b"x" * 32).decode())  # same key id, other key
+
+
+@pytest.fixture
+async def case(dev_env, sessions, dev_worker):
+    driver = CaseDriver(dev_env.client, sessions, API_QUEUE)
+    await driver.lodge()
+    await driver.wait_task("registration")
+    yield driver
+
+
+async def history_length(driver: CaseDriver) -> int:
+    """Events other than workflow-task bookkeeping (a refused update may still cost a workflow task
+    when the workflow was not in the worker's cache), i.e. what the case's record holds."""
+    events = (await driver.handle.fetch_history()).events
+    return sum(1 for e in events if not e.WhichOneof("attributes").startswith("workflow_task_"))
+
+
+async def refused(driver: CaseDriver, message, name: str = "decide") -> str:
+    before = await history_length(driver)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await driver.handle.execute_update(name, message, result_type=DecisionResult)
+    assert await history_length(driver) == before, "a refused message left an event in history"
+    assert (await driver.case()).state == "LODGED"
+    cause = err.value.cause
+    return f"{getattr(cause, 'type', '')}: {cause}"
+
+
+def register() -> DecisionInput:
+    return DecisionInput("registration", "register")
+
+
+async def test_an_unsigned_decision_is_refused(case):
+    assert "Untrusted" in await refused(case, register())
+
+
+async def test_a_decision_signed_with_another_key_is_refused(case):
+    forged = MALLORY.attach("decide", case.case_number, "mallory", ["registrar"], register())
+    assert "signature" in await refused(case, forged)
+
+
+async def test_a_role_claimed_in_the_payload_proves_nothing(case):
+    message = SIGNER.attach("decide", case.case_number, "finance_officer", ["finance_officer"], register())
+    message.proof = dataclasses.replace(message.proof, roles=["registrar"])  # edited after signing
+    assert "signature" in await refused(case, message)
+
+
+async def test_an_altered_decision_is_refused(case):
+    message = SIGNER.attach("decide", case.case_number, "registrar", ["registrar"],
+                            DecisionInput("registration", "refuse_registration", "x", {"ground": "other"}))
+    message.outcome = "register"
+    assert "altered" in await refused(case, message)
+
+
+async def test_a_proof_for_another_case_or_message_is_refused(case):
+    other = SIGNER.attach("decide", "REF-2026-999999", "registrar", ["registrar"], register())
+    assert "another message or case" in await refused(case, other)
+
+
+async def test_an_expired_proof_is_refused(case):
+    old = datetime.now(timezone.utc) - timedelta(minutes=30)
+    stale = SIGNER.attach("decide", case.case_number, "registrar", ["registrar"], register(), now=old)
+    assert "expired" in await refused(case, stale)
+
+
+async def test_a_replayed_decision_is_refused(case):
+    await case.decide("registration", "register", "registrar")
+    await case.wait_task("interview")
+    at = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()
+    schedule = SIGNER.attach("decide", case.case_number, "case_officer", ["case_officer"],
+                             DecisionInput("interview", "schedule_interview", "", {"interview_at": at, "place": "B"}))
+    await case.handle.execute_update("decide", schedule, result_type=DecisionResult)
+    await case.wait_event("decided")
+    with pytest.raises(WorkflowUpdateFailedError) as err:  # the interview step is open again
+        await case.handle.execute_update("decide", schedule, result_type=DecisionResult)
+    assert isinstance(err.value.cause, ApplicationError) and "replayed" in str(err.value.cause)
+
+
+async def test_an_unencrypted_message_from_the_temporal_cli_is_refused(case, dev_env):
+    raw = Client(dev_env.client.service_client, namespace=dev_env.client.namespace)  # plain JSON, as the CLI sends
+    signed = SIGNER.attach("decide", case.case_number, "registrar", ["registrar"], register())
+    before = await history_length(case)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await raw.get_workflow_handle(case.case_number).execute_update("decide", signed)
+    assert await history_length(case) == before
+    assert (await case.case()).state == "LODGED"
+
+
+async def test_a_forged_withdrawal_signal_changes_nothing(case):
+    await case.handle.signal("withdraw", WithdrawalInput("forged"))
+    await case.handle.signal("withdraw", MALLORY.attach("withdraw", case.case_number, "applicant", ["applicant"],
+                                                        WithdrawalInput("forged")))
+    await case.decide("registration", "register", "registrar")  # the case goes on: nothing was withdrawn
+    assert (await case.wait_state("REGISTERED")).state == "REGISTERED"
+    assert "withdrawn" not in await case.events()
+
+
+def test_verification_needs_no_clock_or_io():
+    message = SIGNER.attach("decide", "REF-2026-000001", "registrar", ["registrar"], register())
+    issued = datetime.fromisoformat(message.proof.issued_at)
+    sender = TRUSTED.verify(message.proof, "decide", "REF-2026-000001", message, issued)
+    assert sender.actor == "registrar" and sender.roles == ("registrar",)
+    with pytest.raises(ProofError):
+        TRUSTED.verify(message.proof, "decide", "REF-2026-000001", message, issued + timedelta(hours=1))

@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--all-open", action="store_true", help="every running case (run this before a deploy)")
     replay.add_argument("--dir", help="recorded history files instead of the server (e.g. tests/histories)")
     audit = sub.add_parser("audit", help="auditors' tools")
-    audit.add_argument("action", choices=["verify"], help="verify: recompute the audit log's hash chain")
+    audit.add_argument("action", choices=["verify", "checkpoint"],
+                       help="verify: recompute the audit log's keyed chain and hold it against the checkpoints; "
+                            "checkpoint: record the log's head outside the database")
     args = parser.parse_args(argv)
     from settings import get_settings
 
@@ -57,14 +59,14 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("replay needs a case number, --all-open or --dir")
         return asyncio.run(replay_command(args.case, args.all_open, args.dir))
     if args.command == "audit":
-        from stack.audit import verify_command
+        from stack.audit import checkpoint_command, verify_command
 
-        return asyncio.run(verify_command())
+        return asyncio.run(verify_command() if args.action == "verify" else checkpoint_command())
     if args.command == "migrate":
-        from db.migrate import upgrade
-        from settings import get_settings
+        from db.migrate import migrate
 
-        upgrade(get_settings().database_url)
+        settings = get_settings()
+        migrate(settings.migration_database_url or settings.database_url)
         return 0
     return 2
 

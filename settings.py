@@ -13,7 +13,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARYZ_", extra="ignore")
 
     # Unset means "start the embedded one under var_dir" (see stack/).
-    database_url: str | None = None
+    database_url: str | None = None  # the application's role: INSERT and SELECT only on the audit log
+    migration_database_url: str | None = None  # the schema owner's, for `aryz migrate` only
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     temporal_tls: bool = False
@@ -28,6 +29,11 @@ class Settings(BaseSettings):
     # workflow is signed with it (schemas/proof.py). Workers and replayers get the public keys.
     message_signing_key: SecretStr | None = None
     message_public_keys: str = ""  # "kid:base64 public key,…"; keep rotated-out keys here
+    # HMAC keys of the audit chain, "kid:base64 32 bytes,…" (first seals); outside the database.
+    audit_keys: SecretStr | None = None
+    # Checkpoints of the chain's head, outside PostgreSQL (default var_dir/audit-checkpoints).
+    audit_checkpoint_dir: Path | None = None
+    audit_checkpoint_seconds: float = 60.0  # 0: only `aryz audit checkpoint` takes them
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"  # Temporal Web UI
     token_minutes: int = 30
     demo_password: SecretStr | None = None
@@ -43,3 +49,15 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def audit_keys(settings: Settings):
+    from db.repositories.audit import AuditKeys
+
+    if settings.audit_keys is None:
+        raise RuntimeError("ARYZ_AUDIT_KEYS is not set: audit entries must be sealed with a key kept outside the database")
+    return AuditKeys.from_spec(settings.audit_keys.get_secret_value())
+
+
+def checkpoint_dir(settings: Settings) -> Path:
+    return settings.audit_checkpoint_dir or settings.var_dir / "audit-checkpoints"

@@ -18,7 +18,8 @@ from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
 from db.models import Case
 from db.session import make_engine, make_sessionmaker
-from settings import Settings, get_settings
+from settings import Settings, audit_keys, checkpoint_dir, get_settings
+from stack.checkpoints import FileCheckpointStore, take_checkpoint
 from stack.proofs import MessageSigner, trust_public_keys
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,15 @@ async def _sweep_forever(app: FastAPI, every: float) -> None:
             log.warning("background sweep failed: %s", type(err).__name__)
 
 
+async def _checkpoint_forever(app: FastAPI, keys, every: float) -> None:
+    while True:
+        try:
+            await take_checkpoint(app.state.sessions, keys, app.state.checkpoints)
+        except Exception as err:  # the database may be away; the next round tries again
+            log.warning("audit checkpoint failed: %s", type(err).__name__)
+        await asyncio.sleep(every)
+
+
 def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
     settings = settings or get_settings()
     if settings.secret_key is None:
@@ -54,6 +64,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     if settings.message_signing_key is None:
         raise RuntimeError("ARYZ_MESSAGE_SIGNING_KEY is not set: messages to workflows must be signed")
     signer = MessageSigner.from_spec(settings.message_signing_key.get_secret_value())
+    keys = audit_keys(settings)
     trust_public_keys(settings.message_public_keys, signer)  # for replays run by the API
 
     @asynccontextmanager
@@ -63,17 +74,21 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         engine = make_engine(settings.database_url)
         app.state.settings = settings
         app.state.signer = signer
-        app.state.sessions = make_sessionmaker(engine)
+        app.state.sessions = make_sessionmaker(engine, keys)
+        app.state.checkpoints = FileCheckpointStore(checkpoint_dir(settings))
         app.state.temporal = temporal or await connect(settings)
-        sweeper = (asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds))
-                   if settings.pending_sweep_seconds > 0 else None)
+        loops = []
+        if settings.pending_sweep_seconds > 0:
+            loops.append(asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds)))
+        if settings.audit_checkpoint_seconds > 0:
+            loops.append(asyncio.create_task(_checkpoint_forever(app, keys, settings.audit_checkpoint_seconds)))
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for loop in loops:
+                loop.cancel()
                 with suppress(asyncio.CancelledError):
-                    await sweeper
+                    await loop
             await engine.dispose()
 
     app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan,

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from api.errors import ApiError
 from api.security import TokenError, read_token
 from db.repositories.users import get_user
 from settings import Settings
@@ -58,7 +59,7 @@ class Staff:
 _UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
 
 
-async def get_current_staff(session: SessionDep, settings: SettingsDep,
+async def get_current_staff(request: Request, session: SessionDep, settings: SettingsDep,
                             token: Annotated[str | None, Depends(oauth2)]) -> Staff:
     if not token:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: this needs a bearer token", _UNAUTHORISED)
@@ -69,7 +70,8 @@ async def get_current_staff(session: SessionDep, settings: SettingsDep,
     user = await get_user(session, username)
     if user is None or not user.active:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
-    return Staff(user.username, tuple(user.roles))
+    request.state.staff = Staff(user.username, tuple(user.roles))  # for the audit of any refusal
+    return request.state.staff
 
 
 CurrentStaff = Annotated[Staff, Depends(get_current_staff)]
@@ -80,7 +82,7 @@ def require_roles(*roles: str) -> Callable[..., Staff]:
 
     async def check(staff: CurrentStaff) -> Staff:
         if not set(roles) & set(staff.roles):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(roles)}")
+            raise ApiError(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(roles)}")
         return staff
 
     return check

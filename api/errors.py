@@ -1,4 +1,7 @@
-"""Errors a client can cause become a 4xx with a message that says what is wrong."""
+"""Errors a client can cause become a 4xx with a message that says what is wrong. Every refusal
+of access (403) is logged and audited, with who was refused what, and why."""
+
+import logging
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +23,29 @@ def conflict(what: str) -> ApiError:
     return ApiError(status.HTTP_409_CONFLICT, what)
 
 
+log = logging.getLogger("aryz.access")
+
+
+async def audit_refusal(request: Request, reason: str) -> None:
+    """An audit entry (in its own transaction: the refused request's is rolled back) and a log line."""
+    from db.repositories.audit import append_audit
+    from schemas.text import CASE_NUMBER
+
+    staff = getattr(request.state, "staff", None)
+    actor = staff.username if staff else "anonymous"
+    case_number = request.path_params.get("case_number", "")
+    route = getattr(request.scope.get("route"), "path", "?")
+    log.warning("access refused: %s %s for %s: %s", request.method, route, actor, reason)
+    try:
+        async with request.app.state.sessions.begin() as session:
+            await append_audit(session, action="access_refused", actor=actor,
+                               actor_role=",".join(staff.roles) if staff else "",
+                               case_number=case_number if CASE_NUMBER.match(case_number) else None,
+                               detail={"method": request.method, "route": route, "reason": reason[:300]})
+    except Exception as err:  # the refusal stands whether or not it could be recorded
+        log.error("could not audit a refusal: %s", type(err).__name__)
+
+
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body",)]
     return ".".join(parts) or "body"
@@ -27,7 +53,9 @@ def _where(loc: tuple) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status_code == status.HTTP_403_FORBIDDEN:
+            await audit_refusal(request, exc.detail)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)

@@ -154,7 +154,8 @@ class CaseDetail(BaseModel):
     awaiting: str
     deadline: datetime | None
     lodged_at: datetime
-    application: dict[str, Any]
+    application: dict[str, Any] = Field(description="the parts of the application the reader's roles may see")
+    hidden_parts: list[str] = Field(default_factory=list, description="parts of the dossier withheld from this reader")
     open_tasks: list[TaskOut]
     documents: list[DocumentOut]
     files: list[FileOut]

@@ -22,3 +22,18 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 async def upgrade_async(url: str) -> None:
     await asyncio.to_thread(upgrade, url)
+
+
+def migrate(owner_url: str) -> None:
+    """Upgrade the schema as its owner, then (re)grant the application role its narrow rights."""
+    from db.roles import grant_app_role
+
+    upgrade(owner_url)
+    asyncio.run(grant_app_role(owner_url))
+
+
+async def migrate_async(owner_url: str) -> None:
+    from db.roles import grant_app_role
+
+    await upgrade_async(owner_url)
+    await grant_app_role(owner_url)

@@ -100,7 +100,8 @@ class Task(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained: each entry's hash covers its content and the previous hash."""
+    """Append-only, hash-chained: each entry's hash is an HMAC (key `key_id`, held outside the
+    database) over its content and the previous hash."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -111,6 +112,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(48))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -236,3 +238,22 @@ class CaseHistoryArchive(Base):
     events: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     history_json: Mapped[str] = mapped_column(Text)
+
+
+class RevokedToken(Base):
+    """A bearer token signed out before it expired (kept until it would have expired)."""
+
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime]
+
+
+class SignInLockout(Base):
+    """Failed sign-ins per account name: after a few, the account is locked for a growing time."""
+
+    __tablename__ = "sign_in_lockouts"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    lockouts: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime]

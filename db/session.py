@@ -8,5 +8,7 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, audit_keys=None) -> async_sessionmaker:
+    """Sessions that carry the audit log's HMAC keys (db.repositories.audit.AuditKeys): whatever
+    appends an audit entry seals it with them."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"audit_keys": audit_keys})

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from schemas.keyring import parse_key_spec
+
 # A proof older than this is refused whatever its own expiry says; a little clock skew between
 # an API machine and a worker machine is tolerated on `issued_at`.
 MAX_LIFETIME = timedelta(minutes=15)
@@ -100,14 +102,7 @@ class TrustStore:
 
 def parse_public_keys(spec: str) -> dict[str, bytes]:
     """"kid:base64(32-byte Ed25519 public key),…"."""
-    keys = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        kid, _, b64 = part.partition(":")
-        raw = base64.b64decode(b64)
-        if not kid or len(raw) != 32:
-            raise ValueError(f"message key {kid or '?'!r} must be 'id:<base64 of 32 bytes>'")
-        keys[kid] = raw
-    return keys
+    return parse_key_spec(spec, 32, "message public key")
 
 
 TRUSTED = TrustStore()

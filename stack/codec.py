@@ -20,26 +20,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
+from schemas.keyring import KeySpecError, parse_key_spec
+
 ENCODING = b"binary/encrypted"
 REFUSED = b"binary/refused-unencrypted"
 KEY_ID = "encryption-key-id"
 
 
-class KeyError_(ValueError):
-    pass
+KeyError_ = KeySpecError  # the codec's own name for it, kept for callers
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:
-    keys: dict[str, bytes] = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        kid, _, b64 = part.partition(":")
-        key = base64.b64decode(b64)
-        if not kid or len(key) != 32:
-            raise KeyError_(f"payload key {kid or '?'!r} must be 'id:<base64 of 32 bytes>'")
-        keys[kid] = key
-    if not keys:
-        raise KeyError_("no payload keys given")
-    return keys
+    return parse_key_spec(spec, 32, "payload key")
 
 
 def new_key_spec(kid: str = "k1") -> str:

@@ -39,6 +39,13 @@ def payload_keys(var: Path) -> str:
     return kept_secret(var, "payload_keys", lambda: new_key_spec("k1"))
 
 
+def audit_key(var: Path) -> str:
+    """The audit chain's HMAC key: outside the database, so the database alone cannot re-seal it."""
+    from stack.codec import new_key_spec
+
+    return kept_secret(var, "audit_keys", lambda: new_key_spec("a1"))
+
+
 def message_signing_key(var: Path) -> str:
     """The API's key for proofs of origin; workers get only its public half."""
     from stack.proofs import new_signing_spec
@@ -94,6 +101,7 @@ def run(settings: Settings | None = None) -> int:
     env["ARYZ_MESSAGE_SIGNING_KEY"] = signing
     public = MessageSigner.from_spec(signing).public_spec()
     env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
+    env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
     children: list[subprocess.Popen] = []
     pg = None
     try:
@@ -102,7 +110,10 @@ def run(settings: Settings | None = None) -> int:
 
             pg = start_embedded(var / "postgres")
             ensure_database_sync(pg, "aryz")
-            env["ARYZ_DATABASE_URL"] = database_url(pg, "aryz")
+            from db.roles import app_url
+
+            owner_url = database_url(pg, "aryz")
+            env["ARYZ_DATABASE_URL"] = app_url(owner_url)  # the application's narrow role
             print(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
         if settings.temporal_address is None:
             port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
@@ -110,10 +121,10 @@ def run(settings: Settings | None = None) -> int:
             env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
             print(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
         asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], children[0] if children else None))
-        from db.migrate import upgrade
+        from db.migrate import migrate
 
-        upgrade(env["ARYZ_DATABASE_URL"])
-        created, password = asyncio.run(_seed(env["ARYZ_DATABASE_URL"], settings))
+        migrate(owner_url if pg is not None else settings.migration_database_url or settings.database_url)
+        created, password = asyncio.run(_seed(env["ARYZ_DATABASE_URL"], env["ARYZ_AUDIT_KEYS"], settings))
         if password:
             print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
         # Least privilege: a worker can verify messages but not sign them, nor mint staff tokens.
@@ -138,14 +149,15 @@ def run(settings: Settings | None = None) -> int:
         print("aryz: stopped")
 
 
-async def _seed(url: str, settings: Settings):
+async def _seed(url: str, keys: str, settings: Settings):
+    from db.repositories.audit import AuditKeys
     from db.session import make_engine, make_sessionmaker
     from stack.demo import seed_demo_accounts
 
     engine = make_engine(url)
     try:
         password = settings.demo_password.get_secret_value() if settings.demo_password else None
-        return await seed_demo_accounts(make_sessionmaker(engine), password)
+        return await seed_demo_accounts(make_sessionmaker(engine, AuditKeys.from_spec(keys)), password)
     finally:
         await engine.dispose()
 

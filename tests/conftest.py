@@ -17,7 +17,9 @@ from temporalio.testing import WorkflowEnvironment
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="aryz-xdg-"))
 os.chmod(os.environ["XDG_RUNTIME_DIR"], 0o700)
 
-from db.migrate import upgrade  # noqa: E402
+from db.migrate import migrate  # noqa: E402
+from db.repositories.audit import AuditKeys  # noqa: E402
+from db.roles import app_url  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import data_converter, parse_keys  # noqa: E402
@@ -35,23 +37,32 @@ CONVERTER = data_converter(parse_keys(PAYLOAD_KEYS))
 SIGNING_KEY = "tm1:" + base64.b64encode(b"m" * 32).decode()
 SIGNER = MessageSigner.from_spec(SIGNING_KEY, ttl=timedelta(minutes=10))
 trust_public_keys(None, SIGNER)
+AUDIT_KEYS_SPEC = "ta1:" + base64.b64encode(b"a" * 32).decode()
+AUDIT_KEYS = AuditKeys.from_spec(AUDIT_KEYS_SPEC)
 
 
 @pytest.fixture(scope="session")
-def database_url_() -> str:
+def owner_database_url() -> str:
+    """The schema owner (a superuser on the embedded server): migrations, and tests that tamper."""
     external = os.environ.get("ARYZ_TEST_DATABASE_URL")
     if external:
-        upgrade(external)
+        migrate(external)
         yield external
         return
     root = Path(tempfile.mkdtemp(prefix="aryz-pg-"))
     server = start_embedded(root / "data", cleanup="delete")
     ensure_database_sync(server, "aryz_test")
     url = database_url(server, "aryz_test")
-    upgrade(url)
+    migrate(url)
     yield url
     server.cleanup()
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url_(owner_database_url) -> str:
+    """What the application connects as, in every test: the narrow role."""
+    return app_url(owner_database_url)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +74,7 @@ async def engine(database_url_):
 
 @pytest.fixture(scope="session")
 def sessions(engine):
-    return make_sessionmaker(engine)
+    return make_sessionmaker(engine, AUDIT_KEYS)
 
 
 @pytest.fixture
@@ -71,7 +82,7 @@ async def session(engine):
     """A session inside a transaction that is rolled back after the test."""
     async with engine.connect() as conn:
         trans = await conn.begin()
-        maker = make_sessionmaker(conn)
+        maker = make_sessionmaker(conn, AUDIT_KEYS)
         async with maker(join_transaction_mode="create_savepoint") as s:
             yield s
         await trans.rollback()
@@ -104,7 +115,8 @@ def make_settings(url: str, task_queue: str) -> Settings:
     # No background sweep in tests: it would start, on the dev server, cases that time-skipping
     # tests start themselves (the sweep is tested directly, in test_pending_start).
     return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
-                    payload_keys=PAYLOAD_KEYS, message_signing_key=SIGNING_KEY,
+                    payload_keys=PAYLOAD_KEYS, message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS_SPEC,
+                    audit_checkpoint_seconds=0,
                     var_dir=Path(tempfile.gettempdir()) / "aryz-test-var", pending_sweep_seconds=0)
 
 

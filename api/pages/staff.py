@@ -6,18 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import CASE_READERS, DECIDERS, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
-from api.errors import ApiError
+from api.deps import DECIDERS, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
+from api.errors import ApiError, audit_refusal
 from api.pages.common import form_data, form_fields, render
 from api.security import TokenError, create_token, read_token, verify_password
+from api.services import case_reading
 from api.services.case_actions import submit_decision
-from db.repositories import cases as case_repo
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from db.repositories.users import get_user
 from schemas.messages import DecisionInput
 from schemas.procedures import PROCEDURES
-from schemas.text import CASE_NUMBER, has_nul
+from schemas.text import has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
@@ -41,7 +41,8 @@ async def page_staff(request: Request, session: SessionDep, settings: SettingsDe
         origin = request.headers.get("origin")
         if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
             raise ApiError(403, "cross-site request refused")
-    return Staff(user.username, tuple(user.roles))
+    request.state.staff = Staff(user.username, tuple(user.roles))
+    return request.state.staff
 
 
 PageStaff = Annotated[Staff, Depends(page_staff)]
@@ -92,22 +93,24 @@ async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> Red
 
 async def _case_page(request: Request, session, staff: Staff, case_number: str, error: str = "",
                      status_code: int = 200) -> HTMLResponse:
-    if not set(staff.roles) & set(CASE_READERS):
-        return render(request, "error.html", {"message": "403"}, 403)
-    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
-    if case is None:
-        return render(request, "error.html", {"message": "not_found"}, 404)
-    await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
-                       case_number=case.case_number)
-    steps = PROCEDURES[case.procedure].steps
+    try:
+        view = await case_reading.read_case(session, staff, case_number)
+    except ApiError as err:
+        return await _refused(request, err)
+    steps = PROCEDURES[view.case.procedure].steps
     tasks = [{"task": t, "spec": steps[t.step],
               "outcomes": [{"outcome": o, "fields": form_fields(o)} for o in steps[t.step].outcomes]}
-             for t in await case_repo.open_tasks(session, case.case_number) if t.step in steps]
+             for t in view.open_tasks if t.step in steps]
     return render(request, "case.html", {
-        "staff": staff, "case": case, "tasks": tasks, "error": error,
-        "transitions": await case_repo.transitions(session, case.case_number),
-        "documents": await case_repo.documents(session, case.case_number),
-        "files": await case_repo.files(session, case.case_number)}, status_code)
+        "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
+        "transitions": view.transitions, "documents": view.documents, "files": view.files}, status_code)
+
+
+async def _refused(request: Request, err: ApiError) -> HTMLResponse:
+    if err.status_code == 403:
+        await audit_refusal(request, err.detail)
+    return render(request, "error.html", {"message": "not_found" if err.status_code == 404 else "403"},
+                  err.status_code)
 
 
 @router.get("/cases/{case_number}", response_class=HTMLResponse)
@@ -119,9 +122,10 @@ async def case_page(case_number: str, request: Request, session: SessionDep, sta
 async def decide_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
                       signer: SignerDep, staff: PageStaff):
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
-    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
-    if case is None:
-        return render(request, "error.html", {"message": "not_found"}, 404)
+    try:
+        case = await case_reading.case_for_staff(session, staff, case_number)
+    except ApiError as err:
+        return await _refused(request, err)
     step = PROCEDURES[case.procedure].steps.get(form.get("step", ""))
     try:
         if step is None:
@@ -133,5 +137,7 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
             step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
             data=form_data(outcome, form)))
     except ApiError as err:
+        if err.status_code == 403:
+            await audit_refusal(request, err.detail)
         return await _case_page(request, session, staff, case_number, err.detail, err.status_code)
     return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)

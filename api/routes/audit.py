@@ -1,10 +1,11 @@
 """Auditors: verify the audit log, export a case's Temporal history, replay it against the code."""
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
 from temporalio.service import RPCError
 
 from api.deps import SessionDep, Staff, TemporalDep, require_roles
@@ -12,7 +13,8 @@ from api.errors import ApiError, not_found
 from api.services import timeline
 from api.services.archive import archived_history
 from api.services.replay import replay_history
-from db.repositories.audit import append_audit, verify_chain
+from db.repositories.audit import append_audit, session_keys
+from db.repositories.audit_verify import verify_chain
 from db.repositories.cases import get_case
 from schemas.text import CASE_NUMBER
 
@@ -26,14 +28,19 @@ class Verification(BaseModel):
     entries: int
     first_bad: int | None
     problem: str
+    trusted_until: datetime | None = Field(
+        description="the log cannot be trusted after this moment (null with a broken log: not even its start)")
+    checkpoints: int = Field(description="checkpoints kept outside the database that agree with the log")
 
 
 @router.get("/verify", response_model=Verification)
-async def verify(session: SessionDep, staff: Auditor) -> Verification:
-    check = await verify_chain(session)
+async def verify(request: Request, session: SessionDep, staff: Auditor) -> Verification:
+    store = request.app.state.checkpoints
+    check = await verify_chain(session, session_keys(session), store.all())
     await append_audit(session, action="audit_verified", actor=staff.username, actor_role="auditor",
                        detail={"ok": check.ok, "entries": check.entries, "first_bad": check.first_bad})
-    return Verification(ok=check.ok, entries=check.entries, first_bad=check.first_bad, problem=check.problem)
+    return Verification(ok=check.ok, entries=check.entries, first_bad=check.first_bad, problem=check.problem,
+                        trusted_until=check.trusted_until, checkpoints=check.checkpoints)
 
 
 class Replay(BaseModel):

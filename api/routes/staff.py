@@ -24,15 +24,16 @@ from api.payloads import (
     TransitionOut,
 )
 from api.security import create_token, verify_password
+from api.services import case_reading
 from api.services.case_actions import extend_deadline, submit_decision
-from db.models import Case, Task
-from db.repositories import cases as case_repo
+from api.services.case_reading import case_for_staff
+from db.models import Task
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from db.repositories.users import get_user
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
-from schemas.text import CASE_NUMBER, has_nul
+from schemas.text import has_nul
 
 router = APIRouter(tags=["staff"])
 
@@ -57,26 +58,13 @@ def task_out(task: Task, now: datetime) -> TaskOut:
                    data_schema=spec.data_schema() if spec else {})
 
 
-async def _case(session, case_number: str) -> Case:
-    case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
-    if case is None:
-        raise not_found(f"no case {case_number[:32]}")
-    return case
-
-
 @router.get("/cases", response_model=CasePage)
 async def search_cases(session: SessionDep, staff: CaseReader,
                        procedure: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z-]+$")] = None,
                        state: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z_]+$")] = None,
                        q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")] = None,
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
-    if procedure and procedure not in PROCEDURES:
-        raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
-    result = await case_repo.search(session, procedure=procedure, state=state, q=q, page=page)
-    # Search results name applicants: who searched for what, and saw which cases, is audited.
-    await append_audit(session, action="cases_searched", actor=staff.username, actor_role=",".join(staff.roles),
-                       detail={"procedure": procedure, "state": state, "q": q, "page": page,
-                               "shown": [c.case_number for c in result.items]})
+    result = await case_reading.search_cases(session, staff, procedure=procedure, state=state, q=q, page=page)
     return CasePage(items=[CaseSummary(case_number=c.case_number, procedure=c.procedure, state=c.state,
                                        awaiting=c.awaiting, deadline=c.deadline, applicant_name=c.applicant_name,
                                        lodged_at=c.lodged_at) for c in result.items],
@@ -85,22 +73,19 @@ async def search_cases(session: SessionDep, staff: CaseReader,
 
 @router.get("/cases/{case_number}", response_model=CaseDetail)
 async def read_case(case_number: str, session: SessionDep, staff: CaseReader) -> CaseDetail:
-    case = await _case(session, case_number)
-    now = datetime.now(timezone.utc)
-    await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
-                       case_number=case.case_number, at=now)
+    view = await case_reading.read_case(session, staff, case_number)
+    case, now = view.case, datetime.now(timezone.utc)
     return CaseDetail(
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
-        deadline=case.deadline, lodged_at=case.lodged_at, application=case.application,
-        open_tasks=[task_out(t, now) for t in await case_repo.open_tasks(session, case.case_number)],
+        deadline=case.deadline, lodged_at=case.lodged_at, application=view.application, hidden_parts=view.hidden,
+        open_tasks=[task_out(t, now) for t in view.open_tasks],
         documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until)
-                   for d in await case_repo.documents(session, case.case_number)],
+                   for d in view.documents],
         files=[FileOut(file_id=f.file_id, filename=f.filename, content_type=f.content_type, size=f.size,
-                       sha256=f.sha256, uploaded_at=f.uploaded_at)
-               for f in await case_repo.files(session, case.case_number)],
+                       sha256=f.sha256, uploaded_at=f.uploaded_at) for f in view.files],
         transitions=[TransitionOut(seq=t.seq, at=t.at, event=t.event, state=t.state, step=t.step, outcome=t.outcome,
                                    actor=t.actor, actor_role=t.actor_role, reason=t.reason, public_note=t.public_note)
-                     for t in await case_repo.transitions(session, case.case_number)])
+                     for t in view.transitions])
 
 
 @router.get("/tasks", response_model=list[TaskOut])
@@ -132,7 +117,7 @@ async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claim
 @router.post("/cases/{case_number}/decisions", response_model=DecisionOut)
 async def decide(case_number: str, body: DecisionRequest, session: SessionDep, temporal: TemporalDep,
                  signer: SignerDep, staff: Decider) -> DecisionOut:
-    case = await _case(session, case_number)
+    case = await case_for_staff(session, staff, case_number)
     if case.state in PROCEDURES[case.procedure].final:
         raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
     result = await submit_decision(temporal, signer, case, staff, DecisionInput(
@@ -143,7 +128,7 @@ async def decide(case_number: str, body: DecisionRequest, session: SessionDep, t
 @router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut)
 async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, temporal: TemporalDep,
                  signer: SignerDep, staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> ExtensionOut:
-    case = await _case(session, case_number)
+    case = await case_for_staff(session, staff, case_number)
     result = await extend_deadline(temporal, signer, case, staff, ExtensionInput(
         clock=body.clock, until=body.until, reason=body.reason))
     return ExtensionOut(case_number=case.case_number, clock=result.clock, due_at=result.due_at)

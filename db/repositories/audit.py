@@ -1,6 +1,10 @@
-"""The append-only, hash-chained audit log."""
+"""The append-only audit log: each entry's hash is an HMAC, keyed outside the database, over its
+content and the hash before it. Whoever can write to PostgreSQL but does not hold the key can
+neither alter an entry nor re-chain the entries after one they removed without it showing;
+a cut tail is caught against checkpoints kept outside PostgreSQL (audit_checkpoints.py)."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -10,20 +14,87 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
+from schemas.keyring import parse_key_spec
 
 GENESIS = "0" * 64
 # Any constant: appends take this transaction-scoped lock so the chain never forks.
 _CHAIN_LOCK = 0x41525A41
 
 
-def entry_hash(prev_hash: str, at: datetime, case_number: str | None, actor: str, actor_role: str,
-               action: str, detail: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class AuditKeys:
+    """HMAC keys by id; the first one seals new entries, the others still verify old ones."""
+
+    keys: dict[str, bytes]
+
+    @classmethod
+    def from_spec(cls, spec: str) -> "AuditKeys":
+        return cls(parse_key_spec(spec, 32, "audit key"))
+
+    @property
+    def active(self) -> str:
+        return next(iter(self.keys))
+
+
+def session_keys(session: AsyncSession) -> AuditKeys:
+    keys = session.info.get("audit_keys")
+    if keys is None:
+        raise RuntimeError("no audit key: build sessions with make_sessionmaker(engine, audit_keys)")
+    return keys
+
+
+def entry_hash(key: bytes, key_id: str, prev_hash: str, at: datetime, case_number: str | None, actor: str,
+               actor_role: str, action: str, detail: dict[str, Any]) -> str:
     canonical = json.dumps(
-        {"prev": prev_hash, "at": at.astimezone(timezone.utc).isoformat(), "case": case_number, "actor": actor,
-         "role": actor_role, "action": action, "detail": detail},
+        {"prev": prev_hash, "kid": key_id, "at": at.astimezone(timezone.utc).isoformat(), "case": case_number,
+         "actor": actor, "role": actor_role, "action": action, "detail": detail},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def row_hash(keys: AuditKeys, row: AuditEntry, prev_hash: str) -> str | None:
+    """What `row`'s hash must be after `prev_hash`; None if its key is unknown."""
+    key = keys.keys.get(row.key_id)
+    if key is None:
+        return None
+    return entry_hash(key, row.key_id, prev_hash, row.at, row.case_number, row.actor, row.actor_role, row.action,
+                      row.detail)
+
+
+@dataclass
+class NewEntry:
+    action: str
+    actor: str
+    actor_role: str = ""
+    case_number: str | None = None
+    detail: dict[str, Any] | None = None
+    at: datetime | None = None
+    idempotency_key: str | None = None
+
+
+async def append_entries(session: AsyncSession, entries: list[NewEntry]) -> list[AuditEntry]:
+    """Append entries in order, in the caller's transaction, under the chain lock. An entry whose
+    idempotency key was appended before is skipped."""
+    keys = session_keys(session)
+    kid, key = keys.active, keys.keys[keys.active]
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    added = []
+    for e in entries:
+        if e.idempotency_key is not None and await session.scalar(
+                select(AuditEntry.id).where(AuditEntry.idempotency_key == e.idempotency_key)) is not None:
+            continue
+        at = (e.at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        detail = json.loads(json.dumps(e.detail or {}, default=str))
+        row = AuditEntry(at=at, case_number=e.case_number, actor=e.actor, actor_role=e.actor_role, action=e.action,
+                         detail=detail, idempotency_key=e.idempotency_key, key_id=kid, prev_hash=prev,
+                         hash=entry_hash(key, kid, prev, at, e.case_number, e.actor, e.actor_role, e.action, detail))
+        session.add(row)
+        await session.flush()  # ids follow the chain's order
+        prev = row.hash
+        added.append(row)
+    return added
 
 
 async def append_audit(session: AsyncSession, *, action: str, actor: str, actor_role: str = "",
@@ -31,44 +102,6 @@ async def append_audit(session: AsyncSession, *, action: str, actor: str, actor_
                        at: datetime | None = None, idempotency_key: str | None = None) -> AuditEntry | None:
     """Append one entry in the caller's transaction. With `idempotency_key`, a second append of
     the same key is a no-op (returns None)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    if idempotency_key is not None:
-        seen = await session.scalar(select(AuditEntry.id).where(AuditEntry.idempotency_key == idempotency_key))
-        if seen is not None:
-            return None
-    prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
-    at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    detail = json.loads(json.dumps(detail or {}, default=str))
-    entry = AuditEntry(at=at, case_number=case_number, actor=actor, actor_role=actor_role, action=action,
-                       detail=detail, idempotency_key=idempotency_key, prev_hash=prev,
-                       hash=entry_hash(prev, at, case_number, actor, actor_role, action, detail))
-    session.add(entry)
-    await session.flush()
-    return entry
-
-
-@dataclass
-class ChainCheck:
-    ok: bool
-    entries: int
-    first_bad: int | None  # id of the first entry that does not fit the chain
-    problem: str = ""
-
-
-async def verify_chain(session: AsyncSession, batch: int = 2000) -> ChainCheck:
-    """Recompute the chain from the first entry: an entry altered, removed or moved breaks it at
-    the first entry whose content or predecessor no longer matches its hash."""
-    prev, count, last_id = GENESIS, 0, 0
-    while True:
-        rows = list(await session.scalars(select(AuditEntry).where(AuditEntry.id > last_id)
-                                          .order_by(AuditEntry.id).limit(batch)))
-        if not rows:
-            return ChainCheck(True, count, None)
-        for row in rows:
-            count += 1
-            if row.prev_hash != prev:
-                return ChainCheck(False, count, row.id, "does not follow the entry before it")
-            expected = entry_hash(prev, row.at, row.case_number, row.actor, row.actor_role, row.action, row.detail)
-            if row.hash != expected:
-                return ChainCheck(False, count, row.id, "content does not match its hash")
-            prev, last_id = row.hash, row.id
+    added = await append_entries(session, [NewEntry(action, actor, actor_role, case_number, detail, at,
+                                                    idempotency_key)])
+    return added[0] if added else None

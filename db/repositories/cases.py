@@ -49,11 +49,9 @@ class SearchPage:
     page_size: int
 
 
-async def search(session: AsyncSession, *, procedure: str | None, state: str | None, q: str | None,
+async def search(session: AsyncSession, *, procedures: list[str], state: str | None, q: str | None,
                  page: int) -> SearchPage:
-    query = select(Case)
-    if procedure:
-        query = query.where(Case.procedure == procedure)
+    query = select(Case).where(Case.procedure.in_(procedures))
     if state:
         query = query.where(Case.state == state)
     if q:

@@ -44,4 +44,5 @@ async def snapshot(sessions, case_number: str | None = None) -> tuple:
                 await s.scalar(select(func.count()).select_from(Task).where(Task.case_number == case_number)),
                 await s.scalar(select(func.count()).select_from(AuditEntry).where(
                     AuditEntry.case_number == case_number,
-                    AuditEntry.action.not_in(["cases_searched", "case_viewed"]))))
+                    AuditEntry.action.not_in(["cases_searched", "case_viewed", "case_revealed_in_search",
+                                              "access_refused"]))))

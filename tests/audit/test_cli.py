@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from tests.api.helpers import submit, wait_task
-from tests.conftest import PAYLOAD_KEYS, SIGNER
+from tests.conftest import AUDIT_KEYS_SPEC, PAYLOAD_KEYS, SIGNER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,11 @@ async def test_replay_all_open_cases_before_a_deploy(api, tokens, dev_env):
     assert case["case_number"] in out and "0 diverge" in out
 
 
-async def test_audit_verify_from_the_shell(api, database_url_):
+async def test_audit_checkpoint_and_verify_from_the_shell(api, database_url_, tmp_path):
     await submit(api)
-    code, out = await aryz("audit", "verify", ARYZ_DATABASE_URL=database_url_)
-    assert code == 0 and "audit log intact" in out, out
+    env = {"ARYZ_DATABASE_URL": database_url_, "ARYZ_AUDIT_KEYS": AUDIT_KEYS_SPEC,
+           "ARYZ_AUDIT_CHECKPOINT_DIR": str(tmp_path)}
+    code, out = await aryz("audit", "checkpoint", **env)
+    assert code == 0 and "checkpoint: entry" in out, out
+    code, out = await aryz("audit", "verify", **env)
+    assert code == 0 and "audit log intact" in out and "1 checkpoint(s)" in out, out

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     # Checkpoints of the chain's head, outside PostgreSQL (default var_dir/audit-checkpoints).
     audit_checkpoint_dir: Path | None = None
     audit_checkpoint_seconds: float = 60.0  # 0: only `aryz audit checkpoint` takes them
+    # "development" (aryz run on 127.0.0.1) or "production": Secure cookies and HSTS in production.
+    environment: str = "development"
+    # Rate limits per client address ("limits" notation) and sign-in lockouts per account.
+    limit_sign_in_per_client: str = "30/minute"
+    limit_access_code_per_client: str = "60/minute"
+    limit_access_code_failures_per_case: str = "10/15 minutes"
+    limit_submissions_per_client: str = "20/hour"
+    limit_verification_per_client: str = "120/minute"
+    sign_in_failures_before_lockout: int = 5
+    sign_in_lockout_seconds: int = 60  # doubles with each lockout in a row, up to an hour
+    # /metrics answers the local network, or anyone with this bearer token (a Prometheus scraper).
+    metrics_token: SecretStr | None = None
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"  # Temporal Web UI
     token_minutes: int = 30
     demo_password: SecretStr | None = None

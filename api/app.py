@@ -3,14 +3,17 @@
 import asyncio
 import logging
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from temporalio.client import Client
 
-from api import errors
+from api import docs, errors
+from api.headers import CodecOnlyCORS, SecurityHeaders
+from api.limits import RateLimits
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, ops, quota, staff
@@ -91,9 +94,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                     await loop
             await engine.dispose()
 
-    app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Case processing for the migration procedures of the Kyrgyz Republic")
+    app.state.limits = RateLimits(settings)  # in memory, per process: see api/limits.py
     errors.install(app)
+    docs.install(app)
     app.include_router(applicant.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(quota.router, prefix="/api/v1")
@@ -109,9 +114,9 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         return RedirectResponse("/staff/login", status_code=303)
 
     app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * 3)
-    # Only the Temporal Web UI calls across origins (the codec endpoint), with a staff token.
-    app.add_middleware(CORSMiddleware, allow_origins=[o for o in settings.codec_cors_origins.split(",") if o],
-                       allow_methods=["POST"], allow_headers=["Authorization", "Content-Type", "X-Namespace"],
-                       allow_credentials=True)
+    # The Web UI sends an auditor's bearer token, never a cookie: no credentials mode is needed.
+    app.add_middleware(CodecOnlyCORS, origins=[o for o in settings.codec_cors_origins.split(",") if o])
+    app.add_middleware(SecurityHeaders, production=settings.environment == "production")
     return app

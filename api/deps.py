@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.errors import ApiError
+from api.limits import RateLimits
 from api.security import TokenError, read_token
-from db.repositories.users import get_user
+from db.repositories.users import get_user, is_revoked
 from settings import Settings
 from stack.proofs import MessageSigner
 
@@ -41,8 +42,13 @@ def get_signer(request: Request) -> MessageSigner:
     return request.app.state.signer
 
 
+def get_limits(request: Request) -> RateLimits:
+    return request.app.state.limits
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SignerDep = Annotated[MessageSigner, Depends(get_signer)]
+LimitsDep = Annotated[RateLimits, Depends(get_limits)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
@@ -64,10 +70,13 @@ async def get_current_staff(request: Request, session: SessionDep, settings: Set
     if not token:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: this needs a bearer token", _UNAUTHORISED)
     try:
-        username = read_token(token, settings.secret_key.get_secret_value())
+        claims = read_token(token, settings.secret_key.get_secret_value())
     except TokenError as err:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(err), _UNAUTHORISED) from None
-    user = await get_user(session, username)
+    if await is_revoked(session, claims.jti):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this token was signed out; sign in again", _UNAUTHORISED)
+    request.state.token = claims
+    user = await get_user(session, claims.username)
     if user is None or not user.active:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
     request.state.staff = Staff(user.username, tuple(user.roles))  # for the audit of any refusal

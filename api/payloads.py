@@ -5,18 +5,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.text import refuse_nul
+from schemas.text import clean_text
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    _no_nul = model_validator(mode="before")(refuse_nul)
+    _clean = model_validator(mode="before")(clean_text)
 
 
 class Submitted(BaseModel):
     case_number: str
-    access_code: str = Field(description="Shown once; needed to see the status and act on the case")
+    access_code: str | None = Field(description="Shown once; needed to see the status and act on the case. "
+                                               "A retry with the same Idempotency-Key gets it again; the same "
+                                               "application sent again without that key does not (null).")
     state: str
 
 

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -28,24 +29,36 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+# However long a deployment sets, a token never outlives this: a stolen one is useful briefly.
+MAX_TOKEN_MINUTES = 12 * 60
+
+
 def create_token(username: str, secret: str, minutes: int) -> str:
     now = datetime.now(timezone.utc)
-    return jwt.encode({"sub": username, "iat": now, "exp": now + timedelta(minutes=minutes)}, secret,
-                      algorithm=ALGORITHM)
+    return jwt.encode({"sub": username, "iat": now, "jti": secrets.token_hex(16),
+                       "exp": now + timedelta(minutes=min(minutes, MAX_TOKEN_MINUTES))}, secret, algorithm=ALGORITHM)
 
 
 class TokenError(Exception):
     pass
 
 
-def read_token(token: str, secret: str) -> str:
+@dataclass(frozen=True)
+class TokenClaims:
+    username: str
+    jti: str
+    expires_at: datetime
+
+
+def read_token(token: str, secret: str) -> TokenClaims:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "jti"]})
     except jwt.ExpiredSignatureError:
         raise TokenError("token expired; sign in again") from None
     except jwt.InvalidTokenError:
         raise TokenError("invalid token") from None
-    return str(claims["sub"])
+    return TokenClaims(str(claims["sub"]), str(claims["jti"])[:64],
+                       datetime.fromtimestamp(claims["exp"], timezone.utc))
 
 
 # ---- applicant access codes ---------------------------------------------------------------
@@ -71,9 +84,10 @@ def normalise_code(code: str) -> str:
     return code.upper().replace("-", "").replace(" ", "").translate(str.maketrans("ILO", "110"))
 
 
-def hash_code(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+def hash_code(code: str, secret: str) -> str:
+    """Keyed: a copy of the database alone does not let anyone test guesses offline."""
+    return hmac.new(secret.encode(), b"access-code|" + normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
 
-def code_matches(stored_hash: str | None, code: str) -> bool:
-    return hmac.compare_digest(stored_hash or "0" * 64, hash_code(code)) and stored_hash is not None
+def code_matches(stored_hash: str | None, code: str, secret: str) -> bool:
+    return hmac.compare_digest(stored_hash or "0" * 64, hash_code(code, secret)) and stored_hash is not None

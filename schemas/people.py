@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from schemas.text import refuse_nul
+from schemas.text import clean_text
 
 # ISO 3166-2:KG subdivisions; document numbers carry the region of the office.
 REGIONS = ("GB", "GO", "B", "C", "J", "N", "O", "T", "Y")
@@ -17,7 +17,7 @@ Name = Field(min_length=1, max_length=100)
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    _no_nul = model_validator(mode="before")(refuse_nul)
+    _clean = model_validator(mode="before")(clean_text)
 
 
 class Person(Strict):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -39,7 +39,8 @@ class RefugeeApplication(Strict):
     date_of_entry: date
     region: Region = Field(description="ISO 3166-2:KG code of the office where the application is lodged")
     lodged_at_border: bool = False
-    languages: list[str] = Field(min_length=1, max_length=5, description="Languages the applicant speaks")
+    languages: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=1, max_length=5, description="Languages the applicant speaks")
     grounds: str = Field(min_length=10, max_length=10_000, description="Why the applicant seeks protection")
     contact: Contact
 

@@ -7,21 +7,22 @@ early; workflow validators use the very same definitions, so the two cannot disa
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from schemas.text import has_nul, refuse_nul
+from schemas.text import clean_text, has_nul
 
 
 class StepData(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    _no_nul = model_validator(mode="before")(refuse_nul)
+    _clean = model_validator(mode="before")(clean_text)
 
 
 class DocumentsRequest(StepData):
-    documents: list[str] = Field(min_length=1, max_length=20, description="What the applicant must provide")
+    documents: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=20, description="What the applicant must provide")
     message: str = Field(default="", max_length=2000)
 
 

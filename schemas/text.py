@@ -21,3 +21,24 @@ def refuse_nul(value: Any) -> Any:
     if has_nul(value):
         raise ValueError("text must not contain NUL characters")
     return value
+
+
+# Bidirectional embedding, override and isolate controls (and the invisible direction marks):
+# in a name they can make "Karimova" display as something else ("Trojan Source" style), in a
+# list or an export they can reorder what an officer reads. They are removed on input.
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+
+
+def strip_bidi(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(BIDI_CONTROLS)
+    if isinstance(value, dict):
+        return {strip_bidi(k): strip_bidi(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_bidi(v) for v in value]
+    return value
+
+
+def clean_text(value: Any) -> Any:
+    """For pydantic `model_validator(mode="before")`: NUL refused, bidirectional controls removed."""
+    return strip_bidi(refuse_nul(value))

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
 from api.errors import ApiError
+from api.pages import csrf
 from api.pages.common import render
 from api.services.applicant import case_for_applicant
 from db.repositories import cases as case_repo
@@ -23,10 +24,14 @@ async def home(request: Request) -> HTMLResponse:
 async def status_page(request: Request, session: SessionDep,
                       case_number: Annotated[str, Form(max_length=32)] = "",
                       access_code: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
+    await csrf.verify(request)
     try:
-        case = await case_for_applicant(session, case_number.strip().upper(), access_code)
-    except ApiError:
-        return render(request, "home.html", {"error": "no_case", "case_number": case_number[:32]}, 404)
+        case = await case_for_applicant(request, session, case_number.strip().upper(), access_code)
+    except ApiError as err:
+        error = "too_many" if err.status_code == 429 else "no_case"
+        response = render(request, "home.html", {"error": error, "case_number": case_number[:32]}, err.status_code)
+        response.headers.update(err.headers)
+        return response
     return render(request, "status.html", {
         "case": case,
         "timeline": await case_repo.transitions(session, case.case_number, public_only=True),

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api import i18n
+from api.pages import csrf
 from schemas.steps import Outcome
 
 BISHKEK_TZ = timezone(timedelta(hours=6))
@@ -34,9 +35,14 @@ BISHKEK = "+06:00"
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     lang = i18n.choose_lang(request)
-    response = templates.TemplateResponse(request, name, {"lang": lang, **context}, status_code=status_code)
+    token, fresh_cookie = csrf.issue(request)
+    response = templates.TemplateResponse(request, name, {"lang": lang, "csrf_token": token, **context},
+                                          status_code=status_code)
+    secure = csrf.secure_cookies(request)
+    if fresh_cookie:
+        response.set_cookie(csrf.COOKIE, fresh_cookie, httponly=True, samesite="strict", secure=secure, path="/")
     if request.query_params.get("lang") in i18n.LANGS:
-        response.set_cookie("aryz_lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie("aryz_lang", lang, max_age=365 * 86400, samesite="lax", httponly=True, secure=secure)
     # Pages may show personal data: never cache them, never frame them.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"

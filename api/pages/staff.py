@@ -6,15 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import DECIDERS, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
+from api.deps import DECIDERS, LimitsDep, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
+from api.pages import csrf
 from api.pages.common import form_data, form_fields, render
-from api.security import TokenError, create_token, read_token, verify_password
+from api.security import TokenError, create_token, read_token
 from api.services import case_reading
+from api.services import sign_in as sign_in_service
 from api.services.case_actions import submit_decision
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
-from db.repositories.users import get_user
+from db.repositories.users import get_user, is_revoked
 from schemas.messages import DecisionInput
 from schemas.procedures import PROCEDURES
 from schemas.text import has_nul
@@ -30,17 +32,16 @@ class SignInRequired(Exception):
 async def page_staff(request: Request, session: SessionDep, settings: SettingsDep) -> Staff:
     token = request.cookies.get(COOKIE)
     try:
-        username = read_token(token or "", settings.secret_key.get_secret_value())
+        claims = read_token(token or "", settings.secret_key.get_secret_value())
     except TokenError:
         raise SignInRequired() from None
-    user = await get_user(session, username)
-    if user is None or not user.active:
+    user = await get_user(session, claims.username)
+    if user is None or not user.active or await is_revoked(session, claims.jti):
         raise SignInRequired()
+    request.state.token = claims
     if request.method == "POST":
-        # The cookie is SameSite=Strict; a cross-site Origin is refused as well (CSRF).
-        origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-            raise ApiError(403, "cross-site request refused")
+        # The cookie is SameSite=Strict; every form also carries its CSRF token.
+        await csrf.verify(request)
     request.state.staff = Staff(user.username, tuple(user.roles))
     return request.state.staff
 
@@ -54,21 +55,28 @@ async def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session: SessionDep, settings: SettingsDep,
+async def login(request: Request, session: SessionDep, settings: SettingsDep, limits: LimitsDep,
                 username: Annotated[str, Form(max_length=64)] = "",
                 password: Annotated[str, Form(max_length=200)] = ""):
-    user = None if has_nul(username) else await get_user(session, username)
-    if not verify_password(user.password_hash if user else None, password) or not user.active:
-        return render(request, "login.html", {"error": "bad_login", "username": username}, 401)
+    await csrf.verify(request, require_origin=True)
+    try:
+        user = await sign_in_service.sign_in(request, session, settings, limits, username, password)
+    except ApiError as err:
+        error = "locked" if err.status_code == 429 else "bad_login"
+        return render(request, "login.html", {"error": error, "username": username}, err.status_code)
     response = RedirectResponse("/staff/inbox", status_code=303)
     response.set_cookie(COOKIE, create_token(user.username, settings.secret_key.get_secret_value(),
                                              settings.token_minutes),
-                        max_age=settings.token_minutes * 60, httponly=True, samesite="strict", path="/staff")
+                        max_age=settings.token_minutes * 60, httponly=True, samesite="strict", path="/staff",
+                        secure=csrf.secure_cookies(request))
     return response
 
 
 @router.post("/logout")
-async def logout() -> RedirectResponse:
+async def logout(request: Request, session: SessionDep, staff: PageStaff) -> RedirectResponse:
+    """Signs out: the session's token is revoked, not only forgotten by this browser."""
+    await csrf.verify(request, require_origin=True)
+    await sign_in_service.sign_out(session, request.state.token)
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(COOKIE, path="/staff")
     return response

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
-from api.deps import SessionDep, SettingsDep, SignerDep, TemporalDep
+from api.deps import LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError, conflict, not_found
+from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
 from api.services.applicant import case_for_applicant, store_files
 from api.services.applications import submit_application
@@ -25,8 +26,10 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
 
 
 def _submit_route(procedure: Procedure):
-    async def submit(application: procedure.application, response: Response, session: SessionDep,
-                     settings: SettingsDep, temporal: TemporalDep, idempotency_key: IdempotencyKey = None) -> Submitted:
+    async def submit(request: Request, application: procedure.application, response: Response, session: SessionDep,
+                     settings: SettingsDep, temporal: TemporalDep, limits: LimitsDep,
+                     idempotency_key: IdempotencyKey = None) -> Submitted:
+        limits.hit(limits.submissions, TOO_MANY_SUBMISSIONS, "submission", client_of(request))
         result = await submit_application(session, procedure, application, idempotency_key,
                                           settings.secret_key.get_secret_value())
         await session.commit()  # the case exists before its workflow does
@@ -52,8 +55,8 @@ async def unknown_procedure(slug: str) -> None:
 
 
 @router.get("/cases/{case_number}/status", response_model=CaseStatus)
-async def case_status(case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
-    case = await case_for_applicant(session, case_number, access_code)
+async def case_status(request: Request, case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
+    case = await case_for_applicant(request, session, case_number, access_code)
     timeline = await case_repo.transitions(session, case.case_number, public_only=True)
     docs = await case_repo.documents(session, case.case_number)
     return CaseStatus(
@@ -65,11 +68,12 @@ async def case_status(case_number: str, session: SessionDep, access_code: Access
 
 
 @router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def provide_documents(case_number: str, session: SessionDep, settings: SettingsDep, temporal: TemporalDep, signer: SignerDep,
+async def provide_documents(request: Request, case_number: str, session: SessionDep, settings: SettingsDep,
+                            temporal: TemporalDep, signer: SignerDep,
                             files: Annotated[list[UploadFile], File(description="PDF, PNG or JPEG")] = (),
                             note: Annotated[str, Form(max_length=2000)] = "",
                             access_code: AccessCode = None) -> Accepted:
-    case = await case_for_applicant(session, case_number, access_code)
+    case = await case_for_applicant(request, session, case_number, access_code)
     if case.state in PROCEDURES[case.procedure].final:
         raise conflict(f"case {case.case_number} is closed ({case.state}); documents are no longer taken")
     if "\x00" in note:
@@ -81,9 +85,10 @@ async def provide_documents(case_number: str, session: SessionDep, settings: Set
 
 
 @router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def withdraw(case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
+async def withdraw(request: Request, case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep,
+                   signer: SignerDep,
                    access_code: AccessCode = None) -> Accepted:
-    case = await case_for_applicant(session, case_number, access_code)
+    case = await case_for_applicant(request, session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].withdrawable:
         raise conflict(f"the application can no longer be withdrawn (state {case.state})")
     await signal_case(temporal, signer, case, "withdraw", WithdrawalInput(body.reason))
@@ -91,9 +96,10 @@ async def withdraw(case_number: str, body: Withdrawal, session: SessionDep, temp
 
 
 @router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
+async def appeal(request: Request, case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep,
+                 signer: SignerDep,
                  access_code: AccessCode = None) -> Accepted:
-    case = await case_for_applicant(session, case_number, access_code)
+    case = await case_for_applicant(request, session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].appealable:
         raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
     await signal_case(temporal, signer, case, "appeal", AppealInput(body.grounds))
@@ -101,10 +107,11 @@ async def appeal(case_number: str, body: Appeal, session: SessionDep, temporal: 
 
 
 @router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def correct_bank_account(case_number: str, body: BankAccount, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
+async def correct_bank_account(request: Request, case_number: str, body: BankAccount, session: SessionDep,
+                               temporal: TemporalDep, signer: SignerDep,
                                access_code: AccessCode = None) -> Accepted:
     """After a failed transfer, the applicant gives a corrected account; the payment is ordered again."""
-    case = await case_for_applicant(session, case_number, access_code)
+    case = await case_for_applicant(request, session, case_number, access_code)
     if case.state != RepatriationState.AWAITING_ACCOUNT:
         raise conflict(f"no bank account correction is awaited on this case (state {case.state})")
     case.application = {**case.application, "bank_account": body.model_dump()}

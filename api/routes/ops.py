@@ -1,9 +1,13 @@
 """Liveness, readiness and Prometheus metrics."""
 
-from fastapi import APIRouter, Response
+import hmac
+import ipaddress
+
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
-from api.deps import SessionDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.errors import ApiError
 
 router = APIRouter(tags=["ops"])
 
@@ -31,8 +35,28 @@ async def readyz(session: SessionDep, temporal: TemporalDep, response: Response)
     return {"ready": ready, **checks}
 
 
+# Loopback and the private ranges (RFC 1918, RFC 4193): where a Prometheus of the ministry runs.
+LOCAL_NETWORKS = [ipaddress.ip_network(n) for n in ("127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12",
+                                                     "192.168.0.0/16", "::1/128", "fc00::/7")]
+
+
+def may_scrape(request: Request, settings) -> bool:
+    """Metrics count cases by procedure and state: for the local network or a scraper's token."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    sent = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.client.host if request.client else "")
+    except ValueError:
+        return False
+    return any(address in net for net in LOCAL_NETWORKS)
+
+
 @router.get("/metrics")
-async def metrics(session: SessionDep) -> Response:
+async def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    if not may_scrape(request, settings):
+        raise ApiError(403, "metrics are served to the local network or with the scrape token")
     lines = ["# HELP aryz_cases Cases by procedure and state.", "# TYPE aryz_cases gauge"]
     for procedure, state, n in await session.execute(
             text("SELECT procedure, state, count(*) FROM cases GROUP BY 1, 2 ORDER BY 1, 2")):

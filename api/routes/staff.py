@@ -3,10 +3,21 @@
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import CaseReader, Decider, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep, require_roles
+from api.deps import (
+    CaseReader,
+    CurrentStaff,
+    Decider,
+    LimitsDep,
+    SessionDep,
+    SettingsDep,
+    SignerDep,
+    Staff,
+    TemporalDep,
+    require_roles,
+)
 from api.errors import ApiError, conflict, not_found
 from api.payloads import (
     CaseDetail,
@@ -23,14 +34,14 @@ from api.payloads import (
     Token,
     TransitionOut,
 )
-from api.security import create_token, verify_password
+from api.security import create_token
 from api.services import case_reading
+from api.services import sign_in as sign_in_service
 from api.services.case_actions import extend_deadline, submit_decision
 from api.services.case_reading import case_for_staff
 from db.models import Task
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
-from db.repositories.users import get_user
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
 from schemas.text import has_nul
@@ -39,13 +50,18 @@ router = APIRouter(tags=["staff"])
 
 
 @router.post("/auth/token", response_model=Token)
-async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
-                  settings: SettingsDep) -> Token:
-    user = None if has_nul(form.username) else await get_user(session, form.username[:64])
-    if not verify_password(user.password_hash if user else None, form.password) or not user.active:
-        raise ApiError(status.HTTP_401_UNAUTHORIZED, "incorrect username or password")
+async def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
+                  settings: SettingsDep, limits: LimitsDep) -> Token:
+    """Rate-limited per client; an account is locked for a growing time after repeated failures."""
+    user = await sign_in_service.sign_in(request, session, settings, limits, form.username, form.password)
     return Token(access_token=create_token(user.username, settings.secret_key.get_secret_value(),
                                            settings.token_minutes))
+
+
+@router.post("/auth/revoke", status_code=status.HTTP_204_NO_CONTENT)
+async def sign_out(request: Request, session: SessionDep, staff: CurrentStaff) -> None:
+    """Sign out: the bearer token used for this call is refused from now on."""
+    await sign_in_service.sign_out(session, request.state.token)
 
 
 def task_out(task: Task, now: datetime) -> TaskOut:

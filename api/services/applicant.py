@@ -3,12 +3,13 @@
 import hashlib
 import uuid
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import security
 from api.errors import ApiError, not_found
+from api.limits import TOO_MANY_LOOKUPS, RateLimits, client_of
 from db.models import Case, CaseFile
 from db.repositories.cases import get_case
 from schemas.messages import FileRef
@@ -21,10 +22,18 @@ _SIGNATURES = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n
 MAX_FILES = 10
 
 
-async def case_for_applicant(session: AsyncSession, case_number: str, code: str | None) -> Case:
-    """The case, if the code opens it; otherwise the same 404 whether the case exists or not."""
+async def case_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Case:
+    """The case, if the code opens it; otherwise the same 404 whether the case exists or not.
+    Guessing is limited per client and, for failures, per case number (then 429 for a while)."""
+    limits: RateLimits = request.app.state.limits
+    client = client_of(request)
+    limits.hit(limits.access_code, TOO_MANY_LOOKUPS, "access-code", client)
+    target = case_number[:32]
+    limits.refuse_if_spent(limits.access_code_failures, TOO_MANY_LOOKUPS, "access-code-failures", target)
     case = await get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
-    if not security.code_matches(case.access_code_hash if case else None, code or ""):
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    if not security.code_matches(case.access_code_hash if case else None, code or "", secret):
+        limits.count(limits.access_code_failures, "access-code-failures", target)
         raise not_found(NO_SUCH_CASE)
     return case
 

@@ -25,7 +25,7 @@ RETRY_WINDOW = timedelta(hours=24)
 @dataclass
 class Submitted:
     case: Case
-    access_code: str
+    access_code: str | None
     replayed: bool
 
 
@@ -58,7 +58,10 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     if existing is not None:
         if existing.payload_hash != payload_hash:
             raise ApiError(422, "this Idempotency-Key was already used for a different application")
-        code = security.access_code(secret, existing.case_number, existing.dedupe_key, existing.access_seed)
+        # Only the holder of the Idempotency-Key (a secret the client chose) gets the code again;
+        # the same details sent by anyone else name the case but never open it.
+        code = (security.access_code(secret, existing.case_number, existing.dedupe_key, existing.access_seed)
+                if idempotency_key else None)
         return Submitted(existing, code, replayed=True)
     if not idempotency_key:
         # A later identical application (outside the retry window) is a new case: keep keys unique.
@@ -72,7 +75,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     data = application.model_dump(mode="json")
     case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="", deadline=None,
                 last_seq=0, region=data["region"], applicant_name=application.search_name(), application=data,
-                access_code_hash=security.hash_code(code), access_seed=seed, dedupe_key=dedupe_key,
+                access_code_hash=security.hash_code(code, secret), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)
     session.add(case)
     await session.flush()

@@ -85,5 +85,16 @@ def as_csv(items: list[TimelineItem]) -> str:
     writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(TimelineItem)])
     writer.writeheader()
     for item in items:
-        writer.writerow({**asdict(item), "at": item.at.isoformat()})
+        writer.writerow({k: spreadsheet_safe(v) for k, v in {**asdict(item), "at": item.at.isoformat()}.items()})
     return out.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text, never runs: what an applicant wrote (appeal grounds,
+    a name) may start like a formula (`=HYPERLINK(…)`); OWASP's advice is a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

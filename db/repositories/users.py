@@ -1,8 +1,10 @@
-from sqlalchemy import select
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import StaffUser
+from db.models import RevokedToken, SignInLockout, StaffUser
 
 
 async def get_user(session: AsyncSession, username: str) -> StaffUser | None:
@@ -16,3 +18,37 @@ async def ensure_user(session: AsyncSession, username: str, full_name: str, role
         insert(StaffUser).values(username=username, full_name=full_name, roles=roles, password_hash=password_hash,
                                  active=True).on_conflict_do_nothing(index_elements=["username"]))
     return result.rowcount == 1
+
+
+async def is_revoked(session: AsyncSession, jti: str) -> bool:
+    return await session.get(RevokedToken, jti) is not None
+
+
+async def revoke(session: AsyncSession, jti: str, expires_at: datetime) -> None:
+    await session.execute(insert(RevokedToken).values(jti=jti, expires_at=expires_at).on_conflict_do_nothing())
+    # Tokens past their expiry are refused anyway; their revocations need not be kept.
+    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(timezone.utc)))
+
+
+async def lockout(session: AsyncSession, username: str) -> SignInLockout | None:
+    return await session.get(SignInLockout, username)
+
+
+async def record_failure(session: AsyncSession, username: str, now: datetime, threshold: int,
+                         base_seconds: int) -> SignInLockout:
+    """One more failed sign-in for `username` (under the row's lock); every `threshold` in a row
+    lock the account, each time twice as long as the last (at most an hour)."""
+    await session.execute(insert(SignInLockout).values(username=username, failures=0, lockouts=0,
+                                                       last_failure_at=now).on_conflict_do_nothing())
+    row = await session.scalar(select(SignInLockout).where(SignInLockout.username == username).with_for_update())
+    row.failures += 1
+    row.last_failure_at = now
+    if row.failures >= threshold:
+        row.failures = 0
+        row.lockouts += 1
+        row.locked_until = now + timedelta(seconds=min(base_seconds * 2 ** (row.lockouts - 1), 3600))
+    return row
+
+
+async def clear_failures(session: AsyncSession, username: str) -> None:
+    await session.execute(delete(SignInLockout).where(SignInLockout.username == username))

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from sqlalchemy import func, select
@@ -46,3 +47,42 @@ async def snapshot(sessions, case_number: str | None = None) -> tuple:
                     AuditEntry.case_number == case_number,
                     AuditEntry.action.not_in(["cases_searched", "case_viewed", "case_revealed_in_search",
                                               "access_refused"]))))
+
+
+ORIGIN = "http://aryz.test"
+_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+
+
+class Browser:
+    """Form posts as a browser sends them: with this visitor's CSRF cookie and token, its
+    Origin, and (once signed in) the staff cookie. Cookies are kept here, not in the shared client."""
+
+    def __init__(self, api) -> None:
+        self.api = api
+        self.cookies: dict[str, str] = {}
+        self.token = ""
+
+    def headers(self, **extra: str) -> dict:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **extra}
+
+    async def get(self, path: str, **extra: str):
+        r = await self.api.get(path, headers=self.headers(**extra))
+        self.api.cookies.clear()
+        self.cookies.update({k: v for k, v in r.cookies.items() if k == "aryz_csrf"})
+        found = _CSRF.search(r.text)
+        self.token = found[1] if found else self.token
+        return r
+
+    async def post(self, path: str, data: dict, *, with_token: bool = True, origin: str | None = ORIGIN):
+        extra = {"Origin": origin} if origin else {}
+        r = await self.api.post(path, headers=self.headers(**extra),
+                                data={**data, **({"csrf_token": self.token} if with_token else {})})
+        self.api.cookies.clear()
+        return r
+
+    async def sign_in(self, username: str, password: str):
+        await self.get("/staff/login")
+        r = await self.post("/staff/login", {"username": username, "password": password})
+        if "aryz_staff" in r.cookies:
+            self.cookies["aryz_staff"] = r.cookies["aryz_staff"]
+        return r

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEntry
-from tests.api.helpers import submit, wait_task
+from tests.api.helpers import Browser, submit, wait_task
 from tests.conftest import PASSWORD
 
 
@@ -16,11 +16,11 @@ def fresh_cookies(api):
     api.cookies.clear()
 
 
-async def staff_client(api, username: str) -> dict:
-    r = await api.post("/staff/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 303 and r.headers["location"] == "/staff/inbox"
-    api.cookies.clear()
-    return {"Cookie": f"aryz_staff={r.cookies['aryz_staff']}"}
+async def staff_client(api, username: str) -> Browser:
+    browser = Browser(api)
+    r = await browser.sign_in(username, PASSWORD)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/inbox", r.text
+    return browser
 
 
 async def test_home_speaks_kyrgyz_russian_and_english(api):
@@ -36,10 +36,12 @@ async def test_home_speaks_kyrgyz_russian_and_english(api):
 async def test_status_page_by_form_and_the_same_404_for_a_wrong_code(api, tokens):
     case = await submit(api)
     await wait_task(api, tokens, case["case_number"], "registration", "registrar")
-    r = await api.post("/status?lang=en", data={"case_number": case["case_number"], "access_code": case["access_code"]})
+    visitor = Browser(api)
+    await visitor.get("/")
+    r = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": case["access_code"]})
     assert r.status_code == 200 and "Lodged" in r.text and "Registrar: Register the application" in r.text
     assert r.headers["cache-control"] == "no-store"
-    wrong = await api.post("/status?lang=en", data={"case_number": case["case_number"], "access_code": "X"})
+    wrong = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": "X"})
     assert wrong.status_code == 404 and "No case with this number and access code" in wrong.text
     assert case["access_code"] not in wrong.text
 
@@ -47,38 +49,42 @@ async def test_status_page_by_form_and_the_same_404_for_a_wrong_code(api, tokens
 async def test_staff_pages_need_sign_in_and_refuse_cross_site_posts(api, tokens):
     r = await api.get("/staff/inbox")
     assert r.status_code == 303 and r.headers["location"] == "/staff/login"
-    bad = await api.post("/staff/login?lang=en", data={"username": "registrar", "password": "nope"})
+    visitor = Browser(api)
+    await visitor.get("/staff/login?lang=en")
+    bad = await visitor.post("/staff/login?lang=en", {"username": "registrar", "password": "nope"})
     assert bad.status_code == 401 and "Incorrect username or password" in bad.text
     case = await submit(api)
-    await wait_task(api, tokens, case["case_number"], "registration", "registrar")
-    cookie = await staff_client(api, "registrar")
-    forged = await api.post(f"/staff/cases/{case['case_number']}/decisions",
-                            headers={**cookie, "Origin": "https://evil.example"},
-                            data={"step": "registration", "outcome": "register"})
+    n = case["case_number"]
+    await wait_task(api, tokens, n, "registration", "registrar")
+    registrar = await staff_client(api, "registrar")
+    decision = {"step": "registration", "outcome": "register"}
+    forged = await registrar.post(f"/staff/cases/{n}/decisions", decision, origin="https://evil.example")
     assert forged.status_code == 403
+    no_token = await registrar.post(f"/staff/cases/{n}/decisions", decision, with_token=False, origin=None)
+    assert no_token.status_code == 403
     admin = await staff_client(api, "admin")
-    assert (await api.get(f"/staff/cases/{case['case_number']}", headers=admin)).status_code == 403
+    assert (await admin.get(f"/staff/cases/{n}")).status_code == 403
 
 
 async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens, sessions):
     case = await submit(api)
     n = case["case_number"]
     await wait_task(api, tokens, n, "registration", "registrar")
-    cookie = await staff_client(api, "registrar")
-    inbox = await api.get("/staff/inbox?lang=en", headers=cookie)
+    registrar = await staff_client(api, "registrar")
+    inbox = await registrar.get("/staff/inbox?lang=en")
     assert n in inbox.text and "Register the application" in inbox.text
-    page = await api.get(f"/staff/cases/{n}?lang=ru", headers=cookie)
+    page = await registrar.get(f"/staff/cases/{n}?lang=ru")
     assert "Зарегистрировать" in page.text and "Karimova" in page.text
-    refused = await api.post(f"/staff/cases/{n}/decisions?lang=en", headers=cookie,
-                             data={"step": "registration", "outcome": "refuse_registration", "reason": "",
-                                   "data.ground": "serious_crime_conviction_in_kr"})
+    refused = await registrar.post(f"/staff/cases/{n}/decisions?lang=en",
+                                   {"step": "registration", "outcome": "refuse_registration", "reason": "",
+                                    "data.ground": "serious_crime_conviction_in_kr"})
     assert refused.status_code == 422 and "needs a reason" in refused.text
-    done = await api.post(f"/staff/cases/{n}/decisions", headers=cookie,
-                          data={"step": "registration", "outcome": "register", "reason": ""})
+    done = await registrar.post(f"/staff/cases/{n}/decisions", {"step": "registration", "outcome": "register",
+                                                                "reason": ""})
     assert done.status_code == 303 and done.headers["location"] == f"/staff/inbox?saved={n}"
     await wait_task(api, tokens, n, "interview", "case_officer")
     officer = await staff_client(api, "case_officer")
-    scheduled = await api.post(f"/staff/cases/{n}/decisions", headers=officer, data={
+    scheduled = await officer.post(f"/staff/cases/{n}/decisions", {
         "step": "interview", "outcome": "schedule_interview", "data.interview_at": "2026-12-03T10:30",
         "data.place": "Bishkek, room 4", "data.interpreter_language": ""})
     assert scheduled.status_code == 303, scheduled.text

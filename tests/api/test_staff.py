@@ -21,7 +21,8 @@ async def test_missing_invalid_and_expired_tokens_are_401s(api):
     none = await api.get("/api/v1/tasks")
     garbage = await api.get("/api/v1/tasks", headers={"Authorization": "Bearer not-a-token"})
     past = datetime.now(timezone.utc) - timedelta(hours=1)
-    expired_token = jwt.encode({"sub": "registrar", "iat": past, "exp": past + timedelta(minutes=5)}, SECRET, "HS256")
+    expired_token = jwt.encode({"sub": "registrar", "iat": past, "jti": "j1", "exp": past + timedelta(minutes=5)},
+                               SECRET, "HS256")
     expired = await api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {expired_token}"})
     assert none.status_code == garbage.status_code == expired.status_code == 401
     assert "expired" in expired.json()["detail"]

@@ -11,6 +11,7 @@ from api.security import ROLES
 from api.services.applications import submit_application
 from db.models import AuditEntry
 from schemas.procedures import PROCEDURES
+from tests.api.helpers import Browser
 from tests.conftest import PASSWORD, SECRET
 from tests.factories import APPLICATIONS
 
@@ -110,12 +111,11 @@ async def test_refusals_are_audited_and_the_auditors_timeline_is_theirs_alone(ap
 
 @pytest.mark.parametrize("role", ["finance_officer", "registrar", "auditor", "admin"])
 async def test_the_case_page_follows_the_same_policy(api, cases, role):
-    r = await api.post("/staff/login", data={"username": role, "password": PASSWORD},
-                       headers={"Origin": "http://aryz.test"})
+    browser = Browser(api)
+    r = await browser.sign_in(role, PASSWORD)
     assert r.status_code == 303, r.text
-    cookies = {"aryz_staff": r.cookies["aryz_staff"]}
     for slug, n in cases.items():
-        page = await api.get(f"/staff/cases/{n}", cookies=cookies)
+        page = await browser.get(f"/staff/cases/{n}")
         assert page.status_code == (200 if policy.can_read([role], slug) else 403), (role, slug)
         if page.status_code == 200 and slug == "refugee":
             assert ("Persecution" in page.text) == ("grounds" in policy.parts([role], slug))

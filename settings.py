@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # workflow is signed with it (schemas/proof.py). Workers and replayers get the public keys.
     message_signing_key: SecretStr | None = None
     message_public_keys: str = ""  # "kid:base64 public key,…"; keep rotated-out keys here
+    # AES-256-GCM keys for personal data at rest (grounds, accounts, decision data, scans), "kid:base64,…".
+    data_keys: SecretStr | None = None
     # HMAC keys of the audit chain, "kid:base64 32 bytes,…" (first seals); outside the database.
     audit_keys: SecretStr | None = None
     # Checkpoints of the chain's head, outside PostgreSQL (default var_dir/audit-checkpoints).
@@ -69,6 +71,14 @@ def audit_keys(settings: Settings):
     if settings.audit_keys is None:
         raise RuntimeError("ARYZ_AUDIT_KEYS is not set: audit entries must be sealed with a key kept outside the database")
     return AuditKeys.from_spec(settings.audit_keys.get_secret_value())
+
+
+def data_sealer(settings: Settings):
+    from db.sealing import Sealer
+
+    if settings.data_keys is None:
+        raise RuntimeError("ARYZ_DATA_KEYS is not set: personal data at rest must be encrypted")
+    return Sealer.from_spec(settings.data_keys.get_secret_value())
 
 
 def checkpoint_dir(settings: Settings) -> Path:

@@ -40,7 +40,7 @@ def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) 
 
 async def run_worker() -> None:
     from db.session import make_engine, make_sessionmaker
-    from settings import audit_keys, get_settings
+    from settings import audit_keys, data_sealer, get_settings
     from stack.temporal import connect
 
     settings = get_settings()
@@ -51,7 +51,8 @@ async def run_worker() -> None:
     trust_public_keys(settings.message_public_keys)
     engine = make_engine(settings.database_url)
     client = await connect(settings)
-    worker = build_worker(client, make_sessionmaker(engine, audit_keys(settings)), settings.task_queue)
+    sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
+    worker = build_worker(client, sessions, settings.task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

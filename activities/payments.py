@@ -9,6 +9,7 @@ from temporalio import activity
 
 from db.repositories import payments
 from db.repositories.cases import get_case
+from db.sealing import session_sealer
 from schemas.messages import OrderPaymentInput, PaymentOrder, SettlePaymentInput
 
 
@@ -35,10 +36,13 @@ class PaymentActivities:
                     # The deceased is identified by a digest of the personal number, read here from the
                     # case so that not even the digest travels through workflow history.
                     pin = case.application["deceased"]["personal_number"]
+                    sealer = session_sealer(session)
+                    account = sealer.open(case.application["bank_account"], f"{case.case_number}|application.bank_account")
                     row = await payments.order(
                         session, key=key, case_number=req.case_number, attempt=req.attempt,
                         deceased_key=hashlib.sha256(f"kg-pin:{pin}".encode()).hexdigest(), amount=req.amount,
-                        currency=req.currency, account=case.application["bank_account"], at=datetime.now(timezone.utc))
+                        currency=req.currency, account=sealer.seal(account, f"{key}|payment.account"),
+                        at=datetime.now(timezone.utc))
                 break
             except IntegrityError:
                 row = None

@@ -20,8 +20,9 @@ from api.routes import applicant, audit, codec, ops, quota, staff
 from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
 from db.models import Case
+from db.sealing import session_sealer
 from db.session import make_engine, make_sessionmaker
-from settings import Settings, audit_keys, checkpoint_dir, get_settings
+from settings import Settings, audit_keys, checkpoint_dir, data_sealer, get_settings
 from stack.checkpoints import FileCheckpointStore, take_checkpoint
 from stack.proofs import MessageSigner, trust_public_keys
 
@@ -35,9 +36,10 @@ async def start_pending_workflows(sessions, temporal: Client, task_queue: str) -
     async with sessions() as session:
         pending = list(await session.scalars(
             select(Case).where(Case.last_seq == 0).order_by(Case.lodged_at).limit(100)))
+        sealer = session_sealer(session)
     started = 0
     for case in pending:
-        started += await ensure_started(temporal, case, task_queue)
+        started += await ensure_started(temporal, case, task_queue, sealer)
     return started
 
 
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     if settings.message_signing_key is None:
         raise RuntimeError("ARYZ_MESSAGE_SIGNING_KEY is not set: messages to workflows must be signed")
     signer = MessageSigner.from_spec(settings.message_signing_key.get_secret_value())
-    keys = audit_keys(settings)
+    keys, sealer = audit_keys(settings), data_sealer(settings)
     trust_public_keys(settings.message_public_keys, signer)  # for replays run by the API
 
     @asynccontextmanager
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         engine = make_engine(settings.database_url)
         app.state.settings = settings
         app.state.signer = signer
-        app.state.sessions = make_sessionmaker(engine, keys)
+        app.state.sessions = make_sessionmaker(engine, keys, sealer)
         app.state.checkpoints = FileCheckpointStore(checkpoint_dir(settings))
         app.state.temporal = temporal or await connect(settings)
         loops = []

@@ -26,7 +26,10 @@ from temporalio.client import Client  # noqa: E402
 from activities.read_model import ReadModelActivities  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.services.applications import submit_application  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
+from db.migrate import migrate_async  # noqa: E402
+from db.repositories.audit import AuditKeys  # noqa: E402
+from db.roles import app_url  # noqa: E402
+from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from schemas.messages import TaskRecord, TransitionRecord  # noqa: E402
 from schemas.procedures import PROCEDURES  # noqa: E402
@@ -37,7 +40,8 @@ from stack.postgres import database_url, ensure_database, start_embedded  # noqa
 from tests.factories import refugee_application  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 32
-SIGNING_KEY = "b1:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="  # any 32-byte seed: the bench sends no message to a workflow
+# Any 32-byte keys: the bench sends no message to a workflow and its database is thrown away.
+SIGNING_KEY = AUDIT_KEYS = DATA_KEYS = "b1:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="
 
 
 async def seed(sessions, n: int) -> list[tuple[str, str]]:
@@ -82,16 +86,19 @@ async def main(cases: int, n_requests: int) -> None:
     server = start_embedded(root / "pg", cleanup="delete")
     await ensure_database(server, "bench")
     url = database_url(server, "bench")
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url, pool_size=10)
-    sessions = make_sessionmaker(engine)
+    await migrate_async(url)
+    engine = make_engine(app_url(url), pool_size=10)
+    sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
     await seed_demo_accounts(sessions, "bench")
     t0 = time.perf_counter()
     seeded = await seed(sessions, cases)
     print(f"seeded {cases} cases in {time.perf_counter() - t0:.1f}s")
     temporal = await Client.connect("127.0.0.1:1", lazy=True)  # reads never touch Temporal
-    app = create_app(Settings(database_url=url, temporal_address="unused", secret_key=SECRET,
-                                message_signing_key=SIGNING_KEY), temporal=temporal)
+    app = create_app(Settings(database_url=app_url(url), temporal_address="unused", secret_key=SECRET,
+                              message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS, data_keys=DATA_KEYS,
+                              audit_checkpoint_seconds=0, pending_sweep_seconds=0,
+                              limit_access_code_per_client="1000000/minute",
+                              limit_access_code_failures_per_case="1000000/minute"), temporal=temporal)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             token = (await client.post("/api/v1/auth/token", data={"username": "registrar", "password": "bench"})).json()

@@ -8,7 +8,8 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: AsyncEngine, audit_keys=None) -> async_sessionmaker:
-    """Sessions that carry the audit log's HMAC keys (db.repositories.audit.AuditKeys): whatever
-    appends an audit entry seals it with them."""
-    return async_sessionmaker(engine, expire_on_commit=False, info={"audit_keys": audit_keys})
+def make_sessionmaker(engine: AsyncEngine, audit_keys=None, sealer=None) -> async_sessionmaker:
+    """Sessions that carry the audit log's HMAC keys (db.repositories.audit.AuditKeys) and the
+    data keys (db.sealing.Sealer): whatever appends an audit entry, or stores or reads sealed
+    personal data, uses them."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"audit_keys": audit_keys, "sealer": sealer})

@@ -39,6 +39,13 @@ def payload_keys(var: Path) -> str:
     return kept_secret(var, "payload_keys", lambda: new_key_spec("k1"))
 
 
+def data_key(var: Path) -> str:
+    """The key that seals grounds, accounts, decision data and scans in PostgreSQL."""
+    from stack.codec import new_key_spec
+
+    return kept_secret(var, "data_keys", lambda: new_key_spec("d1"))
+
+
 def audit_key(var: Path) -> str:
     """The audit chain's HMAC key: outside the database, so the database alone cannot re-seal it."""
     from stack.codec import new_key_spec
@@ -102,6 +109,7 @@ def run(settings: Settings | None = None) -> int:
     public = MessageSigner.from_spec(signing).public_spec()
     env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
     env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
+    env["ARYZ_DATA_KEYS"] = settings.data_keys.get_secret_value() if settings.data_keys else data_key(var)
     children: list[subprocess.Popen] = []
     pg = None
     try:

@@ -20,6 +20,7 @@ os.chmod(os.environ["XDG_RUNTIME_DIR"], 0o700)
 from db.migrate import migrate  # noqa: E402
 from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
+from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import data_converter, parse_keys  # noqa: E402
@@ -39,6 +40,8 @@ SIGNER = MessageSigner.from_spec(SIGNING_KEY, ttl=timedelta(minutes=10))
 trust_public_keys(None, SIGNER)
 AUDIT_KEYS_SPEC = "ta1:" + base64.b64encode(b"a" * 32).decode()
 AUDIT_KEYS = AuditKeys.from_spec(AUDIT_KEYS_SPEC)
+DATA_KEYS_SPEC = "td1:" + base64.b64encode(b"d" * 32).decode()
+SEALER = Sealer.from_spec(DATA_KEYS_SPEC)
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +77,7 @@ async def engine(database_url_):
 
 @pytest.fixture(scope="session")
 def sessions(engine):
-    return make_sessionmaker(engine, AUDIT_KEYS)
+    return make_sessionmaker(engine, AUDIT_KEYS, SEALER)
 
 
 @pytest.fixture
@@ -82,7 +85,7 @@ async def session(engine):
     """A session inside a transaction that is rolled back after the test."""
     async with engine.connect() as conn:
         trans = await conn.begin()
-        maker = make_sessionmaker(conn, AUDIT_KEYS)
+        maker = make_sessionmaker(conn, AUDIT_KEYS, SEALER)
         async with maker(join_transaction_mode="create_savepoint") as s:
             yield s
         await trans.rollback()
@@ -116,7 +119,7 @@ def make_settings(url: str, task_queue: str) -> Settings:
     # tests start themselves (the sweep is tested directly, in test_pending_start).
     return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
                     payload_keys=PAYLOAD_KEYS, message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS_SPEC,
-                    audit_checkpoint_seconds=0,
+                    data_keys=DATA_KEYS_SPEC, audit_checkpoint_seconds=0,
                     # The suite sends hundreds of requests from one address; limits get tests of their own.
                     limit_sign_in_per_client="100000/minute", limit_access_code_per_client="100000/minute",
                     limit_access_code_failures_per_case="100000/minute", limit_submissions_per_client="100000/minute",

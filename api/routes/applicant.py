@@ -14,6 +14,7 @@ from api.services.case_actions import signal_case
 from api.services.workflows import ensure_started
 from db.repositories import cases as case_repo
 from db.repositories.audit import append_audit
+from db.sealing import session_sealer
 from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, WithdrawalInput
 from schemas.procedures import PROCEDURES, Procedure
 from schemas.repatriation import BankAccount
@@ -33,7 +34,7 @@ def _submit_route(procedure: Procedure):
         result = await submit_application(session, procedure, application, idempotency_key,
                                           settings.secret_key.get_secret_value())
         await session.commit()  # the case exists before its workflow does
-        await ensure_started(temporal, result.case, settings.task_queue)
+        await ensure_started(temporal, result.case, settings.task_queue, session_sealer(session))
         if result.replayed:
             response.headers["Idempotency-Replayed"] = "true"
         return Submitted(case_number=result.case.case_number, access_code=result.access_code,
@@ -114,7 +115,8 @@ async def correct_bank_account(request: Request, case_number: str, body: BankAcc
     case = await case_for_applicant(request, session, case_number, access_code)
     if case.state != RepatriationState.AWAITING_ACCOUNT:
         raise conflict(f"no bank account correction is awaited on this case (state {case.state})")
-    case.application = {**case.application, "bank_account": body.model_dump()}
+    sealed = session_sealer(session).seal(body.model_dump(), f"{case.case_number}|application.bank_account")
+    case.application = {**case.application, "bank_account": sealed}
     await append_audit(session, action="bank_account_corrected", actor="applicant", actor_role="applicant",
                        case_number=case.case_number)
     await session.commit()  # the new account is stored before the payment is ordered again

@@ -12,6 +12,7 @@ from api.errors import ApiError, not_found
 from api.limits import TOO_MANY_LOOKUPS, RateLimits, client_of
 from db.models import Case, CaseFile
 from db.repositories.cases import get_case
+from db.sealing import session_sealer
 from schemas.messages import FileRef
 from schemas.text import CASE_NUMBER
 
@@ -61,8 +62,10 @@ async def store_files(session: AsyncSession, case: Case, uploads: list[UploadFil
         row = await session.scalar(select(CaseFile).where(CaseFile.case_number == case.case_number,
                                                           CaseFile.sha256 == digest))
         if row is None:
-            row = CaseFile(file_id=str(uuid.uuid4()), case_number=case.case_number, filename=name, content_type=kind,
-                           size=len(content), sha256=digest, content=content)
+            file_id = str(uuid.uuid4())
+            sealed = session_sealer(session).seal_bytes(content, f"{case.case_number}|file.{file_id}")
+            row = CaseFile(file_id=file_id, case_number=case.case_number, filename=name, content_type=kind,
+                           size=len(content), sha256=digest, content=sealed)
             session.add(row)
         refs.append(FileRef(row.file_id, row.filename, digest))
     await session.flush()

@@ -15,6 +15,7 @@ from db.models import Case
 from db.repositories.audit import append_audit
 from db.repositories.cases import find_by_dedupe
 from db.repositories.sequences import next_number
+from db.sealing import session_sealer
 from rules import RulesError
 from schemas.procedures import Procedure
 
@@ -72,9 +73,10 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     case_number = f"{procedure.case_prefix}-{year}-{number:06d}"
     seed = security.new_seed()
     code = security.access_code(secret, case_number, dedupe_key, seed)
-    data = application.model_dump(mode="json")
-    case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="", deadline=None,
-                last_seq=0, region=data["region"], applicant_name=application.search_name(), application=data,
+    data = session_sealer(session).seal_application(procedure.slug, case_number, application.model_dump(mode="json"))
+    case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="",
+                deadline=None, last_seq=0, region=data["region"], applicant_name=application.search_name(),
+                application=data,
                 access_code_hash=security.hash_code(code, secret), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)
     session.add(case)

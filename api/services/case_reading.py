@@ -15,6 +15,7 @@ from api.errors import ApiError, not_found
 from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
 from db.repositories import cases as case_repo
 from db.repositories.audit import NewEntry, append_audit, append_entries
+from db.sealing import session_sealer
 from schemas.procedures import PROCEDURES
 from schemas.text import CASE_NUMBER
 
@@ -55,8 +56,9 @@ async def read_case(session: AsyncSession, staff: Staff, case_number: str) -> Ca
         for t in transitions:
             session.expunge(t)  # blank what this reader may not see, without writing it back
             t.reason, t.detail = "", {}
-    return CaseView(case=case, parts=seen, application=policy.application_view(staff.roles, case.procedure,
-                                                                                 case.application),
+    visible = policy.application_view(staff.roles, case.procedure, case.application)  # opened only if shown
+    return CaseView(case=case, parts=seen, application=session_sealer(session).open_application(case.case_number,
+                                                                                                visible),
                     transitions=transitions, open_tasks=await case_repo.open_tasks(session, case.case_number),
                     documents=await case_repo.documents(session, case.case_number),
                     files=await case_repo.files(session, case.case_number) if "files" in seen else [],

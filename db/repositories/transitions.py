@@ -1,6 +1,6 @@
 """Applying a workflow transition to the read model: one transaction, once per (case, seq)."""
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -8,11 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseTransition, Notification, Task
 from db.repositories.audit import append_audit
+from db.sealing import session_sealer
 from schemas.messages import TransitionRecord
 
 
 async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
-    """False if this (case, seq) was applied before: a retried activity changes nothing."""
+    """False if this (case, seq) was applied before: a retried activity changes nothing. A
+    decision's data (interview records, verification notes…) is stored sealed, in the read model
+    and in the audit entry alike."""
+    if r.detail.get("data"):
+        sealed = session_sealer(session).seal(r.detail["data"], f"{r.case_number}|transition.{r.seq}.data")
+        r = replace(r, detail={**r.detail, "data": sealed})
     inserted = await session.execute(
         insert(CaseTransition).values(
             case_number=r.case_number, seq=r.seq, at=r.at, state=r.state, event=r.event, step=r.step,

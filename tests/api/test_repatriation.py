@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from db.models import Payment
 from tests.api.helpers import decide, snapshot
+from tests.conftest import SEALER
 from tests.factories import repatriation_application
 
 URL = "/api/v1/applications/repatriation"
@@ -42,7 +43,8 @@ async def test_a_failed_transfer_is_corrected_by_the_applicant_and_paid_once(api
     assert done["state"] == "CLOSED"
     async with sessions() as s:
         rows = list(await s.scalars(select(Payment).where(Payment.case_number == n).order_by(Payment.attempt)))
-    assert [(p.status, p.account["bic"]) for p in rows] == [("failed", "OPTIKG22"), ("paid", "KICBKG22")]
+    accounts = [SEALER.open(p.account, f"{p.idempotency_key}|payment.account") for p in rows]  # sealed at rest
+    assert [(p.status, a["bic"]) for p, a in zip(rows, accounts, strict=True)] == [("failed", "OPTIKG22"), ("paid", "KICBKG22")]
     status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
     assert "Reimbursement approved: 100 000 RUB" in [e["note"] for e in status["timeline"]]
 

@@ -40,12 +40,12 @@ async def test_a_killed_worker_process_is_replaced_and_the_case_completes(dev_en
     import subprocess
     import sys
 
-    from tests.conftest import AUDIT_KEYS_SPEC, PAYLOAD_KEYS, SECRET, SIGNER
+    from tests.conftest import AUDIT_KEYS_SPEC, DATA_KEYS_SPEC, PAYLOAD_KEYS, SECRET, SIGNER
 
     queue = f"aryz-kill-{uuid.uuid4().hex[:6]}"
     env = dict(os.environ, ARYZ_DATABASE_URL=database_url_, ARYZ_SECRET_KEY=SECRET, ARYZ_TASK_QUEUE=queue,
                ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS, ARYZ_MESSAGE_PUBLIC_KEYS=SIGNER.public_spec(),
-               ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC,
+               ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC,
                ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host)
 
     def spawn():

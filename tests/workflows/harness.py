@@ -25,7 +25,7 @@ from schemas.messages import (
     WithdrawalInput,
 )
 from schemas.procedures import PROCEDURES
-from tests.conftest import SECRET, SIGNER, eventually
+from tests.conftest import SEALER, SECRET, SIGNER, eventually
 from tests.factories import APPLICATIONS
 
 ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
@@ -53,7 +53,7 @@ class CaseDriver:
         self.case_number = case.case_number
 
         self.handle = await self.client.start_workflow(
-            proc.workflow, case_input(case, lodged_at or case.lodged_at), id=case.case_number,
+            proc.workflow, case_input(case, lodged_at or case.lodged_at, SEALER), id=case.case_number,
             task_queue=self.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             result_type=CaseOutcome)
         return case.case_number

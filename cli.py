@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("action", choices=["verify", "checkpoint"],
                        help="verify: recompute the audit log's keyed chain and hold it against the checkpoints; "
                             "checkpoint: record the log's head outside the database")
+    keys = sub.add_parser("keys", help="make a new key (payload, audit, data) or message-signing key pair")
+    keys.add_argument("kind", choices=["payload", "audit", "data", "message"])
+    keys.add_argument("--kid", default=None, help="the key id (default: the kind's letter and a date)")
     args = parser.parse_args(argv)
     from settings import get_settings
 
@@ -49,26 +52,44 @@ def main(argv: list[str] | None = None) -> int:
         from settings import get_settings
 
         settings = get_settings()
+        # No access log: it would carry case numbers next to IPs, and nothing needs it.
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
-                    access_log=False)  # access logs would carry case numbers next to IPs; not needed
+                    access_log=False, proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
         return 0
+    if args.command in ("replay", "audit"):
+        from stack.embedded import beside_run
+
+        settings, pg = beside_run(get_settings(), need_database=args.command == "audit")
+        try:
+            return _auditors_command(parser, args, settings)
+        finally:
+            if pg is not None:
+                pg.cleanup()  # stops it only if `aryz run` is not using it
+    if args.command == "migrate":
+        from db.migrate import migrate
+
+        settings = get_settings()
+        migrate(settings.migration_database_url or settings.database_url,
+                settings.app_db_password.get_secret_value() if settings.app_db_password else None)
+        return 0
+    if args.command == "keys":
+        from stack.proofs import new_key_pair
+
+        print(new_key_pair(args.kind, args.kid))
+        return 0
+    return 2
+
+
+def _auditors_command(parser, args, settings) -> int:
     if args.command == "replay":
         from stack.replay import replay_command
 
         if not (args.case or args.all_open or args.dir):
             parser.error("replay needs a case number, --all-open or --dir")
-        return asyncio.run(replay_command(args.case, args.all_open, args.dir))
-    if args.command == "audit":
-        from stack.audit import checkpoint_command, verify_command
+        return asyncio.run(replay_command(args.case, args.all_open, args.dir, settings))
+    from stack.audit import checkpoint_command, verify_command
 
-        return asyncio.run(verify_command() if args.action == "verify" else checkpoint_command())
-    if args.command == "migrate":
-        from db.migrate import migrate
-
-        settings = get_settings()
-        migrate(settings.migration_database_url or settings.database_url)
-        return 0
-    return 2
+    return asyncio.run(verify_command(settings) if args.action == "verify" else checkpoint_command(settings))
 
 
 if __name__ == "__main__":

@@ -15,9 +15,16 @@ class Settings(BaseSettings):
     # Unset means "start the embedded one under var_dir" (see stack/).
     database_url: str | None = None  # the application's role: INSERT and SELECT only on the audit log
     migration_database_url: str | None = None  # the schema owner's, for `aryz migrate` only
+    app_db_password: SecretStr | None = None  # set on the application's role by `aryz migrate`
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     temporal_tls: bool = False
+    # Mutual TLS to a self-hosted cluster (PEM files); the CA is the cluster's, not the system's.
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
+    # Temporal Cloud's API key, or the JWT a self-hosted cluster's authorizer checks ("Bearer").
     temporal_api_key: SecretStr | None = None
     task_queue: str = "aryz-cases"
 
@@ -53,6 +60,8 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    forwarded_allow_ips: str = "127.0.0.1"  # the reverse proxy whose X-Forwarded-For is believed
+    worker_metrics_address: str | None = None  # e.g. "0.0.0.0:9464": the Temporal SDK's Prometheus metrics
     # Upper bound on one uploaded document; a scan of a passport page is well under this.
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"

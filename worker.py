@@ -41,16 +41,21 @@ def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) 
 async def run_worker() -> None:
     from db.session import make_engine, make_sessionmaker
     from settings import audit_keys, data_sealer, get_settings
+    from stack.proofs import trust_public_keys
     from stack.temporal import connect
 
     settings = get_settings()
-    from stack.proofs import trust_public_keys
-
     if not settings.message_public_keys:
         raise RuntimeError("ARYZ_MESSAGE_PUBLIC_KEYS is not set: the worker could not tell who sent a message")
     trust_public_keys(settings.message_public_keys)
     engine = make_engine(settings.database_url)
-    client = await connect(settings)
+    extra = {}
+    if settings.worker_metrics_address:
+        from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+        extra["runtime"] = Runtime(telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)))
+    client = await connect(settings, **extra)
     sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
     worker = build_worker(client, sessions, settings.task_queue)
     stop = asyncio.Event()

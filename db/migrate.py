@@ -24,12 +24,12 @@ async def upgrade_async(url: str) -> None:
     await asyncio.to_thread(upgrade, url)
 
 
-def migrate(owner_url: str) -> None:
+def migrate(owner_url: str, app_password: str | None = None) -> None:
     """Upgrade the schema as its owner, then (re)grant the application role its narrow rights."""
     from db.roles import grant_app_role
 
     upgrade(owner_url)
-    asyncio.run(grant_app_role(owner_url))
+    asyncio.run(grant_app_role(owner_url, password=app_password))
 
 
 async def migrate_async(owner_url: str) -> None:

@@ -18,7 +18,7 @@ def _plain_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def grant_app_role(owner_url: str, role: str = APP_ROLE) -> None:
+async def grant_app_role(owner_url: str, role: str = APP_ROLE, password: str | None = None) -> None:
     if not _NAME.match(role):
         raise ValueError(f"not a plain role name: {role!r}")
     conn = await asyncpg.connect(_plain_dsn(owner_url))
@@ -26,6 +26,9 @@ async def grant_app_role(owner_url: str, role: str = APP_ROLE) -> None:
         async with conn.transaction():
             if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
                 await conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+            if password:
+                quoted = await conn.fetchval("SELECT quote_literal($1::text)", password)
+                await conn.execute(f"ALTER ROLE {role} PASSWORD {quoted}")
             await conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
             await conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
             await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log FROM {role}")

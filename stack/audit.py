@@ -6,8 +6,8 @@ from settings import audit_keys, checkpoint_dir, get_settings
 from stack.checkpoints import FileCheckpointStore, take_checkpoint
 
 
-async def verify_command() -> int:
-    settings = get_settings()
+async def verify_command(settings=None) -> int:
+    settings = settings or get_settings()
     if not settings.database_url or not settings.audit_keys:
         print("aryz audit verify: set ARYZ_DATABASE_URL and ARYZ_AUDIT_KEYS (`aryz run` keeps them in var/)")
         return 2
@@ -30,8 +30,8 @@ async def verify_command() -> int:
     return 1
 
 
-async def checkpoint_command() -> int:
-    settings = get_settings()
+async def checkpoint_command(settings=None) -> int:
+    settings = settings or get_settings()
     keys = audit_keys(settings)
     store = FileCheckpointStore(checkpoint_dir(settings))
     engine = make_engine(settings.database_url)

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from settings import Settings, get_settings
 
 log = logging.getLogger("aryz")
@@ -180,3 +182,30 @@ def _wait(children: list[subprocess.Popen]) -> None:
                 print(f"aryz: {proc.args[-1]} exited with {proc.returncode}; stopping (see var/log)")
                 return
         time.sleep(0.5)
+
+
+def beside_run(settings: Settings, need_database: bool = True):
+    """Settings for an auditor's command next to `aryz run`'s var/, with no environment to set:
+    its keys from var/ and its PostgreSQL (joined if running, else started for the command and
+    stopped after it). Returns (settings, server or None)."""
+    var = settings.var_dir
+    if not var.exists():
+        return settings, None
+    update: dict = {}
+    for field, name in (("audit_keys", "audit_keys"), ("data_keys", "data_keys"), ("payload_keys", "payload_keys")):
+        if getattr(settings, field) is None and (var / name).exists():
+            update[field] = SecretStr((var / name).read_text().strip())
+    if not settings.message_public_keys and (var / "message_signing_key").exists():
+        from stack.proofs import MessageSigner
+
+        update["message_public_keys"] = MessageSigner.from_spec((var / "message_signing_key").read_text()).public_spec()
+    if settings.temporal_address is None and (var / "temporal").exists():
+        update["temporal_address"] = f"127.0.0.1:{os.environ.get('ARYZ_EMBEDDED_TEMPORAL_PORT', '7233')}"
+    pg = None
+    if need_database and settings.database_url is None and (var / "postgres").exists():
+        from db.roles import app_url
+        from stack.postgres import database_url, start_embedded
+
+        pg = start_embedded(var / "postgres")
+        update["database_url"] = app_url(database_url(pg, "aryz"))
+    return settings.model_copy(update=update), pg

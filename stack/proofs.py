@@ -53,6 +53,20 @@ class MessageSigner:
         return message
 
 
+def new_key_pair(kind: str, kid: str | None = None) -> str:
+    """Lines for an env file: a new key of `kind`; for "message", the private key and its public half."""
+    from datetime import date
+
+    from stack.codec import new_key_spec
+
+    kid = kid or f"{kind[0]}{date.today():%Y%m%d}"
+    if kind != "message":
+        return f"ARYZ_{kind.upper()}_KEYS={new_key_spec(kid)}"
+    signing = new_signing_spec(kid)
+    return (f"ARYZ_MESSAGE_SIGNING_KEY={signing}\n"
+            f"ARYZ_MESSAGE_PUBLIC_KEYS={MessageSigner.from_spec(signing).public_spec()}")
+
+
 def new_signing_spec(kid: str = "m1") -> str:
     return f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 

@@ -15,7 +15,8 @@ def _line(name: str, r: ReplayReport) -> str:
     return f"DIVERGES  {name} at {where}: {r.detail[:300]}"
 
 
-async def replay_command(case: str | None, all_open: bool, directory: str | None) -> int:
+async def replay_command(case: str | None, all_open: bool, directory: str | None, settings=None) -> int:
+    settings = settings or get_settings()
     histories: list[tuple[str, WorkflowHistory]] = []
     if directory:
         for path in sorted(Path(directory).glob("**/*.json")):
@@ -23,7 +24,6 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
     else:
         from stack.temporal import connect
 
-        settings = get_settings()
         if not settings.temporal_address:
             print("aryz replay: set ARYZ_TEMPORAL_ADDRESS (127.0.0.1:7233 for `aryz run`), or give --dir")
             return 2
@@ -34,7 +34,6 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
     from stack.proofs import trust_public_keys
     from stack.temporal import converter
 
-    settings = get_settings()
     trust_public_keys(settings.message_public_keys)  # applicants' signals are verified again on replay
     keys = converter(settings) if settings.payload_keys else None
     broken = 0

@@ -1,4 +1,8 @@
-"""Connecting to Temporal."""
+"""Connecting to Temporal: the embedded dev server, a self-hosted cluster with mutual TLS (and a
+JWT for its authorizer, sent as the API key), or Temporal Cloud (TLS and an API key)."""
+
+from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.service import TLSConfig
@@ -13,8 +17,28 @@ def converter(settings: Settings):
     return data_converter(parse_keys(settings.payload_keys.get_secret_value()))
 
 
-async def connect(settings: Settings) -> Client:
-    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                tls=TLSConfig() if settings.temporal_tls else False, api_key=api_key,
-                                data_converter=converter(settings))
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """False for a plain local server; otherwise server verification with the given CA (or the
+    system's), and a client certificate when one is configured (mTLS)."""
+    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
+    if not settings.temporal_tls and not any(files):
+        return False
+    if bool(settings.temporal_tls_cert) != bool(settings.temporal_tls_key):
+        raise RuntimeError("ARYZ_TEMPORAL_TLS_CERT and ARYZ_TEMPORAL_TLS_KEY go together (mutual TLS)")
+
+    def read(path: Path | None) -> bytes | None:
+        return Path(path).read_bytes() if path else None
+
+    return TLSConfig(server_root_ca_cert=read(settings.temporal_tls_ca), client_cert=read(settings.temporal_tls_cert),
+                     client_private_key=read(settings.temporal_tls_key), domain=settings.temporal_tls_server_name)
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Everything `Client.connect` is given, from ARYZ_* settings alone."""
+    return {"target_host": settings.temporal_address, "namespace": settings.temporal_namespace,
+            "tls": tls_config(settings), "data_converter": converter(settings),
+            "api_key": settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None}
+
+
+async def connect(settings: Settings, **extra) -> Client:
+    return await Client.connect(**client_options(settings), **extra)

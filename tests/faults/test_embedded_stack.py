@@ -86,5 +86,17 @@ def test_one_command_runs_everything_and_ctrl_c_stops_it_all(tmp_path):
                            headers={"X-Access-Code": case["access_code"]}).json()
         assert status["state"] == "REGISTERED"
         assert status["awaiting"] == "case_officer: Invite the applicant and record the interview"
+        # The auditors' commands work next to it with no environment but where var/ is.
+        for command in (["audit", "checkpoint"], ["audit", "verify"], ["replay", "--all-open"]):
+            code, out = auditor(var, temporal_port, *command)
+            assert code == 0, out
+        assert "audit log intact" in auditor(var, temporal_port, "audit", "verify")[1]
     finally:
         stop(proc)
+
+
+def auditor(var: Path, temporal_port: int, *args: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARYZ_")}
+    env.update(ARYZ_VAR_DIR=str(var), ARYZ_EMBEDDED_TEMPORAL_PORT=str(temporal_port))
+    done = subprocess.run([sys.executable, "-m", "cli", *args], env=env, capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr

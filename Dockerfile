@@ -1,0 +1,25 @@
+# aryz: the API and the worker (one image, two commands). Build: docker build -t aryz .
+FROM python:3.11-slim AS build
+WORKDIR /src
+RUN python -m venv /opt/aryz
+COPY pyproject.toml README.md ./
+COPY activities activities
+COPY api api
+COPY db db
+COPY rules rules
+COPY schemas schemas
+COPY stack stack
+COPY workflows workflows
+COPY cli.py settings.py worker.py ./
+# Production installs leave out the embedded PostgreSQL and Temporal dev server (`[embedded]`).
+RUN /opt/aryz/bin/pip install --no-cache-dir --upgrade pip && /opt/aryz/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN groupadd --system aryz && useradd --system --gid aryz --home-dir /var/lib/aryz --create-home aryz \
+    && mkdir -p /var/lib/aryz/audit-checkpoints && chown -R aryz:aryz /var/lib/aryz
+COPY --from=build /opt/aryz /opt/aryz
+ENV PATH=/opt/aryz/bin:$PATH PYTHONUNBUFFERED=1 ARYZ_VAR_DIR=/var/lib/aryz
+USER aryz
+WORKDIR /var/lib/aryz
+EXPOSE 8000 9464
+CMD ["aryz", "api"]

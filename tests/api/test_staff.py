@@ -102,7 +102,7 @@ async def test_decisions_rejected_by_the_validator_map_to_409_403_422_and_change
     assert [t["event"] for t in history.json()["transitions"]] == ["lodged", "task_opened"]
 
 
-async def test_four_eyes_on_the_refusal_to_register(api, tokens):
+async def test_four_eyes_on_the_refusal_to_register(api, tokens, sessions):
     case = await submit(api)
     n = case["case_number"]
     await decide(api, tokens, n, "registration", "refuse_registration", "regsup", "Refused before, nothing new.",
@@ -111,6 +111,10 @@ async def test_four_eyes_on_the_refusal_to_register(api, tokens):
     r = await api.post(f"/api/v1/cases/{n}/decisions", headers=await tokens("regsup"),
                        json={"step": "registration_refusal_signoff", "outcome": "confirm_refusal"})
     assert r.status_code == 403 and "four eyes" in r.json()["detail"]
+    async with sessions() as s:  # the attempt is on the record, with who tried and why it was refused
+        refused = await s.scalar(select(AuditEntry).where(AuditEntry.case_number == n,
+                                                          AuditEntry.action == "access_refused"))
+    assert refused.actor == "regsup" and "four eyes" in refused.detail["reason"]
     done = await decide(api, tokens, n, "registration_refusal_signoff", "confirm_refusal", "supervisor")
     assert done["state"] == "REGISTRATION_REFUSED"
     closed = await api.post(f"/api/v1/cases/{n}/decisions", headers=await tokens("registrar"),

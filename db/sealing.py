@@ -11,13 +11,12 @@ services that show or use these values open them; a copy of the database shows n
 import base64
 import json
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from schemas.keyring import parse_key_spec
+from schemas.keyring import Keyring
 
 MARK = "$sealed"
 _BYTES_MAGIC = b"ARYZ1"
@@ -33,17 +32,8 @@ class SealError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class Sealer:
-    keys: dict[str, bytes]
-
-    @classmethod
-    def from_spec(cls, spec: str) -> "Sealer":
-        return cls(parse_key_spec(spec, 32, "data key"))
-
-    @property
-    def active(self) -> str:
-        return next(iter(self.keys))
+class Sealer(Keyring):
+    KIND = "data key"
 
     def _encrypt(self, plain: bytes, where: str) -> tuple[str, bytes]:
         nonce = os.urandom(12)

@@ -22,3 +22,20 @@ def parse_key_spec(spec: str, size: int = 32, what: str = "key") -> dict[str, by
     if not keys:
         raise KeySpecError(f"no {what} given")
     return keys
+
+
+class Keyring:
+    """Keys by id; the first one is in use (seals, signs), the others are kept for reading."""
+
+    KIND = "key"
+
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        self.keys = dict(keys)
+
+    @classmethod
+    def from_spec(cls, spec: str):
+        return cls(parse_key_spec(spec, 32, cls.KIND))
+
+    @property
+    def active(self) -> str:
+        return next(iter(self.keys))

@@ -14,26 +14,17 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
-from schemas.keyring import parse_key_spec
+from schemas.keyring import Keyring
 
 GENESIS = "0" * 64
 # Any constant: appends take this transaction-scoped lock so the chain never forks.
 _CHAIN_LOCK = 0x41525A41
 
 
-@dataclass(frozen=True)
-class AuditKeys:
+class AuditKeys(Keyring):
     """HMAC keys by id; the first one seals new entries, the others still verify old ones."""
 
-    keys: dict[str, bytes]
-
-    @classmethod
-    def from_spec(cls, spec: str) -> "AuditKeys":
-        return cls(parse_key_spec(spec, 32, "audit key"))
-
-    @property
-    def active(self) -> str:
-        return next(iter(self.keys))
+    KIND = "audit key"
 
 
 def session_keys(session: AsyncSession) -> AuditKeys:

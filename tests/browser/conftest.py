@@ -4,6 +4,7 @@ import asyncio
 import os
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -49,9 +50,20 @@ async def browser():
         await browser.close()
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
 @pytest.fixture
-async def page(browser):
+async def page(browser, request):
+    """A fresh page; when the test ends its last screen is kept in test-output/screenshots/, and
+    anything the Content-Security-Policy blocked (a style or script the pages should not need)
+    fails the test."""
     context = await browser.new_context(viewport={"width": 1100, "height": 900})
     page = await context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     await context.close()
+    assert not blocked, blocked

@@ -120,3 +120,15 @@ def test_verification_needs_no_clock_or_io():
     assert sender.actor == "registrar" and sender.roles == ("registrar",)
     with pytest.raises(ProofError):
         TRUSTED.verify(message.proof, "decide", "REF-2026-000001", message, issued + timedelta(hours=1))
+
+
+async def test_a_rotated_key_keeps_old_messages_verifiable(case):
+    """A new signing key (new key id) takes over; the old public key stays trusted, so messages
+    signed before the rotation still verify (and histories that hold them still replay)."""
+    from stack.proofs import trust_public_keys
+
+    retired = MessageSigner.from_spec("tm0:" + base64.b64encode(b"o" * 32).decode())
+    trust_public_keys(retired.public_spec())
+    message = retired.attach("decide", case.case_number, "registrar", ["registrar"], register())
+    result = await case.handle.execute_update("decide", message, result_type=DecisionResult)
+    assert result.state == "REGISTERED"

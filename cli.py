@@ -14,7 +14,9 @@ def main(argv: list[str] | None = None) -> int:
         return pytest.main(argv[1:])
     parser = argparse.ArgumentParser(prog="aryz", description="Case processing for Kyrgyz migration procedures")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the embedded stack (or use ARYZ_DATABASE_URL / ARYZ_TEMPORAL_ADDRESS)")
+    run = sub.add_parser("run", help="start the embedded stack (or use ARYZ_DATABASE_URL / ARYZ_TEMPORAL_ADDRESS)")
+    run.add_argument("--workers", type=int, default=1, choices=range(1, 33), metavar="N",
+                     help="worker processes (workflow code is bound to one core each)")
     sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     sub.add_parser("worker", help="run a Temporal worker")
     sub.add_parser("api", help="run the HTTP API")
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from stack.embedded import run
 
-        return run()
+        return run(workers=args.workers)
     if args.command == "worker":
         from worker import run_worker
 

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # Upper bound on one uploaded document; a scan of a passport page is well under this.
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"
+    # How long a decision waits for the engine before its outcome is reported as unknown (202).
+    decision_timeout_seconds: float = 10.0
     # How often the API starts workflows for cases stored while Temporal was down (0: never).
     pending_sweep_seconds: float = 30.0
 

@@ -81,7 +81,9 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.signer = signer
         app.state.sessions = make_sessionmaker(engine, keys, sealer)
         app.state.checkpoints = FileCheckpointStore(checkpoint_dir(settings))
-        app.state.temporal = temporal or await connect(settings)
+        # Lazy: the API starts and serves submissions, status and reads while Temporal is away;
+        # cases stored meanwhile are started by the sweep once it is back (/readyz tells).
+        app.state.temporal = temporal or await connect(settings, lazy=True)
         loops = []
         if settings.pending_sweep_seconds > 0:
             loops.append(asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds)))

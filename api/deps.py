@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -20,7 +20,10 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session; committed when the route returns, rolled back if it raises."""
+    """The request's session; committed when the route returns and before the response is sent
+    (scope "function"), so a client never sees success for a write that did not commit; rolled
+    back if the route raises. Routes commit before waiting on Temporal: no connection is held
+    while a workflow answers."""
     async with request.app.state.sessions() as session:
         try:
             yield session
@@ -46,7 +49,9 @@ def get_limits(request: Request) -> RateLimits:
     return request.app.state.limits
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
+                                              pattern=r"^[\x21-\x7e]+$")]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SignerDep = Annotated[MessageSigner, Depends(get_signer)]
 LimitsDep = Annotated[RateLimits, Depends(get_limits)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -3,17 +3,24 @@ of access (403) is logged and audited, with who was refused what, and why."""
 
 import logging
 
+import asyncpg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
 class ApiError(Exception):
-    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    """An answer other than the route's success: a status, a message, and (for a machine) any
+    `extra` fields, e.g. the validator's rejection `code`."""
+
+    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None,
+                 extra: dict | None = None) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
         self.headers = headers or {}
+        self.extra = extra or {}
 
 
 def not_found(what: str) -> ApiError:
@@ -25,6 +32,9 @@ def conflict(what: str) -> ApiError:
 
 
 log = logging.getLogger("aryz.access")
+# What a request meets when PostgreSQL is away: refused or lost connections, an exhausted pool.
+DATABASE_OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+                    asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, TimeoutError)
 
 
 async def audit_refusal(request: Request, reason: str) -> None:
@@ -57,7 +67,15 @@ def install(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         if exc.status_code == status.HTTP_403_FORBIDDEN:
             await audit_refusal(request, exc.detail)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
+
+    async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "the case database is not reachable; nothing was changed; try again shortly"},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    for kind in DATABASE_OUTAGES:
+        app.add_exception_handler(kind, database_unreachable)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

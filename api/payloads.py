@@ -39,6 +39,8 @@ class CaseStatus(BaseModel):
     case_number: str
     procedure: str
     state: str
+    processing_started: bool = Field(True, description="false while the case is stored but its processing has "
+                                                         "not begun (the engine was away): it will begin shortly")
     awaiting: str
     deadline: datetime | None
     timeline: list[TimelineEntry]

@@ -1,11 +1,31 @@
 """Engine and session factory."""
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+# Short and explicit: with PostgreSQL away a request learns it within seconds (and says so), never
+# waits out a default half-minute pool timeout or a statement that runs forever.
+CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 5
+STATEMENT_TIMEOUT_MS = 15_000
 
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
+    kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT_MS / 1000 + 5,
+                                       "server_settings": {"statement_timeout": str(STATEMENT_TIMEOUT_MS)}})
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect(dialect, _record, cargs, cparams):
+        # A missing socket or an unknown host is an OSError from asyncpg; say what it means.
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as err:
+            raise ConnectionError(f"PostgreSQL is not reachable ({type(err).__name__})") from err
+
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine, audit_keys=None, sealer=None) -> async_sessionmaker:

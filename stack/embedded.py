@@ -8,7 +8,6 @@ import asyncio
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from settings import Settings, get_settings
+from stack.supervisor import Supervisor
 
 log = logging.getLogger("aryz")
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
@@ -89,48 +89,37 @@ async def wait_for_temporal(address: str, proc: subprocess.Popen | None, timeout
             await asyncio.sleep(0.3)
 
 
-def spawn(role: str, env: dict, var: Path) -> subprocess.Popen:
-    logfile = open(var / "log" / f"{role}.log", "ab")
+def spawn(role: str, env: dict, var: Path, name: str) -> subprocess.Popen:
+    logfile = open(var / "log" / f"{name}.log", "ab")
     return subprocess.Popen([sys.executable, "-m", "cli", role], env=env, stdout=logfile, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 
-def run(settings: Settings | None = None) -> int:
+def run(settings: Settings | None = None, workers: int = 1) -> int:
     started = time.monotonic()
     settings = settings or get_settings()
     var = settings.var_dir
     (var / "log").mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
-    env["ARYZ_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value() if settings.payload_keys else payload_keys(var)
-    from stack.proofs import MessageSigner
-
-    signing = (settings.message_signing_key.get_secret_value() if settings.message_signing_key
-               else message_signing_key(var))
-    env["ARYZ_MESSAGE_SIGNING_KEY"] = signing
-    public = MessageSigner.from_spec(signing).public_spec()
-    env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
-    env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
-    env["ARYZ_DATA_KEYS"] = settings.data_keys.get_secret_value() if settings.data_keys else data_key(var)
-    children: list[subprocess.Popen] = []
+    env = _secrets_env(settings, var)
+    supervisor = Supervisor()
     pg = None
     try:
         if settings.database_url is None:
+            from db.roles import app_url
             from stack.postgres import database_url, ensure_database_sync, start_embedded
 
             pg = start_embedded(var / "postgres")
             ensure_database_sync(pg, "aryz")
-            from db.roles import app_url
-
             owner_url = database_url(pg, "aryz")
             env["ARYZ_DATABASE_URL"] = app_url(owner_url)  # the application's narrow role
             print(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
+        temporal = None
         if settings.temporal_address is None:
             port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
-            children.append(start_temporal(var, port, settings.http_port))
+            temporal = supervisor.add("temporal", lambda: start_temporal(var, port, settings.http_port))
             env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
             print(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
-        asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], children[0] if children else None))
+        asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], temporal.proc if temporal else None))
         from db.migrate import migrate
 
         migrate(owner_url if pg is not None else settings.migration_database_url or settings.database_url)
@@ -139,24 +128,56 @@ def run(settings: Settings | None = None) -> int:
             print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
         # Least privilege: a worker can verify messages but not sign them, nor mint staff tokens.
         worker_env = {k: v for k, v in env.items() if k not in ("ARYZ_MESSAGE_SIGNING_KEY", "ARYZ_SECRET_KEY")}
-        children.append(spawn("worker", worker_env, var))
-        children.append(spawn("api", env, var))
-        print(f"aryz: API on http://{settings.http_host}:{settings.http_port} (docs at /docs); "
-              f"ready in {time.monotonic() - started:.1f}s; logs in {var / 'log'}; Ctrl-C stops")
-        _wait(children)
-        return 0
+        for n in range(1, workers + 1):
+            supervisor.add(f"worker-{n}", lambda n=n: spawn("worker", worker_env, var, f"worker-{n}"))
+        supervisor.add("api", lambda: spawn("api", env, var, "api"))
+        host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
+        url = f"http://{host}:{settings.http_port}"
+        if not _wait_ready(url, supervisor):
+            return 1
+        print(f"aryz: ready on {url} (docs at /docs) in {time.monotonic() - started:.1f}s with {workers} "
+              f"worker(s); logs in {var / 'log'}; Ctrl-C stops")
+        return supervisor.run()
     finally:
-        for proc in reversed(children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in reversed(children):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        supervisor.stop_all()
         if pg is not None:
             pg.cleanup()
         print("aryz: stopped")
+
+
+def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
+    """The environment of the processes `aryz run` starts: its settings, and every key kept in var/."""
+    from stack.proofs import MessageSigner
+
+    env = dict(os.environ)
+    env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
+    env["ARYZ_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value() if settings.payload_keys else payload_keys(var)
+    signing = (settings.message_signing_key.get_secret_value() if settings.message_signing_key
+               else message_signing_key(var))
+    env["ARYZ_MESSAGE_SIGNING_KEY"] = signing
+    public = MessageSigner.from_spec(signing).public_spec()
+    env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
+    env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
+    env["ARYZ_DATA_KEYS"] = settings.data_keys.get_secret_value() if settings.data_keys else data_key(var)
+    return env
+
+
+def _wait_ready(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
+    """"Ready" only once the API answers /readyz; meanwhile a process that dies is restarted."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if supervisor.check() is not None:
+            return False
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    print(f"aryz: the API did not become ready within {timeout:.0f}s; see var/log/api.log")
+    return False
 
 
 async def _seed(url: str, keys: str, settings: Settings):
@@ -170,18 +191,6 @@ async def _seed(url: str, keys: str, settings: Settings):
         return await seed_demo_accounts(make_sessionmaker(engine, AuditKeys.from_spec(keys)), password)
     finally:
         await engine.dispose()
-
-
-def _wait(children: list[subprocess.Popen]) -> None:
-    stop = []
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    while not stop:
-        for proc in children:
-            if proc.poll() is not None:
-                print(f"aryz: {proc.args[-1]} exited with {proc.returncode}; stopping (see var/log)")
-                return
-        time.sleep(0.5)
 
 
 def beside_run(settings: Settings, need_database: bool = True):

@@ -1,5 +1,6 @@
 """Staff pages: sign-in, inbox, case with decision forms. Same services as the JSON API."""
 
+import uuid
 from datetime import datetime, timezone
 from typing import Annotated
 
@@ -11,9 +12,8 @@ from api.errors import ApiError, audit_refusal
 from api.pages import csrf
 from api.pages.common import form_data, form_fields, render
 from api.security import TokenError, create_token, read_token
-from api.services import case_reading
+from api.services import case_reading, decisions
 from api.services import sign_in as sign_in_service
-from api.services.case_actions import submit_decision
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from db.repositories.users import get_user, is_revoked
@@ -111,6 +111,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
              for t in view.open_tasks if t.step in steps]
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
+        "decision_key": uuid.uuid4().hex, "pending": request.query_params.get("pending") == "1",
         "transitions": view.transitions, "documents": view.documents, "files": view.files}, status_code)
 
 
@@ -141,10 +142,13 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
         outcome = next((o for o in step.outcomes if o.name == form.get("outcome")), None)
         if outcome is None:
             raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'")
-        await submit_decision(temporal, signer, case, staff, DecisionInput(
-            step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
-            data=form_data(outcome, form)))
+        key = form.get("decision_key", "")[:100] or None  # one per rendered form: a resubmission is a retry
+        await decisions.decide(session, temporal, signer, request.app.state.settings, staff, case.case_number,
+                               DecisionInput(step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
+                                             data=form_data(outcome, form)), key)
     except ApiError as err:
+        if err.status_code == 202:
+            return RedirectResponse(f"/staff/cases/{case.case_number}?pending=1", status_code=303)
         if err.status_code == 403:
             await audit_refusal(request, err.detail)
         return await _case_page(request, session, staff, case_number, err.detail, err.status_code)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
-from api.deps import LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
+from api.deps import IdempotencyKey, LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError, conflict, not_found
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
@@ -22,8 +22,6 @@ from schemas.repatriation import State as RepatriationState
 
 router = APIRouter(tags=["applicants"])
 AccessCode = Annotated[str | None, Header(alias="X-Access-Code", max_length=64)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
-                                              pattern=r"^[\x21-\x7e]+$")]
 
 
 def _submit_route(procedure: Procedure):
@@ -61,7 +59,8 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
     timeline = await case_repo.transitions(session, case.case_number, public_only=True)
     docs = await case_repo.documents(session, case.case_number)
     return CaseStatus(
-        case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
+        case_number=case.case_number, procedure=case.procedure, state=case.state,
+        processing_started=case.last_seq > 0, awaiting=case.awaiting,
         deadline=case.deadline,
         timeline=[TimelineEntry(at=t.at, state=t.state, note=t.public_note) for t in timeline],
         documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at,
@@ -92,6 +91,7 @@ async def withdraw(request: Request, case_number: str, body: Withdrawal, session
     case = await case_for_applicant(request, session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].withdrawable:
         raise conflict(f"the application can no longer be withdrawn (state {case.state})")
+    await session.commit()  # no connection is held while the engine answers
     await signal_case(temporal, signer, case, "withdraw", WithdrawalInput(body.reason))
     return Accepted(case_number=case.case_number, detail="withdrawal received")
 
@@ -103,6 +103,7 @@ async def appeal(request: Request, case_number: str, body: Appeal, session: Sess
     case = await case_for_applicant(request, session, case_number, access_code)
     if case.state not in PROCEDURES[case.procedure].appealable:
         raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
+    await session.commit()
     await signal_case(temporal, signer, case, "appeal", AppealInput(body.grounds))
     return Accepted(case_number=case.case_number, detail="appeal received")
 

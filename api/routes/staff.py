@@ -1,15 +1,18 @@
 """Staff: sign in, search cases, read a case, work the inbox, decide steps, extend deadlines."""
 
+import hashlib
+import uuid
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import (
     CaseReader,
     CurrentStaff,
     Decider,
+    IdempotencyKey,
     LimitsDep,
     SessionDep,
     SettingsDep,
@@ -35,9 +38,9 @@ from api.payloads import (
     TransitionOut,
 )
 from api.security import create_token
-from api.services import case_reading
+from api.services import case_reading, decisions
 from api.services import sign_in as sign_in_service
-from api.services.case_actions import extend_deadline, submit_decision
+from api.services.case_actions import extend_deadline
 from api.services.case_reading import case_for_staff
 from db.models import Task
 from db.repositories import tasks as task_repo
@@ -130,21 +133,39 @@ async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claim
     return Claimed(task_id=task_id, claimed_by=staff.username)
 
 
-@router.post("/cases/{case_number}/decisions", response_model=DecisionOut)
+@router.post("/cases/{case_number}/decisions", response_model=DecisionOut, responses={
+    202: {"description": "The engine has not answered in time: the outcome is unknown; GET the `check` URL"}})
 async def decide(case_number: str, body: DecisionRequest, session: SessionDep, temporal: TemporalDep,
-                 signer: SignerDep, staff: Decider) -> DecisionOut:
-    case = await case_for_staff(session, staff, case_number)
-    if case.state in PROCEDURES[case.procedure].final:
-        raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
-    result = await submit_decision(temporal, signer, case, staff, DecisionInput(
-        step=body.step, outcome=body.outcome, reason=body.reason, data=body.data))
-    return DecisionOut(case_number=case.case_number, state=result.state, awaiting=result.awaiting)
+                 signer: SignerDep, settings: SettingsDep, staff: Decider,
+                 idempotency_key: IdempotencyKey = None) -> DecisionOut:
+    """Decide an open step. Send an Idempotency-Key: a retry with it returns the first answer."""
+    result = await decisions.decide(session, temporal, signer, settings, staff, case_number, DecisionInput(
+        step=body.step, outcome=body.outcome, reason=body.reason, data=body.data), idempotency_key)
+    return DecisionOut(case_number=case_number, state=result.state, awaiting=result.awaiting)
+
+
+DecisionId = Annotated[str, Path(max_length=64, pattern=r"^[a-z]+:[0-9a-f]+$")]
+
+
+@router.get("/cases/{case_number}/decisions/{decision_id}", response_model=DecisionOut, responses={
+    202: {"description": "Still unknown"}, 404: {"description": "The decision never reached the case"}})
+async def decision_outcome(case_number: str, decision_id: DecisionId, session: SessionDep, temporal: TemporalDep,
+                           staff: Decider) -> DecisionOut:
+    """The outcome of a decision whose answer was unknown (202)."""
+    result = await decisions.outcome(session, temporal, staff, case_number, decision_id)
+    return DecisionOut(case_number=case_number, state=result.state, awaiting=result.awaiting)
 
 
 @router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut)
 async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, temporal: TemporalDep,
-                 signer: SignerDep, staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> ExtensionOut:
+                 signer: SignerDep, settings: SettingsDep,
+                 staff: Annotated[Staff, Depends(require_roles("supervisor"))],
+                 idempotency_key: IdempotencyKey = None) -> ExtensionOut:
     case = await case_for_staff(session, staff, case_number)
-    result = await extend_deadline(temporal, signer, case, staff, ExtensionInput(
-        clock=body.clock, until=body.until, reason=body.reason))
+    extension = ExtensionInput(clock=body.clock, until=body.until, reason=body.reason)
+    key = idempotency_key or str(uuid.uuid4())
+    update_id = f"ext:{hashlib.sha256(f'{staff.username}|{key}'.encode()).hexdigest()[:40]}"
+    await session.commit()  # no connection is held while the engine answers
+    result = await extend_deadline(temporal, signer, case, staff, extension, update_id,
+                                   settings.decision_timeout_seconds)
     return ExtensionOut(case_number=case.case_number, clock=result.clock, due_at=result.due_at)

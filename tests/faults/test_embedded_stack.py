@@ -42,6 +42,13 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90) -> float:
     raise AssertionError("aryz run did not become ready")
 
 
+def kill_worker(proc: subprocess.Popen) -> None:
+    worker = next(c for c in psutil.Process(proc.pid).children(recursive=True)
+                  if c.cmdline()[-2:] == ["cli", "worker"])
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(10)
+
+
 def stop(proc: subprocess.Popen) -> list[int]:
     children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
     proc.send_signal(signal.SIGINT)
@@ -67,11 +74,19 @@ def test_one_command_runs_everything_and_ctrl_c_stops_it_all(tmp_path):
             if any(t["case_number"] == case["case_number"] for t in tasks):
                 break
             time.sleep(0.1)
+        # A worker killed outright is restarted by `aryz run`, and the decision still goes through.
+        kill_worker(proc)
         decided = httpx.post(f"{url}/api/v1/cases/{case['case_number']}/decisions", headers=headers,
-                             json={"step": "registration", "outcome": "register"}, timeout=30)
-        assert decided.json()["state"] == "REGISTERED"
+                             json={"step": "registration", "outcome": "register"}, timeout=60)
+        for _ in range(60):  # while the worker comes back the outcome may be "unknown": follow it up
+            if decided.status_code != 202:
+                break
+            time.sleep(0.5)
+            decided = httpx.get(f"{url}{decided.json()['check']}", headers=headers, timeout=30)
+        assert decided.status_code == 200 and decided.json()["state"] == "REGISTERED", decided.text
     finally:
         children = stop(proc) if proc.poll() is None else []
+    assert "worker-1 exited with code -9; restarting" in proc.stdout.read()
     time.sleep(1)
     assert children and not [pid for pid in children if psutil.pid_exists(pid)
                              and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]

@@ -13,7 +13,9 @@ with workflow.unsafe.imports_passed_through():
 
 # The read model must catch up eventually whatever happens to the database, so retry forever;
 # each attempt is idempotent because the transition is keyed by (case, seq).
-RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Capped at a few seconds: after a database outage the read model catches up within seconds of
+# its return, not after a minute's back-off.
+RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5))
 
 
 class CaseInterrupted(Exception):

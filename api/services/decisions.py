@@ -1,0 +1,57 @@
+"""Deciding a step as staff: policy, the task it answers, the Update, and the truth about its
+outcome (taken, refused, or not known yet)."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.deps import Staff
+from api.errors import ApiError, conflict
+from api.services.case_actions import decision_id, decision_outcome, submit_decision
+from api.services.case_reading import case_for_staff
+from db.models import Case, CaseTransition
+from db.repositories import cases as case_repo
+from schemas.messages import DecisionInput, DecisionResult
+from schemas.procedures import PROCEDURES
+from settings import Settings
+from stack.proofs import MessageSigner
+
+
+async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner, settings: Settings, staff: Staff,
+                 case_number: str, decision: DecisionInput, idempotency_key: str | None) -> DecisionResult:
+    case = await case_for_staff(session, staff, case_number)
+    if case.state in PROCEDURES[case.procedure].final:
+        raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
+    task = next((t for t in await case_repo.open_tasks(session, case.case_number) if t.step == decision.step), None)
+    update_id = decision_id(case, staff, decision, task.task_id if task else "", idempotency_key)
+    await session.commit()  # no connection is held while the engine answers
+    try:
+        return await submit_decision(temporal, signer, case, staff, decision, update_id,
+                                     settings.decision_timeout_seconds)
+    except ApiError as err:
+        if err.extra.get("code") == "StepNotOpen" and not idempotency_key:
+            earlier = await _taken_before(session, case.case_number, staff, decision)
+            if earlier is not None:
+                return earlier
+        raise
+
+
+async def _taken_before(session: AsyncSession, case_number: str, staff: Staff,
+                        decision: DecisionInput) -> DecisionResult | None:
+    """A retry (without a key) of the decision this officer took last on this step: its answer,
+    not "step not open"."""
+    last = await session.scalar(select(CaseTransition).where(
+        CaseTransition.case_number == case_number, CaseTransition.event == "decided",
+        CaseTransition.step == decision.step).order_by(CaseTransition.seq.desc()).limit(1))
+    if last is None or (last.actor, last.outcome, last.reason) != (staff.username, decision.outcome, decision.reason):
+        return None
+    case = await session.get(Case, case_number, populate_existing=True)
+    await session.commit()
+    return DecisionResult(case.state, case.awaiting)
+
+
+async def outcome(session: AsyncSession, temporal: Client, staff: Staff, case_number: str,
+                  update_id: str) -> DecisionResult:
+    case = await case_for_staff(session, staff, case_number)
+    await session.commit()
+    return await decision_outcome(temporal, case, update_id)

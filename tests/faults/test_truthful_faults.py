@@ -1,0 +1,162 @@
+"""Faults told truthfully: a decision waiting on a stopped worker holds no database connection,
+an answer that did not come is "unknown" (and a retry gets the first answer), a write that did
+not commit is never reported as done, PostgreSQL away is a quick 503, and the API serves while
+Temporal is away."""
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+import sqlalchemy.exc
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.app import create_app
+from db.migrate import migrate_async
+from db.roles import app_url
+from stack.postgres import database_url, ensure_database, start_embedded
+from tests.api.helpers import decide, submit
+from tests.conftest import API_QUEUE, make_settings
+from tests.factories import refugee_application
+from tests.workflows.harness import CaseDriver
+from worker import build_worker
+
+
+@pytest.fixture
+async def impatient(database_url_, dev_env, dev_worker, staff_accounts):
+    """An API process that waits 2 s for the engine before saying the outcome is unknown."""
+    settings = make_settings(database_url_, API_QUEUE).model_copy(update={"decision_timeout_seconds": 2.0})
+    app = create_app(settings, temporal=dev_env.client)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as client:
+            yield client
+
+
+async def token(client, username: str) -> dict:
+    from tests.conftest import PASSWORD
+
+    r = await client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def stalled_case(dev_env, sessions) -> CaseDriver:
+    """A case whose workflow runs on a queue no worker polls (a stopped worker)."""
+    driver = CaseDriver(dev_env.client, sessions, f"aryz-stalled-{uuid.uuid4().hex[:8]}")
+    await driver.lodge()
+    return driver
+
+
+REGISTER = {"step": "registration", "outcome": "register"}
+
+
+async def test_decisions_waiting_on_a_stopped_worker_leave_the_pool_free(impatient, api, dev_env, sessions):
+    stalled = await stalled_case(dev_env, sessions)
+    other = await submit(api)
+    registrar = await token(impatient, "registrar")
+    url = f"/api/v1/cases/{stalled.case_number}/decisions"
+    waiting = [asyncio.create_task(impatient.post(url, json=REGISTER, headers={**registrar, "Idempotency-Key": f"k{i}"}))
+               for i in range(20)]  # more than the pool's 5 + 10 connections
+    await asyncio.sleep(0.5)
+    status_url = f"/api/v1/cases/{other['case_number']}/status"
+    looked_up = await asyncio.gather(*(impatient.get(status_url, headers={"X-Access-Code": other["access_code"]})
+                                       for _ in range(10)))
+    assert [r.status_code for r in looked_up] == [200] * 10
+    assert not any(t.done() for t in waiting), "the decisions should still be waiting on the engine"
+    answers = await asyncio.gather(*waiting)
+    assert {r.status_code for r in answers} == {202}
+    body = answers[0].json()
+    assert body["outcome"] == "unknown" and body["check"].startswith(f"/api/v1/cases/{stalled.case_number}/decisions/")
+    assert answers[0].headers["location"] == body["check"]
+
+
+async def test_a_retry_after_an_unknown_outcome_gets_the_first_answer(impatient, dev_env, sessions):
+    stalled = CaseDriver(dev_env.client, sessions, f"aryz-restarted-{uuid.uuid4().hex[:8]}")
+    async with build_worker(dev_env.client, sessions, stalled.task_queue):
+        await stalled.lodge()
+        await stalled.wait_task("registration")
+    # The worker is gone: the decision below waits for it, and its answer does not come in time.
+    registrar = await token(impatient, "registrar")
+    url = f"/api/v1/cases/{stalled.case_number}/decisions"
+    headers = {**registrar, "Idempotency-Key": str(uuid.uuid4())}
+    first = await impatient.post(url, json=REGISTER, headers=headers)
+    assert first.status_code == 202, first.text
+    pending = await impatient.get(first.json()["check"], headers=registrar)
+    assert pending.status_code == 202
+    async with build_worker(dev_env.client, sessions, stalled.task_queue):  # the worker is back
+        await stalled.wait_task("interview")
+        retry = await impatient.post(url, json=REGISTER, headers=headers)
+        assert retry.status_code == 200 and retry.json()["state"] == "REGISTERED", retry.text
+        checked = await impatient.get(first.json()["check"], headers=registrar)
+        assert checked.status_code == 200 and checked.json()["state"] == "REGISTERED"
+        never = await impatient.get(f"/api/v1/cases/{stalled.case_number}/decisions/key:{'0' * 40}", headers=registrar)
+        assert never.status_code == 404
+        await stalled.handle.terminate("test finished")
+
+
+async def test_a_retry_without_a_key_is_told_its_decision_was_taken(api, tokens):
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    again = await api.post(f"/api/v1/cases/{n}/decisions", json=REGISTER, headers=await tokens("registrar"))
+    assert again.status_code == 200 and again.json()["state"] == "REGISTERED", again.text
+    other = await api.post(f"/api/v1/cases/{n}/decisions", json=REGISTER, headers=await tokens("registrar2"))
+    assert other.status_code == 409  # someone else's late attempt is a real conflict
+
+
+async def test_a_write_that_did_not_commit_is_never_reported_as_done(api, tokens, monkeypatch):
+    case = await submit(api)
+    headers = await tokens("case_officer")
+
+    async def lost_connection(self):
+        raise sqlalchemy.exc.OperationalError("COMMIT", {}, ConnectionResetError("connection lost"))
+
+    monkeypatch.setattr(AsyncSession, "commit", lost_connection)
+    r = await api.get(f"/api/v1/cases/{case['case_number']}", headers=headers)  # writes its audit entry
+    monkeypatch.undo()
+    assert r.status_code == 503 and "not reachable" in r.json()["detail"]
+
+
+async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path, dev_env, staff_accounts):
+    server = start_embedded(tmp_path / "pg", cleanup="stop")
+    await ensure_database(server, "aryz_outage")
+    owner = database_url(server, "aryz_outage")
+    await migrate_async(owner)
+    app = create_app(make_settings(app_url(owner), API_QUEUE), temporal=dev_env.client)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as client:
+            submitted = await client.post("/api/v1/applications/refugee", json=refugee_application(),
+                                          headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert submitted.status_code == 201
+            status_url = f"/api/v1/cases/{submitted.json()['case_number']}/status"
+            code = {"X-Access-Code": submitted.json()["access_code"]}
+            server.cleanup()  # PostgreSQL stops
+            t0 = time.monotonic()
+            down = await client.get(status_url, headers=code)
+            elapsed = time.monotonic() - t0
+            print(f"503 after {elapsed:.1f}s with PostgreSQL down")
+            assert down.status_code == 503 and down.headers["content-type"] == "application/json"
+            assert "not reachable" in down.json()["detail"] and elapsed < 20  # a hang guard, not a benchmark
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["database"] != "ok"
+            restarted = start_embedded(tmp_path / "pg", cleanup="stop")
+            try:
+                back = await client.get(status_url, headers=code)
+                assert back.status_code == 200 and back.json()["state"] == "LODGED"
+            finally:
+                restarted.cleanup()
+
+
+async def test_the_api_serves_while_temporal_is_away(database_url_, staff_accounts):
+    settings = make_settings(database_url_, API_QUEUE).model_copy(update={"temporal_address": "127.0.0.1:1"})
+    app = create_app(settings)  # connects for real, lazily, to nothing
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as client:
+            r = await client.post("/api/v1/applications/refugee", json=refugee_application(),
+                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert r.status_code == 201, r.text
+            status = await client.get(f"/api/v1/cases/{r.json()['case_number']}/status",
+                                      headers={"X-Access-Code": r.json()["access_code"]})
+            assert status.status_code == 200 and status.json()["processing_started"] is False
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["database"] == "ok" and ready.json()["temporal"] != "ok"

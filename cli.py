@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import sys
 
 
@@ -34,9 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_argument("--kid", default=None, help="the key id (default: the kind's letter and a date)")
     args = parser.parse_args(argv)
     from settings import get_settings
+    from stack.logs import setup_logging
 
-    logging.basicConfig(level=get_settings().log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if args.command == "run":  # the terminal gets plain lines; the JSON log goes to var/log/run.log
+        (settings.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        setup_logging(settings.log_level, settings.var_dir / "log" / "run.log")
+    else:
+        setup_logging(settings.log_level)
 
     if args.command == "run":
         from stack.embedded import run
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = get_settings()
         # No access log: it would carry case numbers next to IPs, and nothing needs it.
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="info",
+        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
                     access_log=False, proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
         return 0
     if args.command in ("replay", "audit"):

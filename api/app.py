@@ -14,6 +14,7 @@ from temporalio.client import Client
 from api import docs, errors
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
+from api.metrics import RequestMetrics
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, ops, quota, staff
@@ -123,4 +124,5 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     # The Web UI sends an auditor's bearer token, never a cookie: no credentials mode is needed.
     app.add_middleware(CodecOnlyCORS, origins=[o for o in settings.codec_cors_origins.split(",") if o])
     app.add_middleware(SecurityHeaders, production=settings.environment == "production")
+    app.add_middleware(RequestMetrics)
     return app

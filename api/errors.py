@@ -39,13 +39,14 @@ DATABASE_OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceErr
 
 async def audit_refusal(request: Request, reason: str) -> None:
     """An audit entry (in its own transaction: the refused request's is rolled back) and a log line."""
+    from api.metrics import route_template
     from db.repositories.audit import append_audit
     from schemas.text import CASE_NUMBER
 
     staff = getattr(request.state, "staff", None)
     actor = staff.username if staff else "anonymous"
     case_number = request.path_params.get("case_number", "")
-    route = getattr(request.scope.get("route"), "path", "?")
+    route = route_template(request.scope)
     log.warning("access refused: %s %s for %s: %s", request.method, route, actor, reason)
     try:
         async with request.app.state.sessions.begin() as session:

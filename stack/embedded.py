@@ -101,7 +101,7 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
     var = settings.var_dir
     (var / "log").mkdir(parents=True, exist_ok=True)
     env = _secrets_env(settings, var)
-    supervisor = Supervisor()
+    supervisor = Supervisor(say=_say)
     pg = None
     try:
         if settings.database_url is None:
@@ -112,19 +112,20 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
             ensure_database_sync(pg, "aryz")
             owner_url = database_url(pg, "aryz")
             env["ARYZ_DATABASE_URL"] = app_url(owner_url)  # the application's narrow role
-            print(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
+            _say(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
         temporal = None
         if settings.temporal_address is None:
             port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
             temporal = supervisor.add("temporal", lambda: start_temporal(var, port, settings.http_port))
             env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
-            print(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
+            _say(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
         asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], temporal.proc if temporal else None))
         from db.migrate import migrate
 
         migrate(owner_url if pg is not None else settings.migration_database_url or settings.database_url)
         created, password = asyncio.run(_seed(env["ARYZ_DATABASE_URL"], env["ARYZ_AUDIT_KEYS"], settings))
         if password:
+            # Printed for the person at the terminal only: never into a log.
             print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
         # Least privilege: a worker can verify messages but not sign them, nor mint staff tokens.
         worker_env = {k: v for k, v in env.items() if k not in ("ARYZ_MESSAGE_SIGNING_KEY", "ARYZ_SECRET_KEY")}
@@ -135,14 +136,20 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
         url = f"http://{host}:{settings.http_port}"
         if not _wait_ready(url, supervisor):
             return 1
-        print(f"aryz: ready on {url} (docs at /docs) in {time.monotonic() - started:.1f}s with {workers} "
+        _say(f"aryz: ready on {url} (docs at /docs) in {time.monotonic() - started:.1f}s with {workers} "
               f"worker(s); logs in {var / 'log'}; Ctrl-C stops")
         return supervisor.run()
     finally:
         supervisor.stop_all()
         if pg is not None:
             pg.cleanup()
-        print("aryz: stopped")
+        _say("aryz: stopped")
+
+
+def _say(message: str) -> None:
+    """For the person at the terminal, and the same line in var/log/run.log (JSON)."""
+    print(message, flush=True)
+    log.info(message.removeprefix("aryz: "), extra={"component": "aryz-run"})
 
 
 def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
@@ -176,7 +183,7 @@ def _wait_ready(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    print(f"aryz: the API did not become ready within {timeout:.0f}s; see var/log/api.log")
+    _say(f"aryz: the API did not become ready within {timeout:.0f}s; see var/log/api.log")
     return False
 
 

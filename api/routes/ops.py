@@ -4,10 +4,12 @@ import hmac
 import ipaddress
 
 from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
+from api.metrics import exposition
 
 router = APIRouter(tags=["ops"])
 
@@ -57,15 +59,4 @@ def may_scrape(request: Request, settings) -> bool:
 async def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     if not may_scrape(request, settings):
         raise ApiError(403, "metrics are served to the local network or with the scrape token")
-    lines = ["# HELP aryz_cases Cases by procedure and state.", "# TYPE aryz_cases gauge"]
-    for procedure, state, n in await session.execute(
-            text("SELECT procedure, state, count(*) FROM cases GROUP BY 1, 2 ORDER BY 1, 2")):
-        lines.append(f'aryz_cases{{procedure="{procedure}",state="{state}"}} {n}')
-    lines += ["# HELP aryz_open_tasks Open human tasks by role; overdue ones past their due date.",
-              "# TYPE aryz_open_tasks gauge"]
-    for role, n, overdue in await session.execute(text(
-            "SELECT role, count(*), count(*) FILTER (WHERE due_at < now()) FROM tasks "
-            "WHERE closed_at IS NULL GROUP BY 1 ORDER BY 1")):
-        lines.append(f'aryz_open_tasks{{role="{role}"}} {n}')
-        lines.append(f'aryz_overdue_tasks{{role="{role}"}} {overdue}')
-    return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    return Response(await exposition(session), media_type=CONTENT_TYPE_LATEST)

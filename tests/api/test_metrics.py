@@ -1,0 +1,48 @@
+"""Metrics: the API's requests by route template (never a case number), the read model's cases and
+tasks, and the worker's own — the Temporal SDK's and aryz's case events per procedure."""
+
+import socket
+import uuid
+
+import httpx
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from tests.api.helpers import decide, submit
+from tests.conftest import CONVERTER
+from tests.workflows.harness import CaseDriver
+from worker import build_worker
+
+
+async def test_the_api_counts_requests_by_route_template(api, tokens):
+    case = await submit(api)
+    await decide(api, tokens, case["case_number"], "registration", "register", "registrar")
+    text = (await api.get("/metrics")).text
+    assert 'aryz_http_requests_total{method="POST",route="/api/v1/cases/{case_number}/decisions",status="2xx"}' in text
+    assert "aryz_http_request_seconds_bucket" in text and 'aryz_cases{procedure="refugee"' in text
+    assert case["case_number"] not in text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_the_worker_exports_sdk_and_case_metrics(dev_env, sessions):
+    port = free_port()
+    runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
+    client = await Client.connect(dev_env.client.service_client.config.target_host, runtime=runtime,
+                                  data_converter=CONVERTER, namespace=dev_env.client.namespace)
+    queue = f"aryz-metrics-{uuid.uuid4().hex[:6]}"
+    async with build_worker(client, sessions, queue):
+        driver = CaseDriver(client, sessions, queue)
+        await driver.lodge()
+        await driver.decide("registration", "register", "registrar")
+        await driver.wait_task("interview")
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        await driver.handle.terminate("test finished")
+    assert 'aryz_case_events{' in text and 'event="decided"' in text and 'procedure="refugee"' in text
+    assert "aryz_cases_opened" in text and "temporal_activity_execution_latency" in text
+    assert driver.case_number not in text

@@ -1,0 +1,1 @@
+from tests.api.conftest import api, tokens  # noqa: F401

@@ -124,7 +124,8 @@ class CaseSummary(BaseModel):
 
 class CasePage(BaseModel):
     items: list[CaseSummary]
-    total: int
+    total: int = Field(description="matches counted up to 1000 (see total_capped)")
+    total_capped: bool = Field(False, description="true when there are at least `total` matches")
     page: int
     page_size: int
 

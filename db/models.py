@@ -49,6 +49,8 @@ class Case(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     region: Mapped[str] = mapped_column(String(4))
     applicant_name: Mapped[str] = mapped_column(String(320))  # for staff search only
+    # The holder's document number, upper case, letters and digits only: for staff search only.
+    document_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     application: Mapped[dict[str, Any]]
     access_code_hash: Mapped[str] = mapped_column(String(64))
     access_seed: Mapped[str] = mapped_column(String(32))
@@ -59,6 +61,9 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("procedure", "dedupe_key", name="uq_cases_dedupe"),
         Index("ix_cases_applicant_name", text("lower(applicant_name) text_pattern_ops")),
+        Index("ix_cases_document_key", "document_key", postgresql_where=text("document_key <> ''")),
+        Index("ix_cases_name_trgm", text("lower(applicant_name) gin_trgm_ops"), postgresql_using="gin"),
+        Index("ix_cases_number_pattern", text("case_number text_pattern_ops")),
     )
 
 

@@ -87,7 +87,8 @@ async def search_cases(session: SessionDep, staff: CaseReader,
     return CasePage(items=[CaseSummary(case_number=c.case_number, procedure=c.procedure, state=c.state,
                                        awaiting=c.awaiting, deadline=c.deadline, applicant_name=c.applicant_name,
                                        lodged_at=c.lodged_at) for c in result.items],
-                    total=result.total, page=result.page, page_size=result.page_size)
+                    total=result.total, total_capped=result.total_capped, page=result.page,
+                    page_size=result.page_size)
 
 
 @router.get("/cases/{case_number}", response_model=CaseDetail)
@@ -109,10 +110,13 @@ async def read_case(case_number: str, session: SessionDep, staff: CaseReader) ->
 
 @router.get("/tasks", response_model=list[TaskOut])
 async def inbox(session: SessionDep, staff: Decider,
-                role: Annotated[str | None, Query(max_length=32)] = None, mine: bool = False) -> list[TaskOut]:
+                role: Annotated[str | None, Query(max_length=32)] = None, mine: bool = False,
+                page: Annotated[int, Query(ge=1, le=1000)] = 1) -> list[TaskOut]:
+    """Open tasks for your roles, most urgent first, 50 a page."""
     if role is not None and role not in staff.roles:
         raise ApiError(403, f"you do not hold the role '{role}'")
-    tasks = await task_repo.inbox(session, [role] if role else list(staff.roles), username=staff.username, mine=mine)
+    tasks = await task_repo.inbox(session, [role] if role else list(staff.roles), username=staff.username, mine=mine,
+                                  page=page)
     now = datetime.now(timezone.utc)
     return [task_out(t, now) for t in tasks]
 

@@ -19,6 +19,11 @@ from db.sealing import session_sealer
 from rules import RulesError
 from schemas.procedures import Procedure
 
+
+def document_key(number: str) -> str:
+    return "".join(ch for ch in number.upper() if ch.isascii() and ch.isalnum())[:40]
+
+
 # Without an Idempotency-Key, the same application sent again within this window is a retry.
 RETRY_WINDOW = timedelta(hours=24)
 
@@ -76,6 +81,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     data = session_sealer(session).seal_application(procedure.slug, case_number, application.model_dump(mode="json"))
     case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="",
                 deadline=None, last_seq=0, region=data["region"], applicant_name=application.search_name(),
+                document_key=document_key(getattr(application, procedure.holder).document_number),
                 application=data,
                 access_code_hash=security.hash_code(code, secret), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)

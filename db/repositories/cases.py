@@ -1,5 +1,6 @@
 """Cases, their transitions and uploaded files."""
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -44,21 +45,41 @@ async def files(session: AsyncSession, case_number: str) -> list[CaseFile]:
 @dataclass
 class SearchPage:
     items: list[Case]
-    total: int
+    total: int  # at most COUNT_CAP: past it, "more than"
     page: int
     page_size: int
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total >= COUNT_CAP
+
+
+COUNT_CAP = 1000
+_NUMBER_PREFIX = re.compile(r"^[A-Z]{3}-[0-9-]*$")
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def search(session: AsyncSession, *, procedures: list[str], state: str | None, q: str | None,
                  page: int) -> SearchPage:
+    """By case number (prefix), part of a name (trigram index) or document number (exact, any
+    spacing); each on an index of its own, so a million cases answer in milliseconds."""
     query = select(Case).where(Case.procedure.in_(procedures))
     if state:
         query = query.where(Case.state == state)
-    if q:
-        like = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(Case.case_number).like(like),
-                                func.lower(Case.applicant_name).like(like)))
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    term = (q or "").strip()
+    if term:
+        if _NUMBER_PREFIX.match(term.upper()):
+            query = query.where(Case.case_number.like(_like(term.upper()) + "%"))
+        else:
+            found = [func.lower(Case.applicant_name).like("%" + _like(term.lower()) + "%")]
+            key = "".join(ch for ch in term.upper() if ch.isascii() and ch.isalnum())
+            if len(key) >= 4:
+                found.append(Case.document_key == key)
+            query = query.where(or_(*found))
+    total = await session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP).subquery()))
     rows = await session.scalars(query.order_by(Case.deadline.asc().nulls_last(), Case.case_number)
                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     return SearchPage(list(rows), total or 0, page, PAGE_SIZE)

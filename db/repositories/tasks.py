@@ -7,17 +7,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Task
 
+PAGE_SIZE = 50
 
-async def inbox(session: AsyncSession, roles: list[str], *, username: str, mine: bool, limit: int = 200) -> list[Task]:
-    """Open tasks for these roles, most urgent first. Supervisors also see every overdue task."""
-    visible = Task.role.in_(roles)
-    if "supervisor" in roles:
-        visible = or_(visible, Task.escalated_at.is_not(None))
+
+async def inbox(session: AsyncSession, roles: list[str], *, username: str, mine: bool, page: int = 1,
+                page_size: int = PAGE_SIZE) -> list[Task]:
+    """Open tasks for these roles, most urgent first, a page at a time. Supervisors also see every
+    escalated task: a second query on its own index (an OR would defeat both indexes)."""
     # Actions (e.g. ending a status that runs for years) are offered on the case, not queued as work.
-    query = select(Task).where(Task.closed_at.is_(None), Task.kind == "task", visible)
+    open_work = select(Task).where(Task.closed_at.is_(None), Task.kind == "task")
     if mine:
-        query = query.where(Task.claimed_by == username)
-    return list(await session.scalars(query.order_by(Task.due_at.asc().nulls_last(), Task.opened_at).limit(limit)))
+        open_work = open_work.where(Task.claimed_by == username)
+    wanted = page * page_size
+    order = (Task.due_at.asc().nulls_last(), Task.opened_at, Task.task_id)
+    found = {t.task_id: t for t in await session.scalars(
+        open_work.where(Task.role.in_(roles)).order_by(*order).limit(wanted))}
+    if "supervisor" in roles:
+        found.update({t.task_id: t for t in await session.scalars(
+            open_work.where(Task.escalated_at.is_not(None)).order_by(*order).limit(wanted))})
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    ranked = sorted(found.values(), key=lambda t: (t.due_at or far, t.opened_at, t.task_id))
+    return ranked[(page - 1) * page_size:wanted]
 
 
 async def get_task(session: AsyncSession, task_id: str) -> Task | None:

@@ -1,0 +1,175 @@
+"""Throughput: cases driven end to end through the HTTP API against the bare engine.
+
+For each procedure, CASES cases go through its main path (submission, then every decision of an
+officer as an HTTP call, CONCURRENCY cases in flight) with the real worker, read model and audit
+log. In the same run, on the same Temporal dev server, a bare workflow of the same shape (the
+same activities and updates in the same order, as recorded in tests/histories/, doing nothing
+else) is driven the same way. Prints cases/s for both, their ratio, and p50/p99 of a decision's
+round trip (HTTP call to the Update's answer) against the bare Update's.
+
+    .venv/bin/python -m bench.throughput [CASES] [CONCURRENCY] [procedure ...]
+"""
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="aryz-xdg-"))
+
+import httpx  # noqa: E402
+from temporalio.client import Client, WorkflowHistory  # noqa: E402
+from temporalio.testing import WorkflowEnvironment  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from bench.bare import BareShape, bare_nop  # noqa: E402
+from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY  # noqa: E402
+from db.migrate import migrate_async  # noqa: E402
+from db.repositories.audit import AuditKeys  # noqa: E402
+from db.roles import app_url  # noqa: E402
+from db.sealing import Sealer  # noqa: E402
+from db.session import make_engine, make_sessionmaker  # noqa: E402
+from settings import Settings  # noqa: E402
+from stack.codec import new_key_spec  # noqa: E402
+from stack.demo import seed_demo_accounts  # noqa: E402
+from stack.postgres import database_url, ensure_database, start_embedded  # noqa: E402
+from stack.temporal import converter  # noqa: E402
+from tests.factories import APPLICATIONS  # noqa: E402
+from worker import build_worker  # noqa: E402
+
+HISTORIES = Path(__file__).resolve().parents[1] / "tests" / "histories"
+MAIN_PATH = {  # the recorded history with the same shape, and the officers' decisions in order
+    "refugee": ("recognition_issues_both_certificates_once", [
+        ("registrar", "registration", "register", "", lambda: {}),
+        ("case_officer", "interview", "schedule_interview", "",
+         lambda: {"interview_at": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat(), "place": "Bishkek"}),
+        ("case_officer", "interview", "record_interview", "",
+         lambda: {"held_at": datetime.now(timezone.utc).isoformat(), "summary": "Consistent account."}),
+        ("case_officer", "verification", "complete_verification", "",
+         lambda: {"identity_established": True, "security_checks_done": True}),
+        ("case_officer", "conclusion", "recommend_recognition", "Well-founded fear.", lambda: {}),
+        ("supervisor", "decision", "recognise", "Agreed.", lambda: {})]),
+    "repatriation": ("checked_approved_paid_once_and_closed", [
+        ("registrar", "document_check", "documents_ok", "", lambda: {}),
+        ("finance_officer", "approval", "approve", "", lambda: {}),
+        ("finance_officer", "payment", "confirm_paid", "", lambda: {"bank_reference": f"B-{uuid.uuid4().hex[:8]}"})]),
+}
+
+
+def shape_of(name: str, procedure: str) -> str:
+    """'a' per activity and 'u' per update of a recorded main path, up to the first timer that
+    fires after its last update (long-lived statuses go on for years after)."""
+    history = WorkflowHistory.from_json(name, (HISTORIES / procedure / f"{name}.json").read_text())
+    marks = []
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        marks.append({"activity_task_scheduled_event_attributes": "a", "timer_fired_event_attributes": "t",
+                      "workflow_execution_update_accepted_event_attributes": "u"}.get(kind, ""))
+    text = "".join(marks)
+    last = text.rfind("u")
+    tail = text[last:].split("t", 1)[0]
+    return text[:last].replace("t", "") + tail
+
+
+async def drive(cases: int, concurrency: int, one_case) -> tuple[float, list[float]]:
+    rounds: list[float] = []
+    slots = asyncio.Semaphore(concurrency)
+
+    async def run(i):
+        async with slots:
+            rounds.extend(await one_case(i))
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(run(i) for i in range(cases)))
+    return cases / (time.perf_counter() - t0), rounds
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
+    root = Path(tempfile.mkdtemp(prefix="aryz-throughput-"))
+    pg = start_embedded(root / "pg", cleanup="delete")
+    await ensure_database(pg, "throughput")
+    owner = database_url(pg, "throughput")
+    await migrate_async(owner)
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
+                                                dev_server_log_level="error")
+    settings = Settings(database_url=app_url(owner), temporal_address="unused", secret_key=SECRET,
+                        message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS, data_keys=DATA_KEYS,
+                        payload_keys=new_key_spec("p1"), audit_checkpoint_seconds=0, pending_sweep_seconds=0,
+                        task_queue="aryz-bench", limit_submissions_per_client="1000000/minute",
+                        decision_timeout_seconds=60)
+    client = await Client.connect(env.client.service_client.config.target_host, data_converter=converter(settings))
+    engine = make_engine(settings.database_url, pool_size=20)
+    sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
+    await seed_demo_accounts(sessions, "bench")
+    app = create_app(settings, temporal=client)
+    async with app.router.lifespan_context(app), build_worker(client, sessions, "aryz-bench"), \
+            Worker(env.client, task_queue="bare", workflows=[BareShape], activities=[bare_nop]), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as http:
+        tokens = {}
+        for user in ("registrar", "case_officer", "supervisor", "commission", "finance_officer"):
+            r = await http.post("/api/v1/auth/token", data={"username": user, "password": "bench"})
+            tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        print(f"{cases} cases per procedure, {concurrency} in flight, on one 2-core machine "
+              "(API, worker and driver in one process; the bare engine the same way)\n")
+        for procedure in procedures:
+            history, decisions = MAIN_PATH[procedure]
+            shape = shape_of(history, procedure)
+
+            async def aryz_case(i):
+                body = APPLICATIONS[procedure]()
+                if procedure == "repatriation":
+                    body["deceased"]["personal_number"] = f"2{uuid.uuid4().int % 10**13:013d}"
+                r = await http.post(f"/api/v1/applications/{procedure}", json=body,
+                                    headers={"Idempotency-Key": str(uuid.uuid4())})
+                number, times = r.json()["case_number"], []
+                for who, step, outcome, reason, data in decisions:
+                    while True:
+                        t0 = time.perf_counter()
+                        d = await http.post(f"/api/v1/cases/{number}/decisions", headers=tokens[who],
+                                            json={"step": step, "outcome": outcome, "reason": reason, "data": data()})
+                        if d.status_code != 409:  # the first step opens just after submission
+                            break
+                        await asyncio.sleep(0.02)
+                    assert d.status_code == 200, d.text
+                    times.append(time.perf_counter() - t0)
+                return times
+
+            async def bare_case(i):
+                handle = await env.client.start_workflow(BareShape.run, shape, id=f"bare-{uuid.uuid4()}",
+                                                         task_queue="bare")
+                times = []
+                for _ in range(shape.count("u")):
+                    t0 = time.perf_counter()
+                    await handle.execute_update(BareShape.decide, "step")
+                    times.append(time.perf_counter() - t0)
+                return times
+
+            await drive(2, 2, aryz_case)  # warm-up
+            await drive(2, 2, bare_case)
+            bare_rate, bare_rounds = await drive(cases, concurrency, bare_case)
+            aryz_rate, aryz_rounds = await drive(cases, concurrency, aryz_case)
+            print(f"{procedure:13s} shape {shape} ({shape.count('a')} activities, {shape.count('u')} updates)")
+            print(f"  cases/s      aryz {aryz_rate:6.2f}   bare {bare_rate:6.2f}   ratio {aryz_rate / bare_rate:.2f}")
+            print(f"  decision ms  aryz p50 {statistics.median(aryz_rounds) * 1000:6.0f} p99 "
+                  f"{pct(aryz_rounds, 99) * 1000:6.0f}   bare p50 {statistics.median(bare_rounds) * 1000:6.0f} p99 "
+                  f"{pct(bare_rounds, 99) * 1000:6.0f}   p99 ratio {pct(aryz_rounds, 99) / pct(bare_rounds, 99):.2f}")
+    await engine.dispose()
+    await env.shutdown()
+    pg.cleanup()
+
+
+if __name__ == "__main__":
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    names = [a for a in sys.argv[1:] if not a.isdigit()] or list(MAIN_PATH)
+    asyncio.run(main(*(numbers + [20, 10][len(numbers):]), names))

@@ -25,6 +25,9 @@ from schemas.keyring import parse_key_spec
 # A proof older than this is refused whatever its own expiry says; a little clock skew between
 # an API machine and a worker machine is tolerated on `issued_at`.
 MAX_LIFETIME = timedelta(minutes=15)
+# A signal cannot be refused before it enters history, and is checked when a worker takes it, which
+# may be after an outage: an applicant's message lives a day (its nonce still stops a replay).
+SIGNAL_MAX_LIFETIME = timedelta(days=2)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
@@ -77,7 +80,8 @@ class TrustStore:
         for kid, raw in public_keys.items():
             self.keys[kid] = Ed25519PublicKey.from_public_bytes(raw)
 
-    def verify(self, proof: "Proof | None", message: str, case_number: str, body, now: datetime) -> Sender:
+    def verify(self, proof: "Proof | None", message: str, case_number: str, body, now: datetime,
+               max_lifetime: timedelta = MAX_LIFETIME) -> Sender:
         if proof is None:
             raise ProofError("the message carries no proof of origin")
         key = self.keys.get(proof.kid)
@@ -95,7 +99,7 @@ class TrustStore:
             issued, expires = datetime.fromisoformat(proof.issued_at), datetime.fromisoformat(proof.expires_at)
         except ValueError:
             raise ProofError("the proof's times are malformed") from None
-        if issued - CLOCK_SKEW > now or expires < now or expires - issued > MAX_LIFETIME:
+        if issued - CLOCK_SKEW > now or expires < now or expires - issued > max_lifetime:
             raise ProofError("the proof has expired or is not valid yet")
         return Sender(proof.actor, tuple(proof.roles))
 

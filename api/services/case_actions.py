@@ -20,7 +20,7 @@ from api.deps import Staff
 from api.errors import ApiError
 from db.models import Case
 from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
-from stack.proofs import MessageSigner
+from stack.proofs import SIGNAL_TTL, MessageSigner
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ async def extend_deadline(client: Client, signer: MessageSigner, case: Case, sta
 
 async def signal_case(client: Client, signer: MessageSigner, case: Case, signal: str, arg) -> None:
     """An applicant's message, sent once their access code has been checked."""
-    signer.attach(signal, case.case_number, "applicant", ["applicant"], arg)
+    signer.attach(signal, case.case_number, "applicant", ["applicant"], arg, ttl=SIGNAL_TTL)
     try:
         await client.get_workflow_handle(case.case_number).signal(signal, arg)
     except RPCError as err:

@@ -132,3 +132,21 @@ async def test_a_rotated_key_keeps_old_messages_verifiable(case):
     message = retired.attach("decide", case.case_number, "registrar", ["registrar"], register())
     result = await case.handle.execute_update("decide", message, result_type=DecisionResult)
     assert result.state == "REGISTERED"
+
+
+def test_an_applicants_message_outlives_a_worker_outage_but_not_forever():
+    """A signal is checked when a worker takes it, maybe after an outage: a day-long proof holds
+    then (its nonce still stops a replay); a decision's proof may not live that long."""
+    from schemas.proof import SIGNAL_MAX_LIFETIME
+    from stack.proofs import SIGNAL_TTL
+
+    sent = datetime.now(timezone.utc)
+    message = SIGNER.attach("withdraw", "REF-2026-000001", "applicant", ["applicant"], WithdrawalInput("x"),
+                            now=sent, ttl=SIGNAL_TTL)
+    later = sent + timedelta(hours=3)
+    assert TRUSTED.verify(message.proof, "withdraw", "REF-2026-000001", message, later, SIGNAL_MAX_LIFETIME)
+    with pytest.raises(ProofError):  # as a decision's proof it would be too long-lived
+        TRUSTED.verify(message.proof, "withdraw", "REF-2026-000001", message, later)
+    with pytest.raises(ProofError):
+        TRUSTED.verify(message.proof, "withdraw", "REF-2026-000001", message, sent + timedelta(days=3),
+                       SIGNAL_MAX_LIFETIME)

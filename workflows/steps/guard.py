@@ -12,7 +12,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.proof import TRUSTED, Proof, ProofError, Sender
+    from schemas.proof import MAX_LIFETIME, SIGNAL_MAX_LIFETIME, TRUSTED, Proof, ProofError, Sender
 
 
 class MessageGuard:
@@ -20,9 +20,9 @@ class MessageGuard:
         self.case_number = case_number
         self.nonces: dict[str, datetime] = {}  # nonce -> when its proof expires
 
-    def check(self, message_name: str, message) -> Sender:
+    def check(self, message_name: str, message, max_lifetime=MAX_LIFETIME) -> Sender:
         """The verified sender of `message`; raises ProofError (nothing is changed)."""
-        sender = TRUSTED.verify(message.proof, message_name, self.case_number, message, workflow.now())
+        sender = TRUSTED.verify(message.proof, message_name, self.case_number, message, workflow.now(), max_lifetime)
         if message.proof.nonce in self.nonces:
             raise ProofError("this message was already delivered (replayed proof)")
         return sender
@@ -35,7 +35,7 @@ class MessageGuard:
     def accept(self, message_name: str, message) -> Sender | None:
         """For signals: the sender, or None (logged, ignored) if the proof does not hold."""
         try:
-            sender = self.check(message_name, message)
+            sender = self.check(message_name, message, SIGNAL_MAX_LIFETIME)
         except ProofError as err:
             workflow.logger.warning("signal %s on %s ignored: %s", message_name, self.case_number, err)
             return None

@@ -19,7 +19,7 @@ from db.repositories.audit import append_audit
 from db.repositories.users import get_user, is_revoked
 from schemas.messages import DecisionInput
 from schemas.procedures import PROCEDURES
-from schemas.text import has_nul
+from schemas.text import CASE_NUMBER, has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
@@ -85,7 +85,9 @@ async def logout(request: Request, session: SessionDep, staff: PageStaff) -> Red
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox_page(request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
     roles = [r for r in staff.roles if r in DECIDERS]
-    tasks = await task_repo.inbox(session, roles, username=staff.username, mine=False) if roles else []
+    case = request.query_params.get("case", "")
+    tasks = await task_repo.inbox(session, roles, username=staff.username, mine=False,
+                                  case_number=case if CASE_NUMBER.match(case) else None) if roles else []
     return render(request, "inbox.html", {"staff": staff, "tasks": tasks, "now": datetime.now(timezone.utc),
                                           "saved": request.query_params.get("saved")})
 

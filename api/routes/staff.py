@@ -111,12 +111,13 @@ async def read_case(case_number: str, session: SessionDep, staff: CaseReader) ->
 @router.get("/tasks", response_model=list[TaskOut])
 async def inbox(session: SessionDep, staff: Decider,
                 role: Annotated[str | None, Query(max_length=32)] = None, mine: bool = False,
-                page: Annotated[int, Query(ge=1, le=1000)] = 1) -> list[TaskOut]:
-    """Open tasks for your roles, most urgent first, 50 a page."""
+                page: Annotated[int, Query(ge=1, le=1000)] = 1,
+                case: Annotated[str | None, Query(pattern=r"^[A-Z]{3}-\d{4}-\d{6}$")] = None) -> list[TaskOut]:
+    """Open tasks for your roles, most urgent first, 50 a page; `case` keeps those of one case."""
     if role is not None and role not in staff.roles:
         raise ApiError(403, f"you do not hold the role '{role}'")
     tasks = await task_repo.inbox(session, [role] if role else list(staff.roles), username=staff.username, mine=mine,
-                                  page=page)
+                                  page=page, case_number=case)
     now = datetime.now(timezone.utc)
     return [task_out(t, now) for t in tasks]
 

@@ -11,13 +11,15 @@ PAGE_SIZE = 50
 
 
 async def inbox(session: AsyncSession, roles: list[str], *, username: str, mine: bool, page: int = 1,
-                page_size: int = PAGE_SIZE) -> list[Task]:
+                page_size: int = PAGE_SIZE, case_number: str | None = None) -> list[Task]:
     """Open tasks for these roles, most urgent first, a page at a time. Supervisors also see every
     escalated task: a second query on its own index (an OR would defeat both indexes)."""
     # Actions (e.g. ending a status that runs for years) are offered on the case, not queued as work.
     open_work = select(Task).where(Task.closed_at.is_(None), Task.kind == "task")
     if mine:
         open_work = open_work.where(Task.claimed_by == username)
+    if case_number:
+        open_work = open_work.where(Task.case_number == case_number)
     wanted = page * page_size
     order = (Task.due_at.asc().nulls_last(), Task.opened_at, Task.task_id)
     found = {t.task_id: t for t in await session.scalars(

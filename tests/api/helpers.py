@@ -17,7 +17,7 @@ async def submit(api, **overrides) -> dict:
 
 async def wait_task(api, tokens, case_number: str, step: str, as_user: str) -> dict:
     async def open_task():
-        r = await api.get("/api/v1/tasks", headers=await tokens(as_user))
+        r = await api.get("/api/v1/tasks", params={"case": case_number}, headers=await tokens(as_user))
         return next((t for t in r.json() if t["case_number"] == case_number and t["step"] == step), None)
     open_task.__doc__ = f"{step} open on {case_number} for {as_user}"
     return await eventually(open_task)

@@ -81,7 +81,7 @@ async def test_withdrawal_closes_the_case_and_cannot_be_repeated(api, tokens):
     await eventually(withdrawn)
     again = await api.post(f"/api/v1/cases/{n}/withdraw", headers=h, json={})
     assert again.status_code == 409 and "no longer be withdrawn" in again.json()["detail"]
-    tasks = (await api.get("/api/v1/tasks", headers=await tokens("registrar"))).json()
+    tasks = (await api.get("/api/v1/tasks", params={"case": n}, headers=await tokens("registrar"))).json()
     assert n not in {t["case_number"] for t in tasks}
 
 

@@ -71,7 +71,7 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
     n = case["case_number"]
     await wait_task(api, tokens, n, "registration", "registrar")
     registrar = await staff_client(api, "registrar")
-    inbox = await registrar.get("/staff/inbox?lang=en")
+    inbox = await registrar.get(f"/staff/inbox?lang=en&case={n}")
     assert n in inbox.text and "Register the application" in inbox.text
     page = await registrar.get(f"/staff/cases/{n}?lang=ru")
     assert "Зарегистрировать" in page.text and "Karimova" in page.text

@@ -25,7 +25,7 @@ async def sign_in(page, live_url: str, username: str, lang: str = "en") -> None:
 
 async def open_case_when_task_is_open(page, live_url: str, case_number: str, step: str) -> None:
     async def listed():
-        await page.goto(f"{live_url}/staff/inbox")
+        await page.goto(f"{live_url}/staff/inbox?case={case_number}")
         return await page.locator(f"tr[data-case='{case_number}'][data-step='{step}']").count()
     await eventually(listed, timeout=30, interval=0.3)
     await page.click(f"tr[data-case='{case_number}'][data-step='{step}'] a")

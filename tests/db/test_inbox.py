@@ -36,3 +36,24 @@ async def test_claimed_tasks_show_under_mine_and_cannot_be_taken(session):
     assert not await task_repo.claim(session, task.task_id, "bob")
     mine = await task_repo.inbox(session, ["registrar"], username="alice", mine=True)
     assert task.task_id in [t.task_id for t in mine]
+
+
+async def test_the_inbox_is_paged_most_urgent_first(session):
+    """Fifty tasks a page, ordered by due date; a supervisor's escalated tasks merge into the same
+    order without repeats."""
+    number = "REF-1991-000001"
+    first_task = await add_case_with_task(session, number, "legal_officer", timedelta(hours=200))
+    now = first_task.opened_at
+    for i in range(120):
+        session.add(Task(task_id=f"{number}:p{i}", case_number=number, procedure="refugee", step="verification",
+                         role="legal_officer", title="t", kind="task", outcomes=["x"], opened_at=now,
+                         due_at=now + timedelta(hours=120 - i), escalated_at=now if i % 10 == 0 else None))
+    await session.flush()
+    first = await task_repo.inbox(session, ["legal_officer"], username="x", mine=False, case_number=number)
+    second = await task_repo.inbox(session, ["legal_officer"], username="x", mine=False, page=2, case_number=number)
+    assert len(first) == 50 and len(second) == 50
+    assert [t.due_at for t in first + second] == sorted(t.due_at for t in first + second)
+    assert not {t.task_id for t in first} & {t.task_id for t in second}
+    both = await task_repo.inbox(session, ["legal_officer", "supervisor"], username="x", mine=False,
+                                 case_number=number)
+    assert len({t.task_id for t in both}) == 50 and [t.task_id for t in both] == [t.task_id for t in first]

@@ -64,16 +64,17 @@ class NewEntry:
     idempotency_key: str | None = None
 
 
-async def append_entries(session: AsyncSession, entries: list[NewEntry]) -> list[AuditEntry]:
+async def append_entries(session: AsyncSession, entries: list[NewEntry], known_new: bool = False) -> list[AuditEntry]:
     """Append entries in order, in the caller's transaction, under the chain lock. An entry whose
-    idempotency key was appended before is skipped."""
+    idempotency key was appended before is skipped (unless the caller knows none was: the unique
+    index would still refuse a second one)."""
     keys = session_keys(session)
     kid, key = keys.active, keys.keys[keys.active]
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
     prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
     added = []
     for e in entries:
-        if e.idempotency_key is not None and await session.scalar(
+        if e.idempotency_key is not None and not known_new and await session.scalar(
                 select(AuditEntry.id).where(AuditEntry.idempotency_key == e.idempotency_key)) is not None:
             continue
         at = (e.at or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -90,9 +91,10 @@ async def append_entries(session: AsyncSession, entries: list[NewEntry]) -> list
 
 async def append_audit(session: AsyncSession, *, action: str, actor: str, actor_role: str = "",
                        case_number: str | None = None, detail: dict[str, Any] | None = None,
-                       at: datetime | None = None, idempotency_key: str | None = None) -> AuditEntry | None:
+                       at: datetime | None = None, idempotency_key: str | None = None,
+                       known_new: bool = False) -> AuditEntry | None:
     """Append one entry in the caller's transaction. With `idempotency_key`, a second append of
     the same key is a no-op (returns None)."""
     added = await append_entries(session, [NewEntry(action, actor, actor_role, case_number, detail, at,
-                                                    idempotency_key)])
+                                                    idempotency_key)], known_new)
     return added[0] if added else None

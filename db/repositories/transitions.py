@@ -27,11 +27,13 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
         ).on_conflict_do_nothing(index_elements=["case_number", "seq"]))
     if inserted.rowcount == 0:
         return False
-    procedure = await session.scalar(select(Case.procedure).where(Case.case_number == r.case_number))
     # Activities of one case may finish out of order after retries: only a newer seq moves the case.
-    await session.execute(
+    procedure = await session.scalar(
         update(Case).where(Case.case_number == r.case_number, Case.last_seq < r.seq)
-        .values(state=r.state, awaiting=r.awaiting, deadline=r.deadline, last_seq=r.seq, updated_at=r.at))
+        .values(state=r.state, awaiting=r.awaiting, deadline=r.deadline, last_seq=r.seq, updated_at=r.at)
+        .returning(Case.procedure))
+    if r.open_tasks and procedure is None:  # a late, older transition that still opens tasks
+        procedure = await session.scalar(select(Case.procedure).where(Case.case_number == r.case_number))
     if r.close_tasks:
         await session.execute(update(Task).where(Task.task_id.in_(r.close_tasks), Task.closed_at.is_(None))
                               .values(closed_at=r.at))
@@ -48,8 +50,9 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
     if r.notify_applicant and r.public_note:
         await session.execute(insert(Notification).values(case_number=r.case_number, seq=r.seq, message=r.public_note)
                               .on_conflict_do_nothing())
+    # The transition row was new in this transaction, so its audit entry cannot exist yet.
     await append_audit(session, action=r.event, actor=r.actor, actor_role=r.actor_role, case_number=r.case_number,
-                       at=r.at, idempotency_key=f"transition:{r.case_number}:{r.seq}",
+                       at=r.at, idempotency_key=f"transition:{r.case_number}:{r.seq}", known_new=True,
                        detail={"seq": r.seq, "state": r.state, "step": r.step, "outcome": r.outcome,
                                "reason": r.reason, "deadline": r.deadline, "detail": r.detail,
                                "tasks": {"opened": [asdict(t) for t in r.open_tasks], "closed": r.close_tasks,

@@ -9,7 +9,6 @@ and the ratio against GET /healthz measured in the same run (the framework's own
 
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -42,6 +41,15 @@ from tests.factories import refugee_application  # noqa: E402
 SECRET = "bench-secret-" + "x" * 32
 # Any 32-byte keys: the bench sends no message to a workflow and its database is thrown away.
 SIGNING_KEY = AUDIT_KEYS = DATA_KEYS = "b1:YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI="
+
+
+async def bench_database(name: str):
+    """A throw-away embedded PostgreSQL with aryz's schema: (server, owner's URL)."""
+    server = start_embedded(Path(tempfile.mkdtemp(prefix=f"aryz-{name}-")) / "pg", cleanup="delete")
+    await ensure_database(server, name)
+    owner = database_url(server, name)
+    await migrate_async(owner)
+    return server, owner
 
 
 async def seed(sessions, n: int) -> list[tuple[str, str]]:
@@ -82,11 +90,7 @@ async def measure(client: httpx.AsyncClient, requests: list[tuple[str, dict]], c
 
 
 async def main(cases: int, n_requests: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="aryz-bench-"))
-    server = start_embedded(root / "pg", cleanup="delete")
-    await ensure_database(server, "bench")
-    url = database_url(server, "bench")
-    await migrate_async(url)
+    server, url = await bench_database("bench")
     engine = make_engine(app_url(url), pool_size=10)
     sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
     await seed_demo_accounts(sessions, "bench")
@@ -118,7 +122,6 @@ async def main(cases: int, n_requests: int) -> None:
         print(f"{name:34} {r['rps']:8.0f} {r['mean_ms']:8.2f} {r['p95_ms']:8.2f} {r['mean_ms'] / base:10.1f}")
     await engine.dispose()
     server.cleanup()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="aryz-xdg-"))
 
@@ -28,15 +27,14 @@ from temporalio.client import Client  # noqa: E402
 
 from api import security  # noqa: E402
 from api.app import create_app  # noqa: E402
-from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY  # noqa: E402
-from db.migrate import migrate_async  # noqa: E402
+from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY, bench_database  # noqa: E402
 from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
 from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
-from stack.postgres import database_url, ensure_database, socket_dir, start_embedded  # noqa: E402
+from stack.postgres import socket_dir  # noqa: E402
 
 FAMILY = ["Karimov", "Asanov", "Tashiev", "Osmonov", "Zhang", "Nazarov", "Abdyldaev", "Sadykov", "Ismailov",
           "Mamytov", "Toktogulov", "Usenov", "Bekov", "Jumabaev", "Kasymov", "Orozbekov"]
@@ -139,11 +137,7 @@ async def plans(conn: asyncpg.Connection, probe_case: str) -> None:
 
 
 async def main(n_cases: int, n_tasks: int, n_requests: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="aryz-scale-"))
-    server = start_embedded(root / "pg", cleanup="delete")
-    await ensure_database(server, "scale")
-    owner = database_url(server, "scale")
-    await migrate_async(owner)
+    server, owner = await bench_database("scale")
     rng = random.Random(1)
     picks = {i: f"CODE{i:08d}" for i in rng.sample(range(n_cases), min(n_requests, n_cases))}
     conn = await asyncpg.connect(host=socket_dir(server), user="postgres", database="scale")

@@ -29,8 +29,7 @@ from temporalio.worker import Worker  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from bench.bare import BareShape, bare_nop  # noqa: E402
-from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY  # noqa: E402
-from db.migrate import migrate_async  # noqa: E402
+from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY, bench_database  # noqa: E402
 from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
 from db.sealing import Sealer  # noqa: E402
@@ -38,7 +37,6 @@ from db.session import make_engine, make_sessionmaker  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import new_key_spec  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
-from stack.postgres import database_url, ensure_database, start_embedded  # noqa: E402
 from stack.temporal import converter  # noqa: E402
 from tests.factories import APPLICATIONS  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -96,11 +94,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
-    root = Path(tempfile.mkdtemp(prefix="aryz-throughput-"))
-    pg = start_embedded(root / "pg", cleanup="delete")
-    await ensure_database(pg, "throughput")
-    owner = database_url(pg, "throughput")
-    await migrate_async(owner)
+    pg, owner = await bench_database("throughput")
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
                                                 dev_server_log_level="error")
     settings = Settings(database_url=app_url(owner), temporal_address="unused", secret_key=SECRET,

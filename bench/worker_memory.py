@@ -24,8 +24,7 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from api.services.applications import submit_application  # noqa: E402
 from api.services.workflows import case_input  # noqa: E402
-from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY  # noqa: E402
-from db.migrate import migrate_async  # noqa: E402
+from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY, bench_database  # noqa: E402
 from db.models import Task  # noqa: E402
 from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
@@ -33,7 +32,6 @@ from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
 from schemas.procedures import PROCEDURES  # noqa: E402
 from stack.codec import data_converter, new_key_spec, parse_keys  # noqa: E402
-from stack.postgres import database_url, ensure_database, start_embedded  # noqa: E402
 from stack.proofs import MessageSigner  # noqa: E402
 from tests.factories import refugee_application  # noqa: E402
 
@@ -70,11 +68,7 @@ async def settled(sessions, n: int, timeout: float = 900) -> None:
 
 
 async def main(first: int, second: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="aryz-memory-"))
-    pg = start_embedded(root / "pg", cleanup="delete")
-    await ensure_database(pg, "memory")
-    owner = database_url(pg, "memory")
-    await migrate_async(owner)
+    pg, owner = await bench_database("memory")
     payload_keys = new_key_spec("p1")
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
                                                 dev_server_log_level="error")

@@ -57,3 +57,24 @@ async def test_wrong_content_types_and_methods_are_4xx(api, tokens):
     staff = await tokens("registrar")
     assert (await api.post("/api/v1/cases/REF-2026-000001/decisions", headers=staff, content=b"[1,2]",
                            )).status_code == 422
+
+
+async def test_the_new_inputs_refuse_what_does_not_fit(api, tokens, sessions):
+    """Decision outcome look-ups, the inbox's case filter, keys and sign-out: a clear 4xx, no change."""
+    case = await submit(api)
+    n = case["case_number"]
+    staff = await tokens("registrar")
+    await wait_task(api, tokens, n, "registration", "registrar")  # the case has settled
+    before = await snapshot(sessions, n)
+    for bad in ("x", "key:ZZ", "key:" + "0" * 80, "auto:%00"):
+        r = await api.get(f"/api/v1/cases/{n}/decisions/{bad}", headers=staff)
+        assert r.status_code in (404, 422), (bad, r.status_code)
+    assert (await api.get("/api/v1/tasks", params={"case": "REF%00"}, headers=staff)).status_code == 422
+    assert (await api.get("/api/v1/tasks", params={"case": "ref-2026-1"}, headers=staff)).status_code == 422
+    assert (await api.get("/api/v1/tasks", params={"page": 0}, headers=staff)).status_code == 422
+    long_key = {"Idempotency-Key": "k" * 101, **staff}
+    r = await api.post(f"/api/v1/cases/{n}/decisions", headers=long_key, json={"step": "registration",
+                                                                               "outcome": "register"})
+    assert r.status_code == 422
+    assert (await api.post("/api/v1/auth/revoke")).status_code == 401
+    assert await snapshot(sessions, n) == before

@@ -115,7 +115,12 @@ async def test_the_case_page_follows_the_same_policy(api, cases, role):
     r = await browser.sign_in(role, PASSWORD)
     assert r.status_code == 303, r.text
     for slug, n in cases.items():
-        page = await browser.get(f"/staff/cases/{n}")
-        assert page.status_code == (200 if policy.can_read([role], slug) else 403), (role, slug)
-        if page.status_code == 200 and slug == "refugee":
-            assert ("Persecution" in page.text) == ("grounds" in policy.parts([role], slug))
+        for lang in ("ky", "ru"):
+            page = await browser.get(f"/staff/cases/{n}?lang={lang}")
+            assert page.status_code == (200 if policy.can_read([role], slug) else 403), (role, slug, lang)
+            assert f'lang="{lang}"' in page.text
+            if page.status_code == 200:
+                holder = {"work-permit": "Zhang", "agency-permit": "Osmonov"}.get(slug)
+                assert holder is None or holder in page.text, (role, slug)  # the person the case is about
+            if page.status_code == 200 and slug == "refugee":
+                assert ("Persecution" in page.text) == ("grounds" in policy.parts([role], slug))

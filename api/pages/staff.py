@@ -14,6 +14,7 @@ from api.pages.common import form_data, form_fields, render
 from api.security import TokenError, create_token, read_token
 from api.services import case_reading, decisions
 from api.services import sign_in as sign_in_service
+from api.services.desk_view import open_steps
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from db.repositories.users import get_user, is_revoked
@@ -107,10 +108,9 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         view = await case_reading.read_case(session, staff, case_number)
     except ApiError as err:
         return await _refused(request, err)
-    steps = PROCEDURES[view.case.procedure].steps
-    tasks = [{"task": t, "spec": steps[t.step],
-              "outcomes": [{"outcome": o, "fields": form_fields(o)} for o in steps[t.step].outcomes]}
-             for t in view.open_tasks if t.step in steps]
+    tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
+              "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.spec.outcomes]}
+             for s in open_steps(staff, view.case.procedure, view.open_tasks, view.transitions)]
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
         "decision_key": uuid.uuid4().hex, "pending": request.query_params.get("pending") == "1",

@@ -68,7 +68,13 @@ def install(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         if exc.status_code == status.HTTP_403_FORBIDDEN:
             await audit_refusal(request, exc.detail)
-        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail
+        asked = request.headers.get("accept-language", "")[:2].lower()
+        if asked in ("ky", "ru") and exc.extra.get("code"):  # machine clients without the header get English
+            from api.rejections import localized
+
+            detail = localized(exc.extra["code"], exc.extra.get("params", {}), asked) or detail
+        return JSONResponse({"detail": detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
 
     async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)

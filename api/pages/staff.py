@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api import i18n
 from api.deps import DECIDERS, LimitsDep, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
 from api.pages import csrf
 from api.pages.common import form_data, form_fields, render
+from api.rejections import localized
 from api.security import TokenError, create_token, read_token
 from api.services import case_reading, decisions
 from api.services import sign_in as sign_in_service
@@ -153,5 +155,6 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
             return RedirectResponse(f"/staff/cases/{case.case_number}?pending=1", status_code=303)
         if err.status_code == 403:
             await audit_refusal(request, err.detail)
-        return await _case_page(request, session, staff, case_number, err.detail, err.status_code)
+        shown = localized(err.extra.get("code", ""), err.extra.get("params", {}), i18n.choose_lang(request))
+        return await _case_page(request, session, staff, case_number, shown or err.detail, err.status_code)
     return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)

@@ -46,7 +46,10 @@ def _closed(case: Case) -> ApiError:
 def _refusal(err: WorkflowUpdateFailedError, case: Case) -> ApiError:
     cause = err.cause
     if isinstance(cause, ApplicationError) and cause.type in _STATUS:
-        return ApiError(_STATUS[cause.type], cause.message, extra={"code": cause.type})
+        why = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+        return ApiError(_STATUS[cause.type], cause.message,
+                        extra={"code": why.get("code", cause.type), "params": why.get("params", {}),
+                               "kind": cause.type})
     log.error("update on %s failed: %s", case.case_number, type(cause).__name__)
     return ApiError(409, "the case could not take this decision now; reload the case and try again")
 

@@ -29,7 +29,7 @@ async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner,
         return await submit_decision(temporal, signer, case, staff, decision, update_id,
                                      settings.decision_timeout_seconds)
     except ApiError as err:
-        if err.extra.get("code") == "StepNotOpen" and not idempotency_key:
+        if err.extra.get("kind") == "StepNotOpen" and not idempotency_key:
             earlier = await _taken_before(session, case.case_number, staff, decision)
             if earlier is not None:
                 return earlier

@@ -33,3 +33,26 @@ async def test_the_author_of_the_conclusion_is_told_why_another_decides(api, tok
     shown = (await registrar.get(f"/staff/cases/{n}?lang=en")).text
     assert 'data-barred="barred_role"' in shown and "This step is decided by the role" in shown
     assert 'data-outcome="recognise"' not in shown
+
+
+async def test_refusals_carry_a_code_and_read_in_the_callers_language(api, tokens):
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "refuse_registration", "regsup", "Refused before.",
+                 {"ground": "earlier_refusal_without_new_circumstances"})
+    url = f"/api/v1/cases/{n}/decisions"
+    body = {"step": "registration_refusal_signoff", "outcome": "confirm_refusal"}
+    english = await api.post(url, json=body, headers=await tokens("regsup"))
+    russian = await api.post(url, json=body, headers={**await tokens("regsup"), "Accept-Language": "ru-RU,ru;q=0.9"})
+    assert english.status_code == russian.status_code == 403
+    assert english.json()["code"] == "four_eyes" and english.json()["params"]["other"] == "registration"
+    assert "four eyes" in english.json()["detail"]
+    assert russian.json()["detail"].startswith("Вы решали шаг «")
+    wrong = await api.post(url, json={"step": "interview", "outcome": "record_interview"},
+                           headers={**await tokens("registrar"), "Accept-Language": "ky"})
+    assert wrong.status_code == 409 and wrong.json()["code"] == "step_not_open" and "кадамы" in wrong.json()["detail"]
+    # On the page, the same refusal reads in the page's language.
+    regsup = await signed_in(api, "regsup")
+    await regsup.get(f"/staff/cases/{n}?lang=ru")
+    page = await regsup.post(f"/staff/cases/{n}/decisions?lang=ru", body)
+    assert page.status_code == 403 and "Вы решали шаг" in page.text

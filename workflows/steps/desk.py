@@ -27,8 +27,11 @@ INVALID = "InvalidDecision"
 UNTRUSTED = "Untrusted"
 
 
-def rejection(kind: str, message: str) -> ApplicationError:
-    return ApplicationError(message, type=kind, non_retryable=True)
+def rejection(kind: str, message: str, code: str = "", **params) -> ApplicationError:
+    """A refusal for the API: its kind (→ HTTP status), an English message, and a machine-readable
+    `code` with `params` that the API and the pages render in the reader's language."""
+    return ApplicationError(message, {"code": code or kind, "params": {k: str(v) for k, v in params.items()}},
+                            type=kind, non_retryable=True)
 
 
 @dataclass
@@ -53,26 +56,29 @@ class DecisionDesk:
         try:
             return self.guard.check(message_name, message)
         except ProofError as err:
-            raise rejection(UNTRUSTED, str(err)) from None
+            raise rejection(UNTRUSTED, str(err), "untrusted") from None
 
     def validate(self, d: DecisionInput) -> None:
         sender = self.sender("decide", d)
         step = self.open.get(d.step)
         if step is None or step.decision is not None:
             now_open = ", ".join(sorted(self.open)) or "none"
-            raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})")
+            raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})",
+                            "step_not_open", step=d.step, open=now_open)
         if step.spec.role not in sender.roles:
-            raise rejection(FORBIDDEN, f"step '{d.step}' is decided by the role '{step.spec.role}'")
+            raise rejection(FORBIDDEN, f"step '{d.step}' is decided by the role '{step.spec.role}'", "wrong_role",
+                            step=d.step, role=step.spec.role)
         for other in step.spec.not_same_actor_as:
             if self.deciders.get(other) == sender.actor:
                 raise rejection(FORBIDDEN, f"four eyes: '{sender.actor}' decided '{other}' on this case "
-                                           f"and may not also decide '{d.step}'")
+                                           f"and may not also decide '{d.step}'", "four_eyes",
+                                actor=sender.actor, other=other, step=d.step, role=step.spec.role)
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
             if step.check is not None:
                 step.check(DecisionInput(d.step, d.outcome, d.reason, d_data, d.proof))
         except InvalidDecision as err:
-            raise rejection(INVALID, str(err)) from None
+            raise rejection(INVALID, str(err), "invalid_decision", problem=str(err)) from None
 
     async def submit(self, d: DecisionInput, case) -> DecisionResult:
         # Two updates may pass validation in the same workflow task; only the first one counts.
@@ -91,21 +97,27 @@ class DecisionDesk:
         sender = self.sender("extend_deadline", e)
         clock = self.clocks.get(e.clock)
         if clock is None or clock.lapses:
-            raise rejection(STEP_NOT_OPEN, f"there is no running deadline '{e.clock}' that can be extended")
+            raise rejection(STEP_NOT_OPEN, f"there is no running deadline '{e.clock}' that can be extended",
+                            "no_running_deadline", clock=e.clock)
         if "supervisor" not in sender.roles:
-            raise rejection(FORBIDDEN, "only a supervisor may extend a deadline")
+            raise rejection(FORBIDDEN, "only a supervisor may extend a deadline", "wrong_role", step=e.clock,
+                            role="supervisor")
         if not e.reason.strip():
-            raise rejection(INVALID, "an extension needs a recorded reason")
+            raise rejection(INVALID, "an extension needs a recorded reason", "reason_required")
         if len(clock.extensions) >= max_extensions:
-            raise rejection(STEP_NOT_OPEN, f"deadline '{e.clock}' was already extended {len(clock.extensions)} time(s)")
+            raise rejection(STEP_NOT_OPEN, f"deadline '{e.clock}' was already extended {len(clock.extensions)} time(s)",
+                            "already_extended", clock=e.clock, times=len(clock.extensions))
         try:
             until = clock.calendar.end_of_day(datetime.fromisoformat(e.until).date())
         except ValueError:
-            raise rejection(INVALID, f"until must be an ISO date (YYYY-MM-DD), got {e.until!r}") from None
+            raise rejection(INVALID, f"until must be an ISO date (YYYY-MM-DD), got {e.until!r}", "bad_date",
+                            value=e.until) from None
         if until <= clock.due_at:
-            raise rejection(INVALID, f"until must be after the current due date {clock.due_at.date().isoformat()}")
+            raise rejection(INVALID, f"until must be after the current due date {clock.due_at.date().isoformat()}",
+                            "not_after_due", due=clock.due_at.date().isoformat())
         if clock.limit is not None and until > clock.limit:
-            raise rejection(INVALID, f"deadline '{e.clock}' may not run past {clock.limit.date().isoformat()}")
+            raise rejection(INVALID, f"deadline '{e.clock}' may not run past {clock.limit.date().isoformat()}",
+                            "past_limit", clock=e.clock, limit=clock.limit.date().isoformat())
         return until
 
     def steps_on(self, clock: StatutoryClock) -> list[OpenStep]:

@@ -2,7 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -69,11 +69,15 @@ class CommissionRefusal(CommissionSession):
 
 
 class CitizenshipApplication(StepData):
+    past_fields: ClassVar[tuple[str, ...]] = ("applied_on",)
+
     applied_on: date
     application_number: str = Field(min_length=1, max_length=40)
 
 
 class CitizenshipAcquired(StepData):
+    past_fields: ClassVar[tuple[str, ...]] = ("acquired_on",)
+
     decree: str = Field(min_length=1, max_length=80, description="Presidential decree granting citizenship")
     acquired_on: date
 

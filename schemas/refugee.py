@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -73,15 +73,26 @@ class InterviewSchedule(StepData):
 
 
 class InterviewRecord(StepData):
+    past_fields: ClassVar[tuple[str, ...]] = ("held_at",)
+
     held_at: datetime
     interpreter_language: str = Field(default="", max_length=50)
     summary: str = Field(min_length=1, max_length=20_000)
 
 
 class Verification(StepData):
+    """Verification is complete only when both are true; until then the step stays open."""
+
     identity_established: bool
     security_checks_done: bool
     notes: str = Field(default="", max_length=10_000)
+
+    @model_validator(mode="after")
+    def complete(self) -> "Verification":
+        if not (self.identity_established and self.security_checks_done):
+            raise ValueError("verification is complete only once the identity is established and the security "
+                             "checks are done")
+        return self
 
 
 class RejectionGround(StepData):

@@ -5,9 +5,9 @@ early; workflow validators use the very same definitions, so the two cannot disa
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -16,6 +16,9 @@ from schemas.text import clean_text, has_nul
 
 class StepData(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Fields that record something that has already happened (an interview held, a session sat):
+    # a value later than the moment of the decision is refused (check_reality).
+    past_fields: ClassVar[tuple[str, ...]] = ()
 
     _clean = model_validator(mode="before")(clean_text)
 
@@ -28,6 +31,8 @@ class DocumentsRequest(StepData):
 
 class CommissionSession(StepData):
     """A collective decision is recorded with the session that took it."""
+
+    past_fields: ClassVar[tuple[str, ...]] = ("session_date",)
 
     session_date: date
     protocol_number: str = Field(min_length=1, max_length=40)
@@ -77,6 +82,26 @@ def _data_schema(spec: "StepSpec") -> dict[str, Any]:
 
 def request_documents_outcome() -> Outcome:
     return Outcome("request_documents", data=DocumentsRequest, requests_documents=True)
+
+
+# Clocks differ a little between an officer's browser, the API and the engine; and a date is the
+# officer's local day (Asia/Bishkek, UTC+6).
+_CLOCK_SLACK = timedelta(minutes=5)
+_LOCAL = timedelta(hours=6)
+
+
+def check_reality(spec: StepSpec, outcome_name: str, data: dict[str, Any], now: datetime) -> None:
+    """Refuse decision data that describes as done what has not happened yet. Pure: the caller
+    gives the time (the workflow's, in update validators)."""
+    model = spec.outcome(outcome_name).data
+    for name in getattr(model, "past_fields", ()):
+        value = data.get(name)
+        if isinstance(value, str) and "T" in value:
+            if datetime.fromisoformat(value) > now + _CLOCK_SLACK:
+                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future")
+        elif isinstance(value, str) and value:
+            if date.fromisoformat(value) > (now + _LOCAL).date():
+                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future")
 
 
 def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Agency permits over HTTP: submission to an active permit; bad input."""
 
 import uuid
+from datetime import date
 
 from tests.api.helpers import decide, snapshot
 from tests.factories import agency_permit_application
@@ -16,7 +17,7 @@ async def test_an_agency_gets_its_permit_once_the_deposit_is_confirmed(api, toke
     assert n.startswith("AGP-")
     await decide(api, tokens, n, "doc_check", "documents_ok", "registrar")
     result = await decide(api, tokens, n, "commission_decision", "approve", "commission",
-                          data={"session_date": "2026-12-15", "protocol_number": "PA-7"})
+                          data={"session_date": date.today().isoformat(), "protocol_number": "PA-7"})
     assert result["state"] == "APPROVED_PENDING_DEPOSIT"
     result = await decide(api, tokens, n, "deposit", "confirm_deposit", "finance_officer",
                           data={"deposit_som": 50000, "fee_som": 4000, "payment_reference": "TRX-1"})

@@ -1,6 +1,7 @@
 """Kairylman status over HTTP: submission, bad input, and a case through to an active certificate."""
 
 import uuid
+from datetime import date
 
 from tests.api.helpers import decide, snapshot
 from tests.factories import kairylman_application
@@ -17,7 +18,7 @@ async def test_a_kairylman_case_from_submission_to_an_active_certificate(api, to
     await decide(api, tokens, n, "intake", "accept_complete", "registrar")
     await decide(api, tokens, n, "case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": True})
     result = await decide(api, tokens, n, "commission_decision", "grant", "commission",
-                          data={"session_date": "2026-12-10", "protocol_number": "IC-14"})
+                          data={"session_date": date.today().isoformat(), "protocol_number": "IC-14"})
     assert result["state"] == "ACTIVE"
     status = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"]})).json()
     assert [d["doc_type"] for d in status["documents"]] == ["KC"]

@@ -13,7 +13,8 @@ async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
     await decide(api, tokens, n, "interview", "schedule_interview", "case_officer",
                  data={"interview_at": at, "place": "Bishkek, room 4", "interpreter_language": "dari"})
     await decide(api, tokens, n, "interview", "record_interview", "case_officer",
-                 data={"held_at": at, "interpreter_language": "dari", "summary": "Consistent, detailed account."})
+                 data={"held_at": datetime.now().astimezone().isoformat(timespec="minutes"),
+                       "interpreter_language": "dari", "summary": "Consistent, detailed account."})
     await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
                  data={"identity_established": True, "security_checks_done": True})
     await decide(api, tokens, n, "conclusion", "recommend_recognition", "case_officer", "Well-founded fear.")
@@ -36,7 +37,7 @@ async def test_a_rejected_applicant_appeals_and_a_legal_officer_overturns(api, t
     await decide(api, tokens, n, "interview", "record_interview", "case_officer",
                  data={"held_at": "2026-11-20T10:00:00+06:00", "summary": "Held at intake."})
     await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
-                 data={"identity_established": True, "security_checks_done": False})
+                 data={"identity_established": True, "security_checks_done": True})
     await decide(api, tokens, n, "conclusion", "recommend_rejection", "case_officer", "Not credible.",
                  {"ground": "not_credible"})
     result = await decide(api, tokens, n, "decision", "reject", "supervisor", "Inconsistent dates of events.",

@@ -173,8 +173,9 @@ async def through_to_decision(d: CaseDriver, *, conclusion: str = "recommend_rec
     await d.decide("registration", "register", "registrar")
     at = (datetime.now().astimezone() + timedelta(days=3)).isoformat()
     await d.decide("interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Bishkek office"})
+    held = (datetime.now().astimezone() - timedelta(hours=1)).isoformat()  # an interview record is of the past
     await d.decide("interview", "record_interview", "case_officer",
-                   data={"held_at": at, "interpreter_language": "dari", "summary": "Consistent account."})
+                   data={"held_at": held, "interpreter_language": "dari", "summary": "Consistent account."})
     await d.decide("verification", "complete_verification", "case_officer",
                    data={"identity_established": True, "security_checks_done": True})
     reason = "Well-founded fear established." if conclusion == "recommend_recognition" else "Account not credible."

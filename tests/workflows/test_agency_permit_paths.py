@@ -1,11 +1,11 @@
 """Private employment agency permits: approval pending the deposit, the permit's year, suspension."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from schemas.agency_permit import State
 from tests.workflows.harness import rejected
 
-SESSION = {"session_date": "2026-12-15", "protocol_number": "PA-7"}
+SESSION = {"session_date": date.today().isoformat(), "protocol_number": "PA-7"}
 RECEIPT = {"deposit_som": 50000, "fee_som": 4000, "payment_reference": "TRX-99"}
 
 

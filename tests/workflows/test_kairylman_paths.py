@@ -1,12 +1,12 @@
 """Kairylman status: intake, commission, the 3-year certificate and how it ends."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from schemas.kairylman import State
 from tests.conftest import eventually
 from tests.workflows.harness import rejected
 
-SESSION = {"session_date": "2026-12-10", "protocol_number": "IC-2026-14"}
+SESSION = {"session_date": date.today().isoformat(), "protocol_number": "IC-2026-14"}
 
 
 async def to_active(case) -> None:

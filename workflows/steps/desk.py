@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import DecisionInput, DecisionResult, ExtensionInput
     from schemas.proof import ProofError, Sender
-    from schemas.steps import InvalidDecision, StepSpec, check_decision
+    from schemas.steps import InvalidDecision, StepSpec, check_decision, check_reality
     from workflows.steps.clock import StatutoryClock
     from workflows.steps.guard import MessageGuard
 
@@ -75,6 +75,7 @@ class DecisionDesk:
                                 actor=sender.actor, other=other, step=d.step, role=step.spec.role)
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
+            check_reality(step.spec, d.outcome, d_data, workflow.now())
             if step.check is not None:
                 step.check(DecisionInput(d.step, d.outcome, d.reason, d_data, d.proof))
         except InvalidDecision as err:

@@ -2,12 +2,14 @@
 of access (403) is logged and audited, with who was refused what, and why."""
 
 import logging
+import uuid
 
 import asyncpg
 import sqlalchemy.exc
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ApiError(Exception):
@@ -58,6 +60,22 @@ async def audit_refusal(request: Request, reason: str) -> None:
         log.error("could not audit a refusal: %s", type(err).__name__)
 
 
+def wants_page(request: Request) -> bool:
+    """A person's browser on a page (not the JSON API): answer with a page in their language."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/codec/", "/healthz", "/readyz", "/metrics")) and \
+        "text/html" in request.headers.get("accept", "")
+
+
+async def error_page(request: Request, status_code: int, headers: dict, reference: str = ""):
+    from api.pages.common import render
+
+    message = {403: "403", 404: "not_found", 429: "too_many", 503: "unavailable"}.get(status_code, "error_500")
+    response = render(request, "error.html", {"message": message, "reference": reference}, status_code)
+    response.headers.update(headers)
+    return response
+
+
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body",)]
     return ".".join(parts) or "body"
@@ -68,6 +86,8 @@ def install(app: FastAPI) -> None:
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         if exc.status_code == status.HTTP_403_FORBIDDEN:
             await audit_refusal(request, exc.detail)
+        if wants_page(request):
+            return await error_page(request, exc.status_code, exc.headers)
         detail = exc.detail
         asked = request.headers.get("accept-language", "")[:2].lower()
         if asked in ("ky", "ru") and exc.extra.get("code"):  # machine clients without the header get English
@@ -76,8 +96,27 @@ def install(app: FastAPI) -> None:
             detail = localized(exc.extra["code"], exc.extra.get("params", {}), asked) or detail
         return JSONResponse({"detail": detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if wants_page(request) and exc.status_code in (403, 404, 405, 429):
+            return await error_page(request, 404 if exc.status_code == 405 else exc.status_code, exc.headers or {})
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        """A fault of ours: logged with a reference the person can quote, never the details."""
+        reference = uuid.uuid4().hex[:10].upper()
+        log.error("unexpected %s on %s %s (reference %s)", type(exc).__name__, request.method,
+                  getattr(request.scope.get("route"), "path", "?"), reference, exc_info=exc)
+        if wants_page(request):
+            return await error_page(request, 500, {}, reference)
+        return JSONResponse({"detail": f"something went wrong on our side; quote reference {reference}",
+                             "reference": reference}, status_code=500)
+
     async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        if wants_page(request):
+            return await error_page(request, 503, {"Retry-After": "5"})
         return JSONResponse({"detail": "the case database is not reachable; nothing was changed; try again shortly"},
                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
 

@@ -95,3 +95,15 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
         viewers = set(await s.scalars(select(AuditEntry.actor).where(AuditEntry.case_number == n,
                                                                       AuditEntry.action == "case_viewed")))
     assert {"registrar"} <= viewers
+
+
+async def test_browsers_get_error_pages_in_their_language_and_the_api_keeps_json(api):
+    page = {"Accept": "text/html,application/xhtml+xml", "Accept-Language": "ru"}
+    missing = await api.get("/staff/no-such-page", headers=page)
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "Не найдено" in missing.text
+    browser = Browser(api)
+    await browser.get("/")
+    forged = await api.post("/status?lang=ru", headers={**page, "Cookie": f"aryz_csrf={browser.cookies['aryz_csrf']}"},
+                            data={"case_number": "REF-2026-000001", "access_code": "x"})
+    assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
+    assert (await api.get("/api/v1/no-such-route", headers=page)).headers["content-type"] == "application/json"

@@ -84,6 +84,18 @@ def request_documents_outcome() -> Outcome:
     return Outcome("request_documents", data=DocumentsRequest, requests_documents=True)
 
 
+def barred(spec: StepSpec, roles, actor: str, deciders: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+    """Why `actor` holding `roles` may not decide `spec`, as (code, params), or None if they may.
+    `deciders` names who last decided each step of the case. The workflow's validator enforces
+    this; the case page asks it to offer only the forms that would be accepted."""
+    if spec.role not in roles:
+        return "wrong_role", {"step": spec.name, "role": spec.role}
+    for other in spec.not_same_actor_as:
+        if deciders.get(other) == actor:
+            return "four_eyes", {"actor": actor, "other": other, "step": spec.name, "role": spec.role}
+    return None
+
+
 # Clocks differ a little between an officer's browser, the API and the engine; and a date is the
 # officer's local day (Asia/Bishkek, UTC+6).
 _CLOCK_SLACK = timedelta(minutes=5)

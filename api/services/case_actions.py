@@ -39,7 +39,7 @@ class OutcomeUnknown(ApiError):
                          {"outcome": "unknown", "decision_id": decision_id, "check": check})
 
 
-def _closed(case: Case) -> ApiError:
+def closed_case(case: Case) -> ApiError:
     return ApiError(409, f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
 
 
@@ -73,7 +73,7 @@ async def _update(client: Client, case: Case, name: str, arg, result_type, updat
         raise OutcomeUnknown(case.case_number, update_id) from None
     except RPCError as err:
         if err.status in _GONE:
-            raise _closed(case) from None
+            raise closed_case(case) from None
         log.warning("update %s on %s: engine error %s", name, case.case_number, err.status)
         raise OutcomeUnknown(case.case_number, update_id) from None
 

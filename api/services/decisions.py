@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.deps import Staff
-from api.errors import ApiError, conflict
-from api.services.case_actions import decision_id, decision_outcome, submit_decision
+from api.errors import ApiError
+from api.services.case_actions import closed_case, decision_id, decision_outcome, submit_decision
 from api.services.case_reading import case_for_staff
 from db.models import Case, CaseTransition
 from db.repositories import cases as case_repo
@@ -21,7 +21,7 @@ async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner,
                  case_number: str, decision: DecisionInput, idempotency_key: str | None) -> DecisionResult:
     case = await case_for_staff(session, staff, case_number)
     if case.state in PROCEDURES[case.procedure].final:
-        raise conflict(f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
+        raise closed_case(case)
     task = next((t for t in await case_repo.open_tasks(session, case.case_number) if t.step == decision.step), None)
     update_id = decision_id(case, staff, decision, task.task_id if task else "", idempotency_key)
     await session.commit()  # no connection is held while the engine answers

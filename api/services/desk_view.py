@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from api.deps import Staff
 from db.models import CaseTransition, Task
 from schemas.procedures import PROCEDURES
-from schemas.steps import StepSpec
+from schemas.steps import StepSpec, barred
 
 # Transitions that make their actor the decider of a step (the desk's four-eyes memory).
 _DECIDING = ("decided", "documents_requested")
+# The page's wording ("this step…") for the validator's refusal codes.
+_PAGE_MESSAGE = {"wrong_role": "barred_role", "four_eyes": "barred_four_eyes"}
 
 
 @dataclass
@@ -29,11 +31,10 @@ def open_steps(staff: Staff, procedure: str, tasks: list[Task], transitions: lis
         if spec is None:
             continue
         view = OpenStepView(task, spec)
-        if spec.role not in staff.roles:
-            view.barred, view.params = "barred_role", {"role": spec.role}
-        else:
-            other = next((s for s in spec.not_same_actor_as if deciders.get(s) == staff.username), None)
-            if other is not None:
-                view.barred, view.params = "barred_four_eyes", {"step": other, "role": spec.role}
+        why = barred(spec, staff.roles, staff.username, deciders)  # the very rule the validator applies
+        if why is not None:
+            code, params = why
+            view.barred = _PAGE_MESSAGE[code]
+            view.params = {"role": params["role"], **({"step": params["other"]} if code == "four_eyes" else {})}
         views.append(view)
     return views

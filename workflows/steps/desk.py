@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import DecisionInput, DecisionResult, ExtensionInput
     from schemas.proof import ProofError, Sender
-    from schemas.steps import InvalidDecision, StepSpec, check_decision, check_reality
+    from schemas.steps import InvalidDecision, StepSpec, barred, check_decision, check_reality
     from workflows.steps.clock import StatutoryClock
     from workflows.steps.guard import MessageGuard
 
@@ -65,14 +65,13 @@ class DecisionDesk:
             now_open = ", ".join(sorted(self.open)) or "none"
             raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})",
                             "step_not_open", step=d.step, open=now_open)
-        if step.spec.role not in sender.roles:
-            raise rejection(FORBIDDEN, f"step '{d.step}' is decided by the role '{step.spec.role}'", "wrong_role",
-                            step=d.step, role=step.spec.role)
-        for other in step.spec.not_same_actor_as:
-            if self.deciders.get(other) == sender.actor:
-                raise rejection(FORBIDDEN, f"four eyes: '{sender.actor}' decided '{other}' on this case "
-                                           f"and may not also decide '{d.step}'", "four_eyes",
-                                actor=sender.actor, other=other, step=d.step, role=step.spec.role)
+        why = barred(step.spec, sender.roles, sender.actor, self.deciders)
+        if why is not None:
+            code, params = why
+            message = (f"step '{d.step}' is decided by the role '{step.spec.role}'" if code == "wrong_role" else
+                       f"four eyes: '{sender.actor}' decided '{params['other']}' on this case "
+                       f"and may not also decide '{d.step}'")
+            raise rejection(FORBIDDEN, message, code, **params)
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
             check_reality(step.spec, d.outcome, d_data, workflow.now())

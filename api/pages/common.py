@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api import i18n
+from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
 from api.pages import csrf
 from schemas.steps import Outcome
 
@@ -29,7 +30,8 @@ templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=
                              step_label=i18n.step_label, field_label=i18n.field_label, outcome_label=i18n.outcome_label,
                              doc_label=i18n.doc_label, awaiting_label=i18n.awaiting_label,
                              LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
-                             local_time=local_time, last_day=last_day)
+                             local_time=local_time, last_day=last_day, dossier_label=dossier_label,
+                             dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)
 BISHKEK = "+06:00"
 
 

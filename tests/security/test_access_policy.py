@@ -109,7 +109,7 @@ async def test_refusals_are_audited_and_the_auditors_timeline_is_theirs_alone(ap
     assert refusal is not None and refusal.detail["route"] == "/api/v1/cases/{case_number}"
 
 
-@pytest.mark.parametrize("role", ["finance_officer", "registrar", "auditor", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 async def test_the_case_page_follows_the_same_policy(api, cases, role):
     browser = Browser(api)
     r = await browser.sign_in(role, PASSWORD)
@@ -124,3 +124,6 @@ async def test_the_case_page_follows_the_same_policy(api, cases, role):
                 assert holder is None or holder in page.text, (role, slug)  # the person the case is about
             if page.status_code == 200 and slug == "refugee":
                 assert ("Persecution" in page.text) == ("grounds" in policy.parts([role], slug))
+            if page.status_code == 200 and slug == "repatriation":  # the payment data, for those who pay
+                assert ('data-part="bank_account"' in page.text) == ("payment" in policy.parts([role], slug))
+                assert 'data-part="deceased"' in page.text

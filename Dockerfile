@@ -13,6 +13,8 @@ COPY workflows workflows
 COPY cli.py settings.py worker.py ./
 # Production installs leave out the embedded PostgreSQL and Temporal dev server (`[embedded]`).
 RUN /opt/aryz/bin/pip install --no-cache-dir --upgrade pip && /opt/aryz/bin/pip install --no-cache-dir .
+# The message catalogues are compiled here, into the image (api/locale/*/LC_MESSAGES/messages.mo).
+RUN /opt/aryz/bin/python -m api.i18n.catalogues
 
 FROM python:3.11-slim
 RUN groupadd --system aryz && useradd --system --gid aryz --home-dir /var/lib/aryz --create-home aryz \

@@ -10,6 +10,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched
         import pytest
 
+        from api.i18n.catalogues import compile_all
+
+        compile_all()
         return pytest.main(argv[1:])
     parser = argparse.ArgumentParser(prog="aryz", description="Case processing for Kyrgyz migration procedures")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,6 +1,5 @@
 """Rendering, language, and turning a step's form into decision data."""
 
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,24 +12,13 @@ from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
 from api.pages import csrf
 from schemas.steps import Outcome
 
-BISHKEK_TZ = timezone(timedelta(hours=6))
-
-
-def local_time(moment: datetime | None) -> str:
-    return moment.astimezone(BISHKEK_TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def last_day(due: datetime | None) -> str:
-    """Deadlines fall due at local midnight; people read them as the last day still in time."""
-    return (due.astimezone(BISHKEK_TZ) - timedelta(seconds=1)).strftime("%Y-%m-%d") if due else ""
-
-
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=i18n.role_label,
                              step_label=i18n.step_label, field_label=i18n.field_label, outcome_label=i18n.outcome_label,
                              doc_label=i18n.doc_label, awaiting_label=i18n.awaiting_label,
                              LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
-                             local_time=local_time, last_day=last_day, dossier_label=dossier_label,
+                             local_time=i18n.local_time, last_day=i18n.last_day,
+                             local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)
 BISHKEK = "+06:00"
 

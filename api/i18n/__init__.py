@@ -1,0 +1,107 @@
+"""The UI in Kyrgyz, Russian and English: the reader's language, and every word from the Babel
+catalogues (api/locale/<lang>/LC_MESSAGES/messages.po, see catalogues.py)."""
+
+from datetime import date, datetime, timedelta, timezone
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+
+from api.i18n.catalogues import load
+
+LANGS = ("ky", "ru", "en")
+DEFAULT_LANG = "ky"  # the state language
+LANG_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+BISHKEK_TZ = timezone(timedelta(hours=6))
+MESSAGES = {lang: load(lang) for lang in LANGS}
+
+
+def text(context: str, key: str, lang: str, fallback: str | None = None) -> str:
+    """The message in the reader's language; English where a translation is missing (a test
+    fails on that), then the fallback."""
+    found = MESSAGES.get(lang, {}).get((context, key)) or MESSAGES["en"].get((context, key))
+    return found if found is not None else (key if fallback is None else fallback)
+
+
+def has(context: str, key: str) -> bool:
+    return (context, key) in MESSAGES["en"]
+
+
+def t(key: str, lang: str) -> str:
+    return text("ui", key, lang)
+
+
+def state_label(state: str, lang: str) -> str:
+    return text("state", state, lang)
+
+
+def role_label(role: str, lang: str) -> str:
+    return text("role", role, lang)
+
+
+def doc_label(doc_type: str, lang: str) -> str:
+    return text("doc", doc_type, lang)
+
+
+def step_label(step: str, lang: str) -> str:
+    return text("step", step, lang)
+
+
+def field_label(name: str, lang: str) -> str:
+    return text("field", name, lang, name.replace("_", " "))
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    return text("outcome", outcome, lang)
+
+
+def local_date(day: date | datetime | None, lang: str) -> str:
+    """A date as the reader writes it (23 ноября 2026 г.); a moment is first put in Bishkek time."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(BISHKEK_TZ).date()
+    return format_date(day, "long", locale=lang)
+
+
+def local_time(moment: datetime | None, lang: str) -> str:
+    """A moment in Bishkek time, in the reader's format, with the zone shown."""
+    if moment is None:
+        return ""
+    shown = format_datetime(moment.astimezone(BISHKEK_TZ), "d MMM y, HH:mm", locale=lang)
+    return f"{shown} (UTC+6)"
+
+
+def last_day(due: datetime | None, lang: str) -> str:
+    """Deadlines fall due at local midnight; people read them as the last day still in time."""
+    return local_date(due - timedelta(seconds=1), lang) if due else ""
+
+
+_STEP_BY_TITLE = {text("step", key, "en"): key for (ctx, key) in MESSAGES["en"] if ctx == "step"}
+
+
+def awaiting_label(awaiting: str, lang: str) -> str:
+    """'registrar: Register the application' in the reader's language."""
+    role, _, rest = awaiting.partition(": ")
+    if not rest or not has("role", role):
+        return awaiting
+    if rest in _STEP_BY_TITLE:
+        rest = step_label(_STEP_BY_TITLE[rest], lang)
+    elif rest in ("may appeal", "correct the bank account"):
+        rest = text("awaiting", rest, lang)
+    elif rest.startswith("provide "):
+        rest = f"{text('awaiting', 'provide', lang)} {rest.removeprefix('provide ')}"
+    return f"{role_label(role, lang)}: {rest}"
+
+
+def choose_lang(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    cookie = request.cookies.get("aryz_lang")
+    if cookie in LANGS:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return DEFAULT_LANG

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -56,7 +56,12 @@ class Settings(BaseSettings):
     # /metrics answers the local network, or anyone with this bearer token (a Prometheus scraper).
     metrics_token: SecretStr | None = None
     codec_cors_origins: str = "http://127.0.0.1:8233,http://localhost:8233"  # Temporal Web UI
-    token_minutes: int = 30
+    token_minutes: int = 30  # bearer tokens of the JSON API
+    # Staff pages: a session ends after this long without a request, and in any case this long
+    # after signing in (a working day), whatever the activity.
+    session_idle_minutes: int = Field(default=30, ge=1, le=240)
+    session_absolute_minutes: int = Field(default=600, ge=5, le=720)
+    due_soon_days: int = Field(default=3, ge=1, le=30)  # the inbox colours a task 'due soon' this close
     demo_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from temporalio.client import Client
@@ -17,6 +16,7 @@ from api.limits import RateLimits
 from api.metrics import RequestMetrics
 from api.pages import applicant as applicant_pages
 from api.pages import staff as staff_pages
+from api.pages import staff_session
 from api.routes import applicant, audit, codec, ops, quota, staff
 from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
@@ -112,11 +112,12 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(ops.router)
     app.include_router(codec.router)
     app.include_router(applicant_pages.router)
+    app.include_router(staff_session.router)
     app.include_router(staff_pages.router)
 
-    @app.exception_handler(staff_pages.SignInRequired)
+    @app.exception_handler(staff_session.SignInRequired)
     async def sign_in_first(request, exc):
-        return RedirectResponse("/staff/login", status_code=303)
+        return staff_session.sign_in_redirect(exc)
 
     app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")

@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from api.errors import ApiError
 from api.limits import RateLimits
-from api.security import TokenError, read_token
+from api.security import TokenError, read_token, session_ended
 from db.repositories.users import get_user, is_revoked
 from settings import Settings
 from stack.proofs import MessageSigner
@@ -84,6 +84,9 @@ async def get_current_staff(request: Request, session: SessionDep, settings: Set
     user = await get_user(session, claims.username)
     if user is None or not user.active:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
+    if session_ended(claims, user.sessions_valid_after):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account signed out everywhere; sign in again",
+                            _UNAUTHORISED)
     request.state.staff = Staff(user.username, tuple(user.roles))  # for the audit of any refusal
     return request.state.staff
 

@@ -1,7 +1,7 @@
 """The application's parts and fields on the staff case page, labelled from the catalogues'
 `dossier` context: one place to look when a form field is added."""
 
-from api.i18n import text
+from api.i18n import has, text
 
 # Shown by case.html's own lines already (person, family, entry date, grounds, contact).
 SHOWN_ELSEWHERE = {"applicant", "family_members", "date_of_entry", "grounds", "contact"}
@@ -20,4 +20,6 @@ def dossier_value(value, lang: str) -> str:
                          if v not in ("", None))
     if isinstance(value, list):
         return " · ".join(dossier_value(v, lang) for v in value)
+    if isinstance(value, str) and has("choice", value):  # a refusal ground, a payment problem…
+        return text("choice", value, lang)
     return str(value)

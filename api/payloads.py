@@ -92,6 +92,7 @@ class DecisionRequest(Strict):
     outcome: str = Field(min_length=1, max_length=40)
     reason: str = Field(default="", max_length=4000)
     data: dict[str, Any] = Field(default_factory=dict)
+    take_over: bool = Field(default=False, description="Decide a task another officer claimed (recorded as a take-over)")
 
 
 class DecisionOut(BaseModel):

@@ -98,3 +98,8 @@ def application_view(roles, procedure: str, application: dict[str, Any]) -> dict
 
 def hidden_parts(roles, procedure: str) -> list[str]:
     return sorted(all_parts(procedure) - parts(roles, procedure))
+
+
+def may_supervise(roles) -> bool:
+    """Reassigning tasks, every role's backlog, extending a running deadline."""
+    return "supervisor" in roles

@@ -33,10 +33,19 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 MAX_TOKEN_MINUTES = 12 * 60
 
 
-def create_token(username: str, secret: str, minutes: int) -> str:
+def create_token(username: str, secret: str, minutes: int, *, idle_minutes: int | None = None,
+                 renewing: "TokenClaims | None" = None) -> str:
+    """A signed session token. `minutes` bounds the session from its sign-in (absolute); with
+    `idle_minutes` it also ends after that long without use. `renewing` keeps the session's id and
+    sign-in time, so signing out (revoking the id) ends every renewed copy too."""
     now = datetime.now(timezone.utc)
-    return jwt.encode({"sub": username, "iat": now, "jti": secrets.token_hex(16),
-                       "exp": now + timedelta(minutes=min(minutes, MAX_TOKEN_MINUTES))}, secret, algorithm=ALGORITHM)
+    signed_in = renewing.signed_in_at if renewing else now
+    expires = signed_in + timedelta(minutes=min(minutes, MAX_TOKEN_MINUTES))
+    if idle_minutes:
+        expires = min(expires, now + timedelta(minutes=idle_minutes))
+    return jwt.encode({"sub": username, "iat": now, "auth_time": signed_in.timestamp(),
+                       "jti": renewing.jti if renewing else secrets.token_hex(16), "exp": expires},
+                      secret, algorithm=ALGORITHM)
 
 
 class TokenError(Exception):
@@ -48,6 +57,7 @@ class TokenClaims:
     username: str
     jti: str
     expires_at: datetime
+    signed_in_at: datetime
 
 
 def read_token(token: str, secret: str) -> TokenClaims:
@@ -57,8 +67,17 @@ def read_token(token: str, secret: str) -> TokenClaims:
         raise TokenError("token expired; sign in again") from None
     except jwt.InvalidTokenError:
         raise TokenError("invalid token") from None
+    try:
+        signed_in = datetime.fromtimestamp(float(claims.get("auth_time", claims.get("iat", 0))), timezone.utc)
+    except (TypeError, ValueError, OverflowError):
+        raise TokenError("invalid token") from None
     return TokenClaims(str(claims["sub"]), str(claims["jti"])[:64],
-                       datetime.fromtimestamp(claims["exp"], timezone.utc))
+                       datetime.fromtimestamp(claims["exp"], timezone.utc), signed_in)
+
+
+def session_ended(claims: TokenClaims, valid_after: datetime | None) -> bool:
+    """True if the account signed out everywhere after this session began."""
+    return valid_after is not None and claims.signed_in_at <= valid_after
 
 
 # ---- applicant access codes ---------------------------------------------------------------

@@ -35,6 +35,7 @@ class StaffUser(Base):
     roles: Mapped[list[str]]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sessions_valid_after: Mapped[datetime | None]  # "sign out everywhere": older sessions are refused
 
 
 class Case(Base):
@@ -101,6 +102,7 @@ class Task(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     reminded_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
+    clock: Mapped[str] = mapped_column(String(40), default="", server_default="")  # extendable deadline, if any
     __table_args__ = (Index("ix_tasks_open_role_due", "role", "due_at", postgresql_where=text("closed_at IS NULL")),)
 
 
@@ -120,6 +122,7 @@ class AuditEntry(Base):
     key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    __table_args__ = (Index("ix_audit_log_shown", text("(detail->'shown') jsonb_path_ops"), postgresql_using="gin"),)
 
 
 class IssuedDocumentRow(Base):

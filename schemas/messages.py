@@ -106,6 +106,7 @@ class TaskRecord:
     outcomes: list[str]
     escalated: bool = False
     kind: str = "task"  # "task": work due in an inbox; "action": available on the case, not due
+    clock: str = ""  # the officers' deadline it runs on, which a supervisor may extend ("" if none)
 
 
 @dataclass

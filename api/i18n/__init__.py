@@ -50,6 +50,10 @@ def field_label(name: str, lang: str) -> str:
     return text("field", name, lang, name.replace("_", " "))
 
 
+def region_label(region: str, lang: str) -> str:
+    return text("region", region, lang)
+
+
 def outcome_label(outcome: str, lang: str) -> str:
     return text("outcome", outcome, lang)
 

@@ -2,12 +2,14 @@
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api import i18n
+from api.deps import CASE_READERS, DECIDERS
 from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
 from api.pages import csrf
 from schemas.steps import Outcome
@@ -16,21 +18,37 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / 
 templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=i18n.role_label,
                              step_label=i18n.step_label, field_label=i18n.field_label, outcome_label=i18n.outcome_label,
                              doc_label=i18n.doc_label, awaiting_label=i18n.awaiting_label,
-                             LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
+                             LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES, DECIDER_ROLES=DECIDERS,
+                             READER_ROLES=CASE_READERS, region_label=i18n.region_label,
+                             text=i18n.text,
                              local_time=i18n.local_time, last_day=i18n.last_day,
                              local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)
 BISHKEK = "+06:00"
 
 
+def _lang_links(request: Request, context: dict[str, Any]):
+    """A GET link to this page in another language. After a POST (a form shown again with an
+    error) it leads to the page the form belongs to (`canonical`), never to the POST's address."""
+    if request.method == "GET":
+        base, query = request.url.path, {k: v for k, v in request.query_params.items() if k != "lang"}
+    else:
+        base, query = context.get("canonical", "/"), {}
+    return lambda code: f"{base}?{urlencode({**query, 'lang': code})}"
+
+
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     lang = i18n.choose_lang(request)
     token, fresh_cookie = csrf.issue(request)
-    response = templates.TemplateResponse(request, name, {"lang": lang, "csrf_token": token, **context},
+    response = templates.TemplateResponse(request, name, {"lang": lang, "csrf_token": token,
+                                                          "lang_href": _lang_links(request, context), **context},
                                           status_code=status_code)
     secure = csrf.secure_cookies(request)
     if fresh_cookie:
         response.set_cookie(csrf.COOKIE, fresh_cookie, httponly=True, samesite="strict", secure=secure, path="/")
+    from api.pages.staff_session import renew
+
+    renew(request, response)
     if request.query_params.get("lang") in i18n.LANGS:
         response.set_cookie("aryz_lang", lang, max_age=365 * 86400, samesite="lax", httponly=True, secure=secure)
     # Pages may show personal data: never cache them, never frame them.

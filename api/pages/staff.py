@@ -1,98 +1,49 @@
-"""Staff pages: sign-in, inbox, case with decision forms. Same services as the JSON API."""
+"""Staff pages: the inbox and a case with its dossier, decision forms, files, deadlines and who
+holds each task. Same services as the JSON API."""
 
 import uuid
-from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import i18n
-from api.deps import DECIDERS, LimitsDep, SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
+from api.deps import SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
-from api.pages import csrf
 from api.pages.common import form_data, form_fields, render
+from api.pages.lists import ALL_STATES, STATES, inbox_filters
+from api.pages.staff_session import PageStaff
+from api.policy import may_supervise
 from api.rejections import localized
-from api.security import TokenError, create_token, read_token
-from api.services import case_reading, decisions
-from api.services import sign_in as sign_in_service
+from api.services import case_reading, decisions, workspace
 from api.services.desk_view import open_steps
+from api.services.files import file_response
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
-from db.repositories.users import get_user, is_revoked
-from schemas.messages import DecisionInput
+from db.sealing import session_sealer
+from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
-from schemas.text import CASE_NUMBER, has_nul
+from schemas.text import has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-COOKIE = "aryz_staff"
 
 
-class SignInRequired(Exception):
-    pass
+async def posted(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
 
 
-async def page_staff(request: Request, session: SessionDep, settings: SettingsDep) -> Staff:
-    token = request.cookies.get(COOKIE)
-    try:
-        claims = read_token(token or "", settings.secret_key.get_secret_value())
-    except TokenError:
-        raise SignInRequired() from None
-    user = await get_user(session, claims.username)
-    if user is None or not user.active or await is_revoked(session, claims.jti):
-        raise SignInRequired()
-    request.state.token = claims
-    if request.method == "POST":
-        # The cookie is SameSite=Strict; every form also carries its CSRF token.
-        await csrf.verify(request)
-    request.state.staff = Staff(user.username, tuple(user.roles))
-    return request.state.staff
-
-
-PageStaff = Annotated[Staff, Depends(page_staff)]
-
-
-@router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", {})
-
-
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session: SessionDep, settings: SettingsDep, limits: LimitsDep,
-                username: Annotated[str, Form(max_length=64)] = "",
-                password: Annotated[str, Form(max_length=200)] = ""):
-    await csrf.verify(request, require_origin=True)
-    try:
-        user = await sign_in_service.sign_in(request, session, settings, limits, username, password)
-    except ApiError as err:
-        error = "locked" if err.status_code == 429 else "bad_login"
-        return render(request, "login.html", {"error": error, "username": username}, err.status_code)
-    response = RedirectResponse("/staff/inbox", status_code=303)
-    response.set_cookie(COOKIE, create_token(user.username, settings.secret_key.get_secret_value(),
-                                             settings.token_minutes),
-                        max_age=settings.token_minutes * 60, httponly=True, samesite="strict", path="/staff",
-                        secure=csrf.secure_cookies(request))
-    return response
-
-
-@router.post("/logout")
-async def logout(request: Request, session: SessionDep, staff: PageStaff) -> RedirectResponse:
-    """Signs out: the session's token is revoked, not only forgotten by this browser."""
-    await csrf.verify(request, require_origin=True)
-    await sign_in_service.sign_out(session, request.state.token)
-    response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/staff")
-    return response
+Posted = Annotated[dict[str, str], Depends(posted)]
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox_page(request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
-    roles = [r for r in staff.roles if r in DECIDERS]
-    case = request.query_params.get("case", "")
-    tasks = await task_repo.inbox(session, roles, username=staff.username, mine=False,
-                                  case_number=case if CASE_NUMBER.match(case) else None) if roles else []
-    return render(request, "inbox.html", {"staff": staff, "tasks": tasks, "now": datetime.now(timezone.utc),
-                                          "saved": request.query_params.get("saved")})
+async def inbox_page(request: Request, session: SessionDep, settings: SettingsDep, staff: PageStaff) -> HTMLResponse:
+    filters, page, chosen = inbox_filters(request, settings.due_soon_days)
+    everyone = chosen.get("scope") == "all" and may_supervise(staff.roles)
+    rows = await workspace.inbox(session, staff, filters, page, everyone=everyone)
+    return render(request, "inbox.html", {"staff": staff, "rows": rows, "chosen": chosen, "page": page,
+                                          "more": len(rows) == task_repo.PAGE_SIZE, "procedures": PROCEDURES,
+                                          "states": STATES, "all_states": sorted(ALL_STATES),
+                                          "saved": request.query_params.get("saved", "")[:32]})
 
 
 @router.post("/tasks/{task_id}/claim")
@@ -101,11 +52,18 @@ async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> Red
     if task is not None and task.role in staff.roles and await task_repo.claim(session, task_id, staff.username):
         await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
                            detail={"task_id": task_id})
-    return RedirectResponse("/staff/inbox", status_code=303)
+    return RedirectResponse(f"/staff/cases/{task.case_number}" if task else "/staff/inbox", status_code=303)
+
+
+def _opened_data(session, case_number: str, transitions) -> dict[int, dict]:
+    """The data of every earlier decision (interview record, verification, conclusion…), opened."""
+    sealer = session_sealer(session)
+    return {t.seq: sealer.open(t.detail["data"], f"{case_number}|transition.{t.seq}.data")
+            for t in transitions if isinstance(t.detail, dict) and t.detail.get("data")}
 
 
 async def _case_page(request: Request, session, staff: Staff, case_number: str, error: str = "",
-                     status_code: int = 200) -> HTMLResponse:
+                     status_code: int = 200, form: dict[str, str] | None = None) -> HTMLResponse:
     try:
         view = await case_reading.read_case(session, staff, case_number)
     except ApiError as err:
@@ -113,10 +71,14 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
     tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
               "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.spec.outcomes]}
              for s in open_steps(staff, view.case.procedure, view.open_tasks, view.transitions)]
+    clocks = {t["task"].clock: t["task"].due_at for t in tasks if t["task"].clock} if may_supervise(staff.roles) else {}
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
-        "decision_key": uuid.uuid4().hex, "pending": request.query_params.get("pending") == "1",
-        "transitions": view.transitions, "documents": view.documents, "files": view.files}, status_code)
+        "form": form or {}, "decision_key": uuid.uuid4().hex, "pending": request.query_params.get("pending") == "1",
+        "saved": request.query_params.get("saved", "")[:20], "transitions": view.transitions,
+        "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
+        else {}, "documents": view.documents, "files": view.files, "clocks": clocks,
+        "assignable": await workspace.assignable(session, staff, view.open_tasks)}, status_code)
 
 
 async def _refused(request: Request, err: ApiError) -> HTMLResponse:
@@ -126,6 +88,10 @@ async def _refused(request: Request, err: ApiError) -> HTMLResponse:
                   err.status_code)
 
 
+def _shown_error(request: Request, err: ApiError) -> str:
+    return localized(err.extra.get("code", ""), err.extra.get("params", {}), i18n.choose_lang(request)) or err.detail
+
+
 @router.get("/cases/{case_number}", response_class=HTMLResponse)
 async def case_page(case_number: str, request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
     return await _case_page(request, session, staff, case_number)
@@ -133,8 +99,7 @@ async def case_page(case_number: str, request: Request, session: SessionDep, sta
 
 @router.post("/cases/{case_number}/decisions")
 async def decide_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
-                      signer: SignerDep, staff: PageStaff):
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
+                      signer: SignerDep, staff: PageStaff, form: Posted):
     try:
         case = await case_reading.case_for_staff(session, staff, case_number)
     except ApiError as err:
@@ -142,19 +107,58 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
     step = PROCEDURES[case.procedure].steps.get(form.get("step", ""))
     try:
         if step is None:
-            raise ApiError(409, f"step '{form.get('step', '')[:40]}' is not open on this case")
+            raise ApiError(409, "step not open", extra={"code": "step_not_open", "params": {"step": form.get("step", "")[:40]}})
         outcome = next((o for o in step.outcomes if o.name == form.get("outcome")), None)
         if outcome is None:
             raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'")
         key = form.get("decision_key", "")[:100] or None  # one per rendered form: a resubmission is a retry
         await decisions.decide(session, temporal, signer, request.app.state.settings, staff, case.case_number,
                                DecisionInput(step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
-                                             data=form_data(outcome, form)), key)
+                                             data=form_data(outcome, form)), key, form.get("take_over") == "on")
     except ApiError as err:
         if err.status_code == 202:
             return RedirectResponse(f"/staff/cases/{case.case_number}?pending=1", status_code=303)
         if err.status_code == 403:
             await audit_refusal(request, err.detail)
-        shown = localized(err.extra.get("code", ""), err.extra.get("params", {}), i18n.choose_lang(request))
-        return await _case_page(request, session, staff, case_number, shown or err.detail, err.status_code)
+        return await _case_page(request, session, staff, case_number, _shown_error(request, err), err.status_code, form)
     return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)
+
+
+@router.post("/cases/{case_number}/extensions")
+async def extend_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
+                      signer: SignerDep, staff: PageStaff, form: Posted):
+    extension = ExtensionInput(clock=form.get("clock", "")[:40], until=form.get("until", "")[:10],
+                               reason=form.get("reason", "")[:4000])
+    try:
+        await decisions.extend(session, temporal, signer, request.app.state.settings, staff, case_number, extension,
+                               form.get("decision_key", "")[:100] or None)
+    except ApiError as err:
+        if err.status_code == 202:
+            return RedirectResponse(f"/staff/cases/{case_number}?pending=1", status_code=303)
+        if err.status_code in (403, 404):
+            return await _refused(request, err)
+        return await _case_page(request, session, staff, case_number, _shown_error(request, err), err.status_code, form)
+    return RedirectResponse(f"/staff/cases/{case_number}?saved=extended", status_code=303)
+
+
+@router.post("/tasks/{task_id}/assign")
+async def assign_page(task_id: str, request: Request, session: SessionDep, staff: PageStaff, form: Posted):
+    case_number = form.get("case_number", "")[:32]
+    try:
+        await workspace.reassign(session, staff, task_id[:96], form.get("username", "")[:64],
+                                 form.get("holder") or None)
+    except ApiError as err:
+        if err.status_code in (403, 404):
+            return await _refused(request, err)
+        return await _case_page(request, session, staff, case_number, _shown_error(request, err), err.status_code)
+    return RedirectResponse(f"/staff/cases/{case_number}?saved=reassigned", status_code=303)
+
+
+@router.get("/cases/{case_number}/files/{file_id}")
+async def file_page(case_number: str, file_id: str, request: Request, session: SessionDep,
+                    staff: PageStaff) -> Response:
+    try:
+        found = await workspace.open_file(session, staff, case_number, file_id)
+    except ApiError as err:
+        return await _refused(request, err)
+    return file_response(found)

@@ -1,12 +1,11 @@
 """Staff: sign in, search cases, read a case, work the inbox, decide steps, extend deadlines."""
 
-import hashlib
-import uuid
 from datetime import datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 
 from api.deps import (
     CaseReader,
@@ -33,15 +32,15 @@ from api.payloads import (
     ExtensionOut,
     ExtensionRequest,
     FileOut,
+    Strict,
     TaskOut,
     Token,
     TransitionOut,
 )
 from api.security import create_token
-from api.services import case_reading, decisions
+from api.services import case_reading, decisions, workspace
 from api.services import sign_in as sign_in_service
-from api.services.case_actions import extend_deadline
-from api.services.case_reading import case_for_staff
+from api.services.files import file_response
 from db.models import Task
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
@@ -145,7 +144,7 @@ async def decide(case_number: str, body: DecisionRequest, session: SessionDep, t
                  idempotency_key: IdempotencyKey = None) -> DecisionOut:
     """Decide an open step. Send an Idempotency-Key: a retry with it returns the first answer."""
     result = await decisions.decide(session, temporal, signer, settings, staff, case_number, DecisionInput(
-        step=body.step, outcome=body.outcome, reason=body.reason, data=body.data), idempotency_key)
+        step=body.step, outcome=body.outcome, reason=body.reason, data=body.data), idempotency_key, body.take_over)
     return DecisionOut(case_number=case_number, state=result.state, awaiting=result.awaiting)
 
 
@@ -166,11 +165,45 @@ async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, 
                  signer: SignerDep, settings: SettingsDep,
                  staff: Annotated[Staff, Depends(require_roles("supervisor"))],
                  idempotency_key: IdempotencyKey = None) -> ExtensionOut:
-    case = await case_for_staff(session, staff, case_number)
-    extension = ExtensionInput(clock=body.clock, until=body.until, reason=body.reason)
-    key = idempotency_key or str(uuid.uuid4())
-    update_id = f"ext:{hashlib.sha256(f'{staff.username}|{key}'.encode()).hexdigest()[:40]}"
-    await session.commit()  # no connection is held while the engine answers
-    result = await extend_deadline(temporal, signer, case, staff, extension, update_id,
-                                   settings.decision_timeout_seconds)
-    return ExtensionOut(case_number=case.case_number, clock=result.clock, due_at=result.due_at)
+    """Extend a running deadline (supervisors), within the rules' limits, with a recorded reason."""
+    result = await decisions.extend(session, temporal, signer, settings, staff, case_number,
+                                    ExtensionInput(clock=body.clock, until=body.until, reason=body.reason),
+                                    idempotency_key)
+    return ExtensionOut(case_number=case_number, clock=result.clock, due_at=result.due_at)
+
+
+class Assignee(Strict):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    holder: str | None = Field(default=None, max_length=64, description="Who holds it now, as you saw it (null: nobody)")
+
+
+@router.post("/tasks/{task_id}/assignee", response_model=Claimed)
+async def reassign_task(task_id: Annotated[str, Path(max_length=96, pattern=r"^[^\x00]+$")], body: Assignee,
+                        session: SessionDep, staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> Claimed:
+    """A supervisor hands an open task to a named officer who holds its role."""
+    await workspace.reassign(session, staff, task_id, body.username, body.holder)
+    return Claimed(task_id=task_id, claimed_by=body.username)
+
+
+@router.get("/cases/{case_number}/files/{file_id}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file as uploaded"}})
+async def open_file(case_number: str, file_id: Annotated[str, Path(max_length=36, pattern=r"^[0-9a-f-]+$")],
+                    session: SessionDep, staff: CaseReader) -> Response:
+    """An uploaded file, for staff whose roles show the case's files; each opening is audited."""
+    found = await workspace.open_file(session, staff, case_number, file_id)
+    return file_response(found)
+
+
+class ViewOut(BaseModel):
+    at: datetime
+    actor: str
+    role: str
+    action: str
+
+
+@router.get("/cases/{case_number}/views", response_model=list[ViewOut])
+async def case_views(case_number: str, session: SessionDep,
+                     staff: Annotated[Staff, Depends(require_roles("auditor"))]) -> list[ViewOut]:
+    """Who has seen this case: its page, a list that showed it, a file, its history (newest first)."""
+    entries = await workspace.who_viewed(session, staff, case_number)
+    return [ViewOut(at=e.at, actor=e.actor, role=e.actor_role, action=e.action) for e in entries]

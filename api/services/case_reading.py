@@ -5,6 +5,7 @@ each case it revealed, so "who has seen this case" includes those who found it i
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import policy
 from api.deps import Staff
 from api.errors import ApiError, not_found
+from api.i18n import BISHKEK_TZ
 from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
 from db.repositories import cases as case_repo
 from db.repositories.audit import NewEntry, append_audit, append_entries
@@ -66,19 +68,23 @@ async def read_case(session: AsyncSession, staff: Staff, case_number: str) -> Ca
 
 
 async def search_cases(session: AsyncSession, staff: Staff, *, procedure: str | None, state: str | None,
-                       q: str | None, page: int) -> case_repo.SearchPage:
-    if not (procedure or state or (q and q.strip())):
+                       q: str | None, page: int, region: str | None = None, due_before: date | None = None,
+                       sort: str = "deadline") -> case_repo.SearchPage:
+    if not (procedure or state or region or due_before or (q and q.strip())):
         raise ApiError(422, "a search needs a query (q) or a filter (procedure, state)")
     if procedure and procedure not in PROCEDURES:
         raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
     readable = [procedure] if procedure else policy.readable_procedures(staff.roles)
     if not readable or not policy.can_read(staff.roles, readable[0]):
         raise forbidden_case()
-    result = await case_repo.search(session, procedures=readable, state=state, q=q, page=page)
+    before = datetime.combine(due_before, time.min, BISHKEK_TZ) + timedelta(days=1) if due_before else None
+    result = await case_repo.search(session, procedures=readable, state=state, q=q, page=page, region=region,
+                                    due_before=before, sort=sort)
     role = ",".join(staff.roles)
     shown = [c.case_number for c in result.items]
     await append_entries(session, [
         NewEntry("cases_searched", staff.username, role, None,
-                 {"procedure": procedure, "state": state, "q": q, "page": page, "shown": shown}),
+                 {"procedure": procedure, "state": state, "q": q, "region": region, "page": page,
+                  "due_before": due_before.isoformat() if due_before else None, "shown": shown}),
         *(NewEntry("case_revealed_in_search", staff.username, role, n, {"q": q}) for n in shown)])
     return result

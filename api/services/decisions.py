@@ -1,28 +1,36 @@
 """Deciding a step as staff: policy, the task it answers, the Update, and the truth about its
 outcome (taken, refused, or not known yet)."""
 
+import hashlib
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.deps import Staff
 from api.errors import ApiError
-from api.services.case_actions import closed_case, decision_id, decision_outcome, submit_decision
+from api.policy import may_supervise
+from api.services import workspace
+from api.services.case_actions import closed_case, decision_id, decision_outcome, extend_deadline, submit_decision
 from api.services.case_reading import case_for_staff
 from db.models import Case, CaseTransition
 from db.repositories import cases as case_repo
-from schemas.messages import DecisionInput, DecisionResult
+from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
 from schemas.procedures import PROCEDURES
 from settings import Settings
 from stack.proofs import MessageSigner
 
 
 async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner, settings: Settings, staff: Staff,
-                 case_number: str, decision: DecisionInput, idempotency_key: str | None) -> DecisionResult:
+                 case_number: str, decision: DecisionInput, idempotency_key: str | None,
+                 take_over: bool = False) -> DecisionResult:
     case = await case_for_staff(session, staff, case_number)
     if case.state in PROCEDURES[case.procedure].final:
         raise closed_case(case)
     task = next((t for t in await case_repo.open_tasks(session, case.case_number) if t.step == decision.step), None)
+    if task is not None:
+        await workspace.take_over(session, staff, task, take_over)
     update_id = decision_id(case, staff, decision, task.task_id if task else "", idempotency_key)
     await session.commit()  # no connection is held while the engine answers
     try:
@@ -55,3 +63,17 @@ async def outcome(session: AsyncSession, temporal: Client, staff: Staff, case_nu
     case = await case_for_staff(session, staff, case_number)
     await session.commit()
     return await decision_outcome(temporal, case, update_id)
+
+
+async def extend(session: AsyncSession, temporal: Client, signer: MessageSigner, settings: Settings, staff: Staff,
+                 case_number: str, extension: ExtensionInput, idempotency_key: str | None) -> ExtensionResult:
+    """A supervisor extends a running deadline; the workflow checks the rules' limits."""
+    if not may_supervise(staff.roles):
+        raise ApiError(403, "only a supervisor may extend a deadline",
+                       extra={"code": "wrong_role", "params": {"step": extension.clock, "role": "supervisor"}})
+    case = await case_for_staff(session, staff, case_number)
+    key = idempotency_key or str(uuid.uuid4())
+    update_id = f"ext:{hashlib.sha256(f'{staff.username}|{key}'.encode()).hexdigest()[:40]}"
+    await session.commit()  # no connection is held while the engine answers
+    return await extend_deadline(temporal, signer, case, staff, extension, update_id,
+                                 settings.decision_timeout_seconds)

@@ -39,7 +39,8 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
                               .values(closed_at=r.at))
     for t in r.open_tasks:
         stmt = insert(Task).values(task_id=t.task_id, case_number=r.case_number, procedure=procedure, step=t.step,
-                                   role=t.role, title=t.title, kind=t.kind, outcomes=t.outcomes, due_at=t.due_at, opened_at=r.at,
+                                   role=t.role, title=t.title, kind=t.kind, outcomes=t.outcomes, due_at=t.due_at,
+                                   opened_at=r.at, clock=t.clock,
                                    escalated_at=r.at if t.escalated else None)
         await session.execute(stmt.on_conflict_do_update(
             index_elements=["task_id"], set_={"due_at": stmt.excluded.due_at, "escalated_at": stmt.excluded.escalated_at}))

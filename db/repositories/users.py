@@ -52,3 +52,26 @@ async def record_failure(session: AsyncSession, username: str, now: datetime, th
 
 async def clear_failures(session: AsyncSession, username: str) -> None:
     await session.execute(delete(SignInLockout).where(SignInLockout.username == username))
+
+
+async def list_users(session: AsyncSession) -> list[StaffUser]:
+    return list(await session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username)))
+
+
+async def holders_of(session: AsyncSession, role: str) -> list[StaffUser]:
+    """Active accounts holding `role`: whom a supervisor may hand a task of that role."""
+    return list(await session.scalars(select(StaffUser).where(StaffUser.active.is_(True),
+                                                              StaffUser.roles.any(role)).order_by(StaffUser.username)))
+
+
+async def create_user(session: AsyncSession, username: str, full_name: str, roles: list[str],
+                      password_hash: str) -> StaffUser | None:
+    """None if the username is taken (by an active or a deactivated account: names are never reused)."""
+    if not await ensure_user(session, username, full_name, roles, password_hash):
+        return None
+    return await get_user(session, username)
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Every session of `user` signed in before now is refused from now on."""
+    user.sessions_valid_after = datetime.now(timezone.utc)

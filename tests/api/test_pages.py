@@ -19,7 +19,7 @@ def fresh_cookies(api):
 async def staff_client(api, username: str) -> Browser:
     browser = Browser(api)
     r = await browser.sign_in(username, PASSWORD)
-    assert r.status_code == 303 and r.headers["location"] == "/staff/inbox", r.text
+    assert r.status_code == 303 and r.headers["location"] == "/staff/", r.text
     return browser
 
 
@@ -48,7 +48,7 @@ async def test_status_page_by_form_and_the_same_404_for_a_wrong_code(api, tokens
 
 async def test_staff_pages_need_sign_in_and_refuse_cross_site_posts(api, tokens):
     r = await api.get("/staff/inbox")
-    assert r.status_code == 303 and r.headers["location"] == "/staff/login"
+    assert r.status_code == 303 and r.headers["location"] == "/staff/login?next=/staff/inbox"
     visitor = Browser(api)
     await visitor.get("/staff/login?lang=en")
     bad = await visitor.post("/staff/login?lang=en", {"username": "registrar", "password": "nope"})

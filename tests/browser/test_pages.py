@@ -56,7 +56,7 @@ async def test_officers_take_a_case_from_registration_to_interview_in_the_browse
     # A refusal needs a reason: the browser will not send the form without one.
     await page.click("#task-registration summary:has-text('Отказать в регистрации')")
     await page.click("form[data-outcome=refuse_registration] button")
-    assert await page.locator("#refuse_registration-reason:invalid").count() == 1
+    assert await page.locator("#registration-refuse_registration-reason:invalid").count() == 1
     await page.click("#task-registration summary:has-text('Зарегистрировать')")
     await page.click("form[data-outcome=register] button")
     await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")

@@ -8,6 +8,7 @@ import pytest
 from api import i18n
 from api.i18n.catalogues import read_source
 from api.security import ROLES
+from schemas.people import REGIONS
 from schemas.procedures import PROCEDURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,14 +58,21 @@ def test_every_word_the_code_names_is_in_the_catalogue():
                 wanted.add(("outcome", outcome.name))
                 if outcome.data is not None:
                     wanted |= {("field", f) for f in outcome.data.model_fields}
+                    for prop in outcome.data.model_json_schema()["properties"].values():
+                        wanted |= {("choice", value) for value in prop.get("enum", [])}
         wanted |= {("dossier", f) for f in procedure.application.model_fields} - {
             ("dossier", f) for f in ("applicant", "family_members", "date_of_entry", "grounds", "contact")}
-    for path in (ROOT / "workflows").glob("*.py"):
-        wanted |= {("doc", d) for d in re.findall(r'steps\.issue\("([A-Z]+)"', path.read_text())}
+    wanted |= {("region", r) for r in REGIONS}
+    for path in [*(ROOT / "workflows").glob("*.py"), *(ROOT / "workflows" / "steps").glob("*.py")]:
+        code = path.read_text()
+        wanted |= {("doc", d) for d in re.findall(r'steps\.issue\("([A-Z]+)"', code)}
+        wanted |= {("event", e) for e in re.findall(r'record\(\s*"([a-z_]+)"', code)}
+        wanted |= {("clock", c) for c in re.findall(r'steps\.clock\(\s*"([a-z_]+)"', code)}
     for path in (ROOT / "workflows" / "steps").glob("*.py"):
         wanted |= {("rejection", c) for c in re.findall(r'rejection\([A-Z_]+, [^\n]*?"([a-z_]+)"', path.read_text())}
     for path in (ROOT / "api" / "templates").rglob("*.html"):
-        wanted |= {("ui", k) for k in re.findall(r"\bt\('([a-z0-9_]+)'", path.read_text())}
+        wanted |= {("ui", k) for k in re.findall(r"\bt\('([a-z0-9_]+)',", path.read_text())}
+        wanted |= {(c, k) for c, k in re.findall(r"\btext\('([a-z_]+)', '([a-z0-9_]+)'", path.read_text())}
     for path in (ROOT / "api").rglob("*.py"):
         wanted |= {("ui", k) for k in re.findall(r"\bi18n\.t\(\"([a-z0-9_]+)\"", path.read_text())}
     missing = sorted(key for key in wanted if not i18n.has(*key))

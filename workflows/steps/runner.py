@@ -123,7 +123,8 @@ class StepRunner:
                      for o in options]  # (spec, clock or None[, check])
             tasks = [TaskRecord(s.task_id, s.spec.name, s.spec.role, s.spec.title, s.clock.due_at if s.clock else None,
                                 s.spec.outcome_names(), escalated=bool(s.clock and s.clock.breached),
-                                kind="task" if s.clock else "action") for s in steps]
+                                kind="task" if s.clock else "action",
+                                clock=s.clock.name if s.clock and not s.clock.lapses else "") for s in steps]
             self.desk.open.update({s.spec.name: s for s in steps})
             timed = [s for s in steps if s.clock]
             due = min((s.clock.due_at for s in timed), default=min((c.due_at for c in lapses), default=None))

@@ -1,0 +1,143 @@
+"""The officers' workspace beyond one decision: the inbox as a list with names and urgency, the
+supervisors' backlog and reassignment, opening an uploaded file, and who has seen a case.
+
+Every list that shows names is an audit entry naming the cases it showed ("shown"), so "who has
+seen this case" covers lists as well as case pages."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import cast, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import policy
+from api.deps import DECIDERS, Staff
+from api.errors import ApiError, conflict, not_found
+from api.i18n import BISHKEK_TZ
+from api.services.case_reading import case_for_staff
+from db.models import AuditEntry, CaseFile, Task
+from db.repositories import tasks as task_repo
+from db.repositories.audit import append_audit
+from db.repositories.users import get_user, holders_of
+from db.sealing import session_sealer
+
+VIEWING = ("case_viewed", "case_revealed_in_search", "inbox_viewed", "file_opened", "history_exported",
+           "history_viewed", "case_replayed")
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: Task
+    brief: task_repo.CaseBrief | None
+    days_left: int | None  # to the last day still in time; negative when overdue
+    urgency: str  # "overdue", "soon", "on_time" or "none"
+
+
+def urgency(due_at: datetime | None, now: datetime, soon_days: int) -> tuple[int | None, str]:
+    """Days to the last day still in time (deadlines fall due at local midnight), and its colour."""
+    if due_at is None:
+        return None, "none"
+    last_day = (due_at - timedelta(seconds=1)).astimezone(BISHKEK_TZ).date()
+    days = (last_day - now.astimezone(BISHKEK_TZ).date()).days
+    if due_at <= now:
+        return days, "overdue"
+    return days, "soon" if days < soon_days else "on_time"
+
+
+async def inbox(session: AsyncSession, staff: Staff, filters: task_repo.TaskFilter, page: int,
+                everyone: bool = False) -> list[InboxRow]:
+    """`everyone`: every role's open tasks (the list behind a backlog figure), for supervisors."""
+    if everyone and not policy.may_supervise(staff.roles):
+        raise ApiError(403, "only a supervisor sees every role's tasks")
+    roles = None if everyone else [r for r in staff.roles if r in DECIDERS]
+    if roles == []:
+        return []
+    tasks = await task_repo.inbox(session, roles, username=staff.username, page=page, filters=filters)
+    briefs = await task_repo.case_briefs(session, sorted({t.case_number for t in tasks}))
+    now = datetime.now(timezone.utc)
+    rows = [InboxRow(t, briefs.get(t.case_number), *urgency(t.due_at, now, filters.soon_days)) for t in tasks]
+    if rows:
+        await append_audit(session, action="inbox_viewed", actor=staff.username, actor_role=",".join(staff.roles),
+                           detail={"shown": sorted(briefs), "page": page})
+    return rows
+
+
+async def backlog(session: AsyncSession, staff: Staff, soon_days: int) -> list[task_repo.BacklogLine]:
+    if not policy.may_supervise(staff.roles):
+        raise ApiError(403, "the backlog is for supervisors")
+    return await task_repo.backlog(session, soon_days)
+
+
+async def assignable(session: AsyncSession, staff: Staff, tasks: list[Task]) -> dict[str, list[str]]:
+    """For each open task, the officers a supervisor may hand it to (holders of its role)."""
+    if not policy.may_supervise(staff.roles):
+        return {}
+    by_role = {role: [u.username for u in await holders_of(session, role)] for role in {t.role for t in tasks}}
+    return {t.task_id: by_role[t.role] for t in tasks}
+
+
+async def reassign(session: AsyncSession, staff: Staff, task_id: str, to_user: str, holder: str | None) -> Task:
+    """A supervisor hands a task to a named officer holding its role. `holder` is who held it on
+    the supervisor's page: if that changed meanwhile, nothing happens (409)."""
+    if not policy.may_supervise(staff.roles):
+        raise ApiError(403, "only a supervisor reassigns tasks", extra={"code": "not_supervisor"})
+    task = await task_repo.get_task(session, task_id)
+    if task is None or task.closed_at is not None:
+        raise not_found("no open task with this id")
+    await case_for_staff(session, staff, task.case_number)
+    user = await get_user(session, to_user)
+    if user is None or not user.active or task.role not in user.roles:
+        raise ApiError(422, f"{to_user[:64]} does not hold the role {task.role}",
+                       extra={"code": "not_a_holder", "params": {"user": to_user[:64], "role": task.role}})
+    if not await task_repo.assign(session, task_id, to_user, holder):
+        raise conflict("the task changed meanwhile; reload the case")
+    await append_audit(session, action="task_reassigned", actor=staff.username, actor_role="supervisor",
+                       case_number=task.case_number, detail={"task_id": task_id, "from": holder, "to": to_user})
+    return task
+
+
+async def take_over(session: AsyncSession, staff: Staff, task: Task, confirmed: bool) -> None:
+    """Deciding a task another officer claimed needs the decider's confirmation, and is then
+    recorded as a take-over: the holder may be half-way through it (a phone call, a draft), so it
+    is never silently overridden, yet an absent colleague does not block a statutory deadline."""
+    if task.claimed_by in (None, staff.username):
+        return
+    if not confirmed:
+        raise ApiError(409, f"this task is claimed by {task.claimed_by}; confirm that you take it over",
+                       extra={"code": "claimed_by_other", "params": {"user": task.claimed_by}})
+    if not await task_repo.assign(session, task.task_id, staff.username, task.claimed_by):
+        raise conflict("the task changed meanwhile; reload the case")
+    await append_audit(session, action="task_taken_over", actor=staff.username, actor_role=",".join(staff.roles),
+                       case_number=task.case_number, detail={"task_id": task.task_id, "from": task.claimed_by})
+
+
+async def open_file(session: AsyncSession, staff: Staff, case_number: str, file_id: str) -> CaseFile:
+    """An uploaded file, opened for someone whose roles show the case's files; audited."""
+    case = await case_for_staff(session, staff, case_number)
+    if "files" not in policy.parts(staff.roles, case.procedure):
+        raise ApiError(403, "your roles do not show this case's files")
+    found = await session.get(CaseFile, file_id) if len(file_id) <= 36 else None
+    if found is None or found.case_number != case.case_number:
+        raise not_found("no such file on this case")
+    session.expunge(found)  # the opened bytes are for this response, never written back
+    found.content = session_sealer(session).open_bytes(found.content, f"{case.case_number}|file.{file_id}")
+    await append_audit(session, action="file_opened", actor=staff.username, actor_role=",".join(staff.roles),
+                       case_number=case.case_number, detail={"file_id": file_id, "sha256": found.sha256})
+    return found
+
+
+async def who_viewed(session: AsyncSession, staff: Staff, case_number: str, limit: int = 200) -> list[AuditEntry]:
+    """Everyone who saw this case: on its page, in a search or inbox list, a file, its history."""
+    if "auditor" not in staff.roles:
+        raise ApiError(403, "who viewed a case is for auditors")
+    case = await case_for_staff(session, staff, case_number)
+    return list(await session.scalars(
+        select(AuditEntry).where(AuditEntry.action.in_(VIEWING), or_(
+            AuditEntry.case_number == case.case_number,
+            _shown.op("@>")(cast(json.dumps([case.case_number]), JSONB)))).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+# Written as the index is (detail->'shown'), with the key as a literal, so the planner uses it.
+_shown = AuditEntry.detail.op("->", return_type=JSONB)(literal_column("'shown'"))

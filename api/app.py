@@ -14,7 +14,10 @@ from api import docs, errors
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
 from api.metrics import RequestMetrics
+from api.pages import admin as admin_pages
 from api.pages import applicant as applicant_pages
+from api.pages import auditor as auditor_pages
+from api.pages import lists as list_pages
 from api.pages import staff as staff_pages
 from api.pages import staff_session
 from api.routes import applicant, audit, codec, ops, quota, staff
@@ -114,6 +117,9 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(applicant_pages.router)
     app.include_router(staff_session.router)
     app.include_router(staff_pages.router)
+    app.include_router(list_pages.router)
+    app.include_router(auditor_pages.router)
+    app.include_router(admin_pages.router)
 
     @app.exception_handler(staff_session.SignInRequired)
     async def sign_in_first(request, exc):

@@ -1,7 +1,13 @@
 """The application's parts and fields on the staff case page, labelled from the catalogues'
 `dossier` context: one place to look when a form field is added."""
 
-from api.i18n import has, text
+import re
+from datetime import date, datetime
+
+from api.i18n import has, local_date, local_time, region_label, text
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 # Shown by case.html's own lines already (person, family, entry date, grounds, contact).
 SHOWN_ELSEWHERE = {"applicant", "family_members", "date_of_entry", "grounds", "contact"}
@@ -11,12 +17,22 @@ def dossier_label(name: str, lang: str) -> str:
     return text("dossier", name, lang)
 
 
-def dossier_value(value, lang: str) -> str:
-    """A field's value as a line of text: nested parts as "label: value", lists joined."""
+def dossier_value(value, lang: str, key: str = "") -> str:
+    """A field's value as a line of text: nested parts as "label: value", lists joined, dates and
+    chosen values (a relationship, a refusal ground, a region) in the reader's words."""
+    if key == "region" and isinstance(value, str):
+        return region_label(value, lang)
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return local_date(date.fromisoformat(value), lang)
+    if isinstance(value, str) and ISO_MOMENT.match(value):  # an interview held at…, in Bishkek time
+        try:
+            return local_time(datetime.fromisoformat(value.replace("Z", "+00:00")), lang)
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return text("yes_no", "yes" if value else "no", lang)
     if isinstance(value, dict):
-        return "; ".join(f"{dossier_label(k, lang)}: {dossier_value(v, lang)}" for k, v in value.items()
+        return "; ".join(f"{dossier_label(k, lang)}: {dossier_value(v, lang, k)}" for k, v in value.items()
                          if v not in ("", None))
     if isinstance(value, list):
         return " · ".join(dossier_value(v, lang) for v in value)

@@ -29,8 +29,8 @@ def not_found(what: str) -> ApiError:
     return ApiError(status.HTTP_404_NOT_FOUND, what)
 
 
-def conflict(what: str) -> ApiError:
-    return ApiError(status.HTTP_409_CONFLICT, what)
+def conflict(what: str, code: str = "") -> ApiError:
+    return ApiError(status.HTTP_409_CONFLICT, what, extra={"code": code} if code else None)
 
 
 log = logging.getLogger("aryz.access")

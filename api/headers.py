@@ -30,7 +30,8 @@ class SecurityHeaders:
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else CSP
+                if "content-security-policy" not in headers:  # an uploaded file sets a stricter one (sandbox)
+                    headers["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else CSP
                 headers["X-Content-Type-Options"] = "nosniff"
                 # "same-origin", not "no-referrer": with no referrer Chromium sends "Origin: null"
                 # on form posts, and the CSRF check needs the real origin.

@@ -38,6 +38,11 @@ def role_label(role: str, lang: str) -> str:
     return text("role", role, lang)
 
 
+def roles_label(roles: str, lang: str) -> str:
+    """'case_officer,supervisor' as the reader's words."""
+    return ", ".join(role_label(r, lang) for r in roles.split(",") if r)
+
+
 def doc_label(doc_type: str, lang: str) -> str:
     return text("doc", doc_type, lang)
 
@@ -48,6 +53,16 @@ def step_label(step: str, lang: str) -> str:
 
 def field_label(name: str, lang: str) -> str:
     return text("field", name, lang, name.replace("_", " "))
+
+
+def action_label(action: str, lang: str) -> str:
+    """A line of the audit timeline: a case event, or what someone did (viewed, exported…)."""
+    return text("event", action, lang) if has("event", action) else text("audit_action", action, lang)
+
+
+def clock_label(clock: str, lang: str) -> str:
+    """A running deadline: a statutory period of its own name, or the deadline of one step."""
+    return text("clock", clock, lang) if has("clock", clock) else step_label(clock, lang)
 
 
 def region_label(region: str, lang: str) -> str:

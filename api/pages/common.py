@@ -20,7 +20,8 @@ templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=
                              doc_label=i18n.doc_label, awaiting_label=i18n.awaiting_label,
                              LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES, DECIDER_ROLES=DECIDERS,
                              READER_ROLES=CASE_READERS, region_label=i18n.region_label,
-                             text=i18n.text,
+                             text=i18n.text, action_label=i18n.action_label, roles_label=i18n.roles_label,
+                             clock_label=i18n.clock_label,
                              local_time=i18n.local_time, last_day=i18n.last_day,
                              local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)

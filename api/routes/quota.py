@@ -6,10 +6,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, Staff, require_roles
-from api.errors import conflict
 from api.payloads import Strict
+from api.services import administration
 from db.repositories import quota
-from db.repositories.audit import append_audit
 from schemas.people import REGIONS
 from schemas.work_permit import SECTORS
 
@@ -49,12 +48,6 @@ async def set_bucket(body: BucketSize, session: SessionDep, staff: Admin,
                      year: Annotated[int, Path(ge=2000, le=2100)],
                      region: Annotated[str, Path(pattern="^(" + "|".join(REGIONS) + ")$")],
                      sector: Annotated[str, Path(pattern="^(" + "|".join(SECTORS) + ")$")]) -> BucketOut:
-    try:
-        bucket = await quota.set_size(session, year=year, region=region, sector=sector, size=body.size,
-                                      legal_act=body.legal_act, actor=staff.username)
-    except quota.QuotaError as err:
-        raise conflict(str(err)) from None
-    await append_audit(session, action="quota_set", actor=staff.username, actor_role="admin",
-                       detail={"year": year, "region": region, "sector": sector, "size": body.size,
-                               "legal_act": body.legal_act})
+    bucket = await administration.set_quota(session, staff, year=year, region=region, sector=sector,
+                                            size=body.size, legal_act=body.legal_act)
     return _out(bucket)

@@ -107,10 +107,11 @@ async def take_over(session: AsyncSession, staff: Staff, task: Task, confirmed: 
     if not confirmed:
         raise ApiError(409, f"this task is claimed by {task.claimed_by}; confirm that you take it over",
                        extra={"code": "claimed_by_other", "params": {"user": task.claimed_by}})
-    if not await task_repo.assign(session, task.task_id, staff.username, task.claimed_by):
+    holder = task.claimed_by  # read first: the UPDATE below refreshes the loaded task
+    if not await task_repo.assign(session, task.task_id, staff.username, holder):
         raise conflict("the task changed meanwhile; reload the case")
     await append_audit(session, action="task_taken_over", actor=staff.username, actor_role=",".join(staff.roles),
-                       case_number=task.case_number, detail={"task_id": task.task_id, "from": task.claimed_by})
+                       case_number=task.case_number, detail={"task_id": task.task_id, "from": holder})
 
 
 async def open_file(session: AsyncSession, staff: Staff, case_number: str, file_id: str) -> CaseFile:

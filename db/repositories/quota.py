@@ -90,3 +90,8 @@ async def set_size(session: AsyncSession, *, year: int, region: str, sector: str
 async def buckets(session: AsyncSession, year: int) -> list[QuotaBucket]:
     return list(await session.scalars(select(QuotaBucket).where(QuotaBucket.year == year)
                                       .order_by(QuotaBucket.region, QuotaBucket.sector)))
+
+
+async def amendments(session: AsyncSession, year: int) -> list[QuotaAmendment]:
+    return list(await session.scalars(select(QuotaAmendment).where(QuotaAmendment.year == year)
+                                      .order_by(QuotaAmendment.at.desc(), QuotaAmendment.id.desc())))

@@ -1,0 +1,182 @@
+"""Each role's main journey through the pages in a real browser, in Kyrgyz, Russian or English."""
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+
+from tests.browser.test_pages import open_case_when_task_is_open
+from tests.conftest import PASSWORD, eventually
+from tests.factories import kairylman_application, refugee_application, repatriation_application
+
+
+async def submit(live_url: str, slug: str, body: dict) -> str:
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        r = await client.post(f"/api/v1/applications/{slug}", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert r.status_code == 201, r.text
+        return r.json()["case_number"]
+
+
+async def decide(live_url: str, n: str, step: str, outcome: str, username: str, reason: str = "", data=None) -> None:
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        token = (await client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+
+        async def open_step():
+            r = await client.get("/api/v1/tasks", params={"case": n}, headers=headers)
+            return any(t["step"] == step for t in r.json())
+        await eventually(open_step, timeout=30)
+        r = await client.post(f"/api/v1/cases/{n}/decisions", headers=headers,
+                              json={"step": step, "outcome": outcome, "reason": reason, "data": data or {}})
+        assert r.status_code == 200, r.text
+
+
+async def sign_in(page, live_url: str, username: str, lang: str, landing: str, password: str = PASSWORD) -> None:
+    await page.goto(f"{live_url}/staff/login?lang={lang}")
+    await page.fill("#username", username)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{live_url}{landing}")
+
+
+async def sign_out(page) -> None:
+    await page.click("form[action='/staff/logout'] button")
+
+
+async def test_a_supervisor_sees_why_not_and_another_recognises_in_kyrgyz(page, live_url):
+    n = await submit(live_url, "refugee", refugee_application())
+    await decide(live_url, n, "registration", "register", "registrar")
+    held = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat()
+    await decide(live_url, n, "interview", "record_interview", "senior", data={"held_at": held, "summary": "Consistent."})
+    await decide(live_url, n, "verification", "complete_verification", "senior",
+                 data={"identity_established": True, "security_checks_done": True})
+    await decide(live_url, n, "conclusion", "recommend_recognition", "senior", "Well-founded fear.")
+    await sign_in(page, live_url, "senior", "ky", "/staff/inbox")
+    await open_case_when_task_is_open(page, live_url, n, "decision")
+    assert "башка кызматкер чечет" in await page.inner_text("#task-decision .barred")
+    assert await page.locator("#task-decision form[data-outcome]").count() == 0
+    await sign_out(page)
+    await sign_in(page, live_url, "supervisor2", "ky", "/staff/inbox")
+    await open_case_when_task_is_open(page, live_url, n, "decision")
+    await page.click("#task-decision details[name] summary >> nth=0")
+    outcome = await page.get_attribute("#task-decision details[open] form", "data-outcome")
+    assert outcome == "recognise"
+    await page.fill("#decision-recognise-reason", "Корутунду менен макулмун.")
+    await page.click("#task-decision details[open] form button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await page.goto(f"{live_url}/staff/cases/{n}")
+    await eventually(lambda: _state_is(page, live_url, n, "Качкын катары таанылды"), timeout=20)
+
+
+async def _state_is(page, live_url, n, words) -> bool:
+    await page.goto(f"{live_url}/staff/cases/{n}")
+    return words in await page.inner_text("#state") or words in await page.inner_text("#events")
+
+
+async def test_a_finance_officer_approves_and_records_the_payment_in_russian(page, live_url):
+    n = await submit(live_url, "repatriation", repatriation_application())
+    await decide(live_url, n, "document_check", "documents_ok", "registrar")
+    await sign_in(page, live_url, "finance_officer", "ru", "/staff/inbox")
+    await open_case_when_task_is_open(page, live_url, n, "approval")
+    dossier = await page.inner_text("main")
+    assert "Умерший" in dossier and "Банковский счёт" in dossier  # what the payment is for, and where it goes
+    await page.click("#task-approval summary:has-text('Одобрить')")
+    await page.click("#task-approval form[data-outcome=approve] button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await open_case_when_task_is_open(page, live_url, n, "payment")
+    await page.click("#task-payment summary:has-text('Выплачено')")
+    await page.fill("#confirm_paid-bank_reference", "KICB-2026-118")
+    await page.click("#task-payment form[data-outcome=confirm_paid] button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await eventually(lambda: _state_is(page, live_url, n, "KICB-2026-118"), timeout=20)
+
+
+async def test_the_commission_grants_kairylman_status_in_english(page, live_url):
+    n = await submit(live_url, "kairylman", kairylman_application())
+    await decide(live_url, n, "intake", "accept_complete", "registrar")
+    await decide(live_url, n, "case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": True})
+    await sign_in(page, live_url, "commission", "en", "/staff/inbox")
+    await open_case_when_task_is_open(page, live_url, n, "commission_decision")
+    await page.click("#task-commission_decision summary:has-text('Grant')")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    await page.fill("#grant-session_date", tomorrow)  # a session that has not happened yet is refused
+    await page.fill("#grant-protocol_number", "IC-21")
+    await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
+    assert "session_date" in await page.inner_text("#error-summary") or "future" in await page.inner_text("#error-summary")
+    assert await page.input_value("#grant-protocol_number") == "IC-21"  # what was typed is kept
+    await page.fill("#grant-session_date", date.today().isoformat())
+    await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+
+
+async def test_the_auditor_replays_a_case_and_verifies_the_log_in_russian(page, live_url):
+    n = await submit(live_url, "refugee", refugee_application())
+    await decide(live_url, n, "registration", "register", "registrar", "Документы в порядке")
+    await sign_in(page, live_url, "auditor", "ru", "/staff/audit")
+    await page.fill("#a-case", n)
+    await page.click("form[action='/staff/audit'] button")
+    await page.wait_for_url(f"{live_url}/staff/audit/cases/{n}")
+    assert "Документы в порядке" in await page.inner_text("#timeline")
+    await page.click(f"form[action='/staff/audit/cases/{n}/replay'] button")
+    assert await page.get_attribute("#replay", "data-reproduced") == "true"
+    assert "Текущий код даёт тот же результат" in await page.inner_text("#replay")
+    await page.goto(f"{live_url}/staff/audit")
+    await page.click("form[action='/staff/audit/verify'] button")
+    assert "Журнал цел" in await page.inner_text("#verification")
+
+
+async def test_an_admin_creates_an_officer_and_amends_a_quota_in_kyrgyz(page, live_url):
+    await sign_in(page, live_url, "admin", "ky", "/staff/admin/users")
+    username = f"nurlan.{uuid.uuid4().hex[:6]}"
+    await page.fill("#new-username", username)
+    await page.fill("#new-full-name", "Нурлан Абдыкадыров")
+    await page.check("input[name=roles][value=case_officer]")
+    await page.click("#new-user button")
+    password = await page.inner_text("#one-time-password .secret")
+    assert len(password) >= 20
+    await page.goto(f"{live_url}/staff/admin/quota?year=2032")
+    await page.select_option("#q-region", "O")
+    await page.select_option("#q-sector", "construction")
+    await page.fill("#q-size", "120")
+    await page.fill("#q-act", "Министрлер Кабинетинин 2032-жылдын 10-январындагы №3 токтому")
+    await page.click("#set-bucket button")
+    await page.wait_for_url(f"{live_url}/staff/admin/quota?year=2032&saved=1")
+    assert "120" in await page.inner_text("tr[data-bucket='O-construction']")
+    await sign_out(page)
+    await sign_in(page, live_url, username, "ky", "/staff/inbox", password)
+
+
+WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(0, 8)"""
+
+
+async def test_the_workspace_fits_a_phone_390_pixels_wide(browser, live_url):
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    phone = await context.new_page()
+    n = await submit(live_url, "refugee", refugee_application())
+    await sign_in(phone, live_url, "registrar", "ru", "/staff/inbox")
+    await open_case_when_task_is_open(phone, live_url, n, "registration")
+    from tests.browser.conftest import SCREENSHOTS
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for path, name in ((f"/staff/inbox?case={n}", "phone-inbox"), (f"/staff/cases/{n}", "phone-case"),
+                       ("/staff/search?procedure=refugee", "phone-search")):
+        await phone.goto(f"{live_url}{path}")
+        await phone.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        wide = await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, (path, wide, await phone.evaluate(WIDER_THAN_THE_SCREEN))
+    await context.close()
+
+
+async def test_a_supervisor_follows_a_backlog_figure_to_its_list_and_searches_in_kyrgyz(page, live_url):
+    n = await submit(live_url, "refugee", refugee_application())
+    await sign_in(page, live_url, "supervisor", "ky", "/staff/inbox")
+    await page.goto(f"{live_url}/staff/backlog")
+    link = page.locator("tr[data-procedure='refugee'][data-step='registration'] td.num a").first
+    await link.click()
+    await page.wait_for_url(f"{live_url}/staff/inbox?scope=all&procedure=refugee&step=registration")
+    assert await page.locator(f"tr[data-case='{n}']").count() == 1
+    await page.goto(f"{live_url}/staff/search")
+    await page.fill("#s-q", n)
+    await page.click("form[role=search] button")
+    assert await page.locator(f"#results tr[data-case='{n}']").count() == 1

@@ -1,0 +1,114 @@
+"""The auditor's desk and the administrators' pages, signed in with the session cookie."""
+
+import re
+
+from sqlalchemy import select
+
+from db.models import AuditEntry
+from tests.api.helpers import decide, submit, wait_task
+from tests.workspace.conftest import signed_in
+
+
+async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_viewed(api, tokens, sessions):
+    n = (await submit(api))["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar", reason="Complete file")
+    await wait_task(api, tokens, n, "interview", "case_officer")
+    officer = await signed_in(api, "case_officer")
+    await officer.get(f"/staff/cases/{n}")  # a view the auditor must see
+    auditor = await signed_in(api, "auditor")
+    found = await auditor.get(f"/staff/audit?case={n}")
+    assert found.status_code == 303 and found.headers["location"] == f"/staff/audit/cases/{n}"
+    desk = await auditor.get(f"/staff/audit/cases/{n}?lang=ru")
+    assert desk.status_code == 200
+    assert "Complete file" in desk.text and "Регистрация заявления" in desk.text and "Решение принято движком" in desk.text
+    views = desk.text.split('id="views"')[1]
+    assert "case_officer" in views and "Дело просмотрено" in views
+    csv = await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv") and "Complete file" in csv.text
+    history = await auditor.get(f"/staff/audit/cases/{n}/history.json")
+    assert history.status_code == 200 and '"events"' in history.text
+    replayed = await auditor.post(f"/staff/audit/cases/{n}/replay?lang=en", {})
+    assert replayed.status_code == 200 and 'data-reproduced="true"' in replayed.text
+    verified = await auditor.post("/staff/audit/verify?lang=ky", {})
+    assert verified.status_code == 200 and 'data-ok="true"' in verified.text and "Журнал бүтүн" in verified.text
+    async with sessions() as s:
+        actions = set(await s.scalars(select(AuditEntry.action).where(AuditEntry.actor == "auditor",
+                                                                      AuditEntry.case_number == n)))
+    assert {"history_viewed", "history_exported", "case_replayed"} <= actions
+    for role in ("registrar", "supervisor", "admin"):
+        other = await signed_in(api, role)
+        assert (await other.get(f"/staff/audit/cases/{n}")).status_code == 403, role
+        assert (await other.post("/staff/audit/verify", {})).status_code == 403, role
+
+
+async def test_an_admin_creates_changes_and_deactivates_an_account_never_deleting_it(api):
+    admin = await signed_in(api, "admin")
+    bad = await admin.post("/staff/admin/users?lang=ru", {"username": "Not Valid!", "full_name": "X", "roles": "registrar"})
+    assert bad.status_code == 422 and "Имя пользователя: 3–64 знака" in bad.text and "Not Valid!" in bad.text
+    created = await admin.post("/staff/admin/users?lang=en", {"username": "aibek.t", "full_name": "Aibek Toktogulov",
+                                                              "roles": "registrar"})
+    assert created.status_code == 200, created.text
+    password = re.search(r'<strong class="secret">([^<]+)</strong>', created.text)[1]
+    again = await admin.post("/staff/admin/users?lang=en", {"username": "aibek.t", "full_name": "Someone else",
+                                                            "roles": "registrar"})
+    assert again.status_code == 409 and "never reused" in again.text
+    newcomer = await signed_in(api, "aibek.t", password)
+    assert (await newcomer.get("/staff/inbox")).status_code == 200
+    changed = await admin.post("/staff/admin/users/aibek.t", {"action": "roles", "roles": "case_officer"})
+    assert changed.status_code == 200 and 'value="case_officer" checked' in changed.text
+    reset = await admin.post("/staff/admin/users/aibek.t", {"action": "reset_password"})
+    new_password = re.search(r'<strong class="secret">([^<]+)</strong>', reset.text)[1]
+    assert new_password != password
+    assert (await newcomer.get("/staff/inbox")).status_code == 303  # the reset ended the old session
+    assert (await (await signed_in(api, "aibek.t", new_password)).get("/staff/inbox")).status_code == 200
+    off = await admin.post("/staff/admin/users/aibek.t?lang=ky", {"action": "deactivate"})
+    assert off.status_code == 200 and 'id="account-state">өчүрүлгөн' in off.text
+    from tests.api.helpers import Browser
+    assert (await Browser(api).sign_in("aibek.t", new_password)).status_code == 401
+    assert "aibek.t" in (await admin.get("/staff/admin/users")).text  # still listed: the audit log names it
+    own = await admin.post("/staff/admin/users/admin?lang=en", {"action": "deactivate"})
+    assert own.status_code == 409 and "your own account" in own.text
+    registrar = await signed_in(api, "registrar")
+    assert (await registrar.get("/staff/admin/users")).status_code == 403
+    escalate = await registrar.post("/staff/admin/users", {"username": "x.y.z", "full_name": "X", "roles": "admin"})
+    assert escalate.status_code == 403
+
+
+async def test_an_admin_sets_and_amends_a_quota_under_a_named_legal_act(api):
+    admin = await signed_in(api, "admin")
+    no_act = await admin.post("/staff/admin/quota?lang=ru", {"year": "2031", "region": "C", "sector": "mining",
+                                                             "size": "40", "legal_act": ""})
+    assert no_act.status_code == 422 and "Укажите правовой акт" in no_act.text and 'value="40"' in no_act.text
+    first = await admin.post("/staff/admin/quota", {"year": "2031", "region": "C", "sector": "mining", "size": "40",
+                                                    "legal_act": "Resolution No. 12 of 15 January 2031"})
+    assert first.status_code == 303 and first.headers["location"] == "/staff/admin/quota?year=2031&saved=1"
+    await admin.post("/staff/admin/quota", {"year": "2031", "region": "C", "sector": "mining", "size": "55",
+                                            "legal_act": "Resolution No. 40 of 1 March 2031"})
+    page = await admin.get("/staff/admin/quota?year=2031&lang=ky")
+    row = re.search(r'<tr data-bucket="C-mining">(.*?)</tr>', page.text, re.S)[1]
+    assert ">55<" in row and "Resolution No. 40" in row and "Чүй облусу" in row and "Тоо-кен" in row
+    amendments = page.text.split('id="amendments"')[1]
+    assert "0 → 40" in amendments and "40 → 55" in amendments
+    nonsense = await admin.post("/staff/admin/quota", {"year": "2031", "region": "ZZ", "sector": "mining", "size": "-1",
+                                                       "legal_act": "Resolution"})
+    assert nonsense.status_code == 422
+
+
+async def test_signing_out_everywhere_ends_every_session_of_the_account(api, sessions):
+    from api.security import hash_password
+    from db.repositories.users import ensure_user
+    from tests.conftest import PASSWORD
+
+    async with sessions.begin() as s:  # an account of its own: the shared ones keep their sessions
+        await ensure_user(s, "travelling.officer", "Travelling officer", ["legal_officer"], hash_password(PASSWORD))
+    laptop = await signed_in(api, "travelling.officer")
+    phone = await signed_in(api, "travelling.officer")
+    r = await api.post("/api/v1/auth/token", data={"username": "travelling.officer", "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert (await api.get("/api/v1/tasks", headers=bearer)).status_code == 200
+    r = await laptop.post("/staff/logout-everywhere", {})
+    assert r.status_code == 303
+    assert (await phone.get("/staff/inbox")).status_code == 303
+    assert (await api.get("/api/v1/tasks", headers=bearer)).status_code == 401
+    again = await signed_in(api, "travelling.officer")
+    assert (await again.get("/staff/inbox")).status_code == 200

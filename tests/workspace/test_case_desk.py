@@ -1,0 +1,116 @@
+"""On the case page: earlier decisions' data, files opened (and audited), who holds a task,
+reassignment by a supervisor, taking over a claimed task, and extending a deadline."""
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from db.models import AuditEntry
+from tests.api.helpers import decide, submit, wait_task
+from tests.workspace.conftest import signed_in
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def last_audit(sessions, n: str, action: str):
+    async with sessions() as s:
+        return await s.scalar(select(AuditEntry).where(AuditEntry.case_number == n, AuditEntry.action == action)
+                              .order_by(AuditEntry.id.desc()).limit(1))
+
+
+async def test_earlier_decisions_show_their_data_to_those_who_see_decisions(api, tokens):
+    n = (await submit(api))["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    at = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    await decide(api, tokens, n, "interview", "schedule_interview", "case_officer",
+                 data={"interview_at": at, "place": "Bishkek, room 4", "interpreter_language": "dari"})
+    await wait_task(api, tokens, n, "interview", "case_officer")
+    officer = await signed_in(api, "case_officer")
+    page = (await officer.get(f"/staff/cases/{n}?lang=ru")).text
+    assert "Bishkek, room 4" in page and "Место" in page and 'class="data decision-data"' in page
+    assert "Назначить собеседование" in page or "Решение" in page  # the event, in the reader's language
+    registrar = await signed_in(api, "registrar")  # a refugee's registrar does not see decisions
+    assert "Bishkek, room 4" not in (await registrar.get(f"/staff/cases/{n}")).text
+
+
+async def test_files_open_for_those_who_see_them_and_each_opening_is_audited(api, tokens, sessions):
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "request_documents", "registrar", data={"documents": ["passport"]})
+    r = await api.post(f"/api/v1/cases/{n}/documents", headers={"X-Access-Code": case["access_code"]},
+                       files=[("files", ("паспорт.pdf", PDF, "application/pdf"))])
+    assert r.status_code == 202
+    await wait_task(api, tokens, n, "registration", "registrar")
+    detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))).json()
+    file_id = detail["files"][0]["file_id"]
+    registrar = await signed_in(api, "registrar")
+    page = await registrar.get(f"/staff/cases/{n}")
+    assert f"/staff/cases/{n}/files/{file_id}" in page.text
+    opened = await registrar.get(f"/staff/cases/{n}/files/{file_id}")
+    assert opened.status_code == 200 and opened.content == PDF
+    assert opened.headers["content-type"] == "application/pdf" and "sandbox" in opened.headers["content-security-policy"]
+    assert (await last_audit(sessions, n, "file_opened")).actor == "registrar"
+    by_api = await api.get(f"/api/v1/cases/{n}/files/{file_id}", headers=await tokens("case_officer"))
+    assert by_api.status_code == 200 and by_api.content == PDF
+    assert (await last_audit(sessions, n, "file_opened")).actor == "case_officer"
+    finance = await api.get(f"/api/v1/cases/{n}/files/{file_id}", headers=await tokens("finance_officer"))
+    assert finance.status_code == 403
+    missing = await api.get(f"/api/v1/cases/{n}/files/00000000-0000-0000-0000-000000000000",
+                            headers=await tokens("registrar"))
+    assert missing.status_code == 404
+
+
+async def test_a_supervisor_reassigns_and_a_claimed_task_is_taken_over_only_when_confirmed(api, tokens, sessions):
+    n = (await submit(api))["case_number"]
+    task = await wait_task(api, tokens, n, "registration", "registrar")
+    supervisor = await signed_in(api, "supervisor")
+    page = await supervisor.get(f"/staff/cases/{n}?lang=en")
+    assert 'action="/staff/tasks/' in page.text and '<option value="registrar2">' in page.text
+    moved = await supervisor.post(f"/staff/tasks/{task['task_id']}/assign?lang=en",
+                                  {"case_number": n, "username": "registrar2", "holder": ""})
+    assert moved.status_code == 303
+    entry = await last_audit(sessions, n, "task_reassigned")
+    assert entry.actor == "supervisor" and entry.detail["to"] == "registrar2"
+    stale = await supervisor.post(f"/staff/tasks/{task['task_id']}/assign?lang=en",
+                                  {"case_number": n, "username": "registrar", "holder": ""})
+    assert stale.status_code == 409  # it changed since that page was shown
+    wrong = await api.post(f"/api/v1/tasks/{task['task_id']}/assignee", json={"username": "finance_officer",
+                                                                              "holder": "registrar2"},
+                           headers={**await tokens("supervisor"), "Accept-Language": "ru"})
+    assert wrong.status_code == 422 and wrong.json()["code"] == "not_a_holder" and "нет роли" in wrong.json()["detail"]
+    registrar = await signed_in(api, "registrar")
+    shown = (await registrar.get(f"/staff/cases/{n}?lang=ky")).text
+    assert "registrar2" in shown and 'name="take_over"' in shown
+    refused = await registrar.post(f"/staff/cases/{n}/decisions?lang=ky", {
+        "step": "registration", "outcome": "register", "reason": "Толук", "decision_key": "k1"})
+    assert refused.status_code == 409 and "registrar2" in refused.text and "Толук" in refused.text  # the typed reason kept
+    taken = await registrar.post(f"/staff/cases/{n}/decisions", {
+        "step": "registration", "outcome": "register", "reason": "", "decision_key": "k2", "take_over": "on"})
+    assert taken.status_code == 303, taken.text
+    entry = await last_audit(sessions, n, "task_taken_over")
+    assert entry.actor == "registrar" and entry.detail["from"] == "registrar2", entry.detail
+    not_sup = await api.post(f"/api/v1/tasks/{task['task_id']}/assignee", json={"username": "registrar"},
+                             headers=await tokens("registrar"))
+    assert not_sup.status_code == 403
+
+
+async def test_a_supervisor_extends_a_deadline_from_the_case_page(api, tokens, sessions):
+    n = (await submit(api))["case_number"]
+    task = await wait_task(api, tokens, n, "registration", "registrar")
+    supervisor = await signed_in(api, "supervisor")
+    page = (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text
+    assert 'id="extend"' in page and '<option value="registration"' in page and "Срок регистрации" in page
+    assert 'id="extend"' not in (await (await signed_in(api, "registrar")).get(f"/staff/cases/{n}")).text
+    due = datetime.fromisoformat(task["due"]).astimezone(timezone(timedelta(hours=6))).date()
+    no_reason = await supervisor.post(f"/staff/cases/{n}/extensions?lang=ru", {
+        "clock": "registration", "until": (due + timedelta(days=3)).isoformat(), "reason": " "})
+    assert no_reason.status_code == 422 and "Укажите причину продления" in no_reason.text
+    done = await supervisor.post(f"/staff/cases/{n}/extensions", {
+        "clock": "registration", "until": (due + timedelta(days=3)).isoformat(), "reason": "Interpreter ill"})
+    assert done.status_code == 303 and done.headers["location"].endswith("saved=extended"), done.text
+
+    async def retimed():
+        t = await wait_task(api, tokens, n, "registration", "registrar")
+        return t if datetime.fromisoformat(t["due"]).astimezone(timezone(timedelta(hours=6))).date() > due else None
+    from tests.conftest import eventually
+    await eventually(retimed)

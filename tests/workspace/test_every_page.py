@@ -1,0 +1,108 @@
+"""Every staff page, for every role, in Kyrgyz and Russian: the right answer (200, or 403 for a
+role that may not see it), never a 500, and no English word from the catalogue on the page."""
+
+import html
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from api import i18n, policy
+from api.i18n.catalogues import read_source
+from api.security import ROLES
+from db.models import Case
+from schemas.procedures import PROCEDURES
+from tests.factories import (
+    agency_permit_application,
+    kairylman_application,
+    refugee_application,
+    repatriation_application,
+    work_permit_application,
+)
+from tests.workspace.conftest import signed_in
+
+APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application,
+                "repatriation": repatriation_application, "work-permit": work_permit_application,
+                "agency-permit": agency_permit_application}
+# Words on a page that are data, not interface: the demo accounts' usernames, and what the
+# factories' applicants typed (in English, as a foreigner might).
+DATA_WORDS = {w for role in (*ROLES, "senior") for w in re.findall(r"[a-z]{4,}", role)} | {"system"}
+ENGLISH = {w.lower() for m in read_source("en") if m.id
+           for w in re.findall(r"[A-Za-z]{5,}", re.sub(r"\{[a-z_]+\}", "", m.string))}
+CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer", "auditor")
+
+
+def visible_text(page: str) -> str:
+    body = page.split("<main>", 1)[-1]
+    body = re.sub(r"<(script|style|textarea)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return html.unescape(body)
+
+
+def english_words(page: str, data: set[str]) -> set[str]:
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", visible_text(page))}
+    return (words & ENGLISH) - DATA_WORDS - data
+
+
+def expected(role: str, path: str) -> int:
+    if path.startswith("/staff/backlog"):
+        return 200 if role == "supervisor" else 403
+    if path.startswith("/staff/audit"):
+        return 200 if role == "auditor" else 403
+    if path.startswith("/staff/admin"):
+        return 200 if role == "admin" else 403
+    if path.startswith("/staff/search"):
+        return 200 if role in CASE_READERS else 403
+    return 200
+
+
+PAGES = ["/staff/inbox", *(f"/staff/inbox?procedure={p}" for p in PROCEDURES), "/staff/inbox?due=overdue",
+         *(f"/staff/search?procedure={p}" for p in PROCEDURES), "/staff/search?q=a", "/staff/backlog", "/staff/audit",
+         "/staff/admin/users", "/staff/admin/quota"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_staff_page_answers_each_role_in_its_language(api, role):
+    browser = await signed_in(api, role)
+    for path in PAGES:
+        for lang in ("ky", "ru"):
+            page = await browser.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert page.status_code == expected(role, path), (role, path, lang, page.status_code)
+            assert f'lang="{lang}"' in page.text
+            left = english_words(page.text, _typed_words(page.text))  # names in a list are data
+            assert not left, (role, path, lang, left)
+
+
+@pytest.fixture(scope="module")
+async def one_case_per_state(api, sessions) -> dict[tuple[str, str], str]:
+    """A case of every procedure in every state the suite has reached (the API and path tests
+    before this one drive cases through most states), plus a fresh one of each procedure."""
+    for slug, make in APPLICATIONS.items():
+        r = await api.post(f"/api/v1/applications/{slug}", json=make(), headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert r.status_code == 201, r.text
+    async with sessions() as s:
+        rows = await s.execute(select(Case.procedure, Case.state, func.min(Case.case_number)).group_by(Case.procedure, Case.state))
+        return {(p, st): n for p, st, n in rows}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_a_case_of_every_procedure_in_every_state_opens_for_each_role(api, one_case_per_state, role):
+    assert {p for p, _ in one_case_per_state} == set(PROCEDURES)
+    browser = await signed_in(api, role)
+    for (procedure, state), n in sorted(one_case_per_state.items()):
+        page = await browser.get(f"/staff/cases/{n}?lang=ky")
+        want = 200 if policy.can_read([role], procedure) else 403
+        assert page.status_code == want, (role, procedure, state, n, page.status_code)
+        if want == 200:
+            assert i18n.state_label(state, "ky") in page.text, (procedure, state)
+            # English left on the page can only be what applicants and officers typed.
+            typed = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", " ".join(
+                re.findall(r'(?:data-part="[^"]+"|<td data-label="[^"]+">)([^<]*)', page.text)))}
+            assert not english_words(page.text, typed | _typed_words(page.text)), (role, procedure, state)
+
+
+def _typed_words(page: str) -> set[str]:
+    """Names, addresses, reasons and decision data: values, not interface words."""
+    values = re.findall(r"</strong>([^<]*)</p>|<dd>([^<]*)</dd>|<td data-label=\"[^\"]*\">([^<]*)</td>", page)
+    return {w.lower() for group in values for part in group for w in re.findall(r"[A-Za-z]{5,}", part)}

@@ -114,3 +114,27 @@ async def test_a_supervisor_extends_a_deadline_from_the_case_page(api, tokens, s
         return t if datetime.fromisoformat(t["due"]).astimezone(timezone(timedelta(hours=6))).date() > due else None
     from tests.conftest import eventually
     await eventually(retimed)
+
+
+async def test_standing_actions_are_offered_on_the_case_not_queued_in_the_inbox(api, tokens):
+    from datetime import date
+
+    from tests.factories import kairylman_application
+
+    r = await api.post("/api/v1/applications/kairylman", json=kairylman_application(),
+                       headers={"Idempotency-Key": str(datetime.now().timestamp())})
+    n = r.json()["case_number"]
+    await decide(api, tokens, n, "intake", "accept_complete", "registrar")
+    await decide(api, tokens, n, "case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": True})
+    await decide(api, tokens, n, "commission_decision", "grant", "commission",
+                 data={"session_date": date.today().isoformat(), "protocol_number": "IC-30"})
+    supervisor = await signed_in(api, "supervisor")
+
+    async def offered():
+        page = (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text
+        return page if 'data-outcome="terminate"' in page else None
+    from tests.conftest import eventually
+    page = await eventually(offered)
+    assert "Прекратить" in page
+    inbox = await supervisor.get(f"/staff/inbox?case={n}")
+    assert f'data-case="{n}"' not in inbox.text  # a standing action is not work due

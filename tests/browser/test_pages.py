@@ -74,3 +74,15 @@ async def test_officers_take_a_case_from_registration_to_interview_in_the_browse
     await page.goto(f"{live_url}/staff/cases/{n}")
     assert "Registered" in await page.inner_text("#state")
     assert "schedule_interview" in await page.inner_text("#events") or "Schedule the interview" in await page.inner_text("#events")
+    # The interview took place: the case officer records it (an interview "held" in the future is refused).
+    await page.click("#task-interview summary:has-text('Record the interview')")
+    await page.fill("#record_interview-held_at", (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT09:00"))
+    await page.fill("#record_interview-summary", "Consistent account of events; documents match.")
+    await page.click("form[data-outcome=record_interview] button")
+    assert await page.locator("#error-summary").count() == 1
+    assert await page.input_value("#record_interview-summary") == "Consistent account of events; documents match."
+    await page.fill("#record_interview-held_at", (datetime.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    await page.click("form[data-outcome=record_interview] button")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await page.goto(f"{live_url}/staff/cases/{n}")
+    assert "Consistent account of events" in await page.inner_text("#events")

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from temporalio.client import Client
@@ -16,6 +17,7 @@ from api.limits import RateLimits
 from api.metrics import RequestMetrics
 from api.pages import admin as admin_pages
 from api.pages import applicant as applicant_pages
+from api.pages import applicant_actions as applicant_action_pages
 from api.pages import auditor as auditor_pages
 from api.pages import lists as list_pages
 from api.pages import staff as staff_pages
@@ -115,11 +117,16 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(ops.router)
     app.include_router(codec.router)
     app.include_router(applicant_pages.router)
+    app.include_router(applicant_action_pages.router)
     app.include_router(staff_session.router)
     app.include_router(staff_pages.router)
     app.include_router(list_pages.router)
     app.include_router(auditor_pages.router)
     app.include_router(admin_pages.router)
+
+    @app.exception_handler(applicant_pages.CaseClosedForBrowser)
+    async def case_not_open(request, exc):
+        return RedirectResponse("/?ended=1", status_code=303)
 
     @app.exception_handler(staff_session.SignInRequired)
     async def sign_in_first(request, exc):

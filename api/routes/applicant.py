@@ -5,20 +5,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
 from api.deps import IdempotencyKey, LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
-from api.errors import ApiError, conflict, not_found
+from api.errors import not_found
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
-from api.services.applicant import case_for_applicant, store_files
+from api.services import applicant_actions as actions
+from api.services.applicant import case_for_applicant
 from api.services.applications import submit_application
-from api.services.case_actions import signal_case
 from api.services.workflows import ensure_started
 from db.repositories import cases as case_repo
-from db.repositories.audit import append_audit
 from db.sealing import session_sealer
-from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, WithdrawalInput
 from schemas.procedures import PROCEDURES, Procedure
 from schemas.repatriation import BankAccount
-from schemas.repatriation import State as RepatriationState
 
 router = APIRouter(tags=["applicants"])
 AccessCode = Annotated[str | None, Header(alias="X-Access-Code", max_length=64)]
@@ -74,37 +71,24 @@ async def provide_documents(request: Request, case_number: str, session: Session
                             note: Annotated[str, Form(max_length=2000)] = "",
                             access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(request, session, case_number, access_code)
-    if case.state in PROCEDURES[case.procedure].final:
-        raise conflict(f"case {case.case_number} is closed ({case.state}); documents are no longer taken")
-    if "\x00" in note:
-        raise ApiError(422, "note must not contain NUL characters")
-    refs = await store_files(session, case, list(files), settings.max_upload_bytes)
-    await session.commit()  # files are safe before the workflow hears of them
-    await signal_case(temporal, signer, case, "provide_documents", DocumentsProvided(refs, note))
-    return Accepted(case_number=case.case_number, detail=f"{len(refs)} file(s) received")
+    count = await actions.provide_documents(session, temporal, signer, case, list(files), note,
+                                            settings.max_upload_bytes)
+    return Accepted(case_number=case.case_number, detail=f"{count} file(s) received")
 
 
 @router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 async def withdraw(request: Request, case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep,
-                   signer: SignerDep,
-                   access_code: AccessCode = None) -> Accepted:
+                   signer: SignerDep, access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(request, session, case_number, access_code)
-    if case.state not in PROCEDURES[case.procedure].withdrawable:
-        raise conflict(f"the application can no longer be withdrawn (state {case.state})")
-    await session.commit()  # no connection is held while the engine answers
-    await signal_case(temporal, signer, case, "withdraw", WithdrawalInput(body.reason))
+    await actions.withdraw(session, temporal, signer, case, body.reason)
     return Accepted(case_number=case.case_number, detail="withdrawal received")
 
 
 @router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 async def appeal(request: Request, case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep,
-                 signer: SignerDep,
-                 access_code: AccessCode = None) -> Accepted:
+                 signer: SignerDep, access_code: AccessCode = None) -> Accepted:
     case = await case_for_applicant(request, session, case_number, access_code)
-    if case.state not in PROCEDURES[case.procedure].appealable:
-        raise conflict(f"no appeal can be lodged in state {case.state} (the appeal window opens after a rejection)")
-    await session.commit()
-    await signal_case(temporal, signer, case, "appeal", AppealInput(body.grounds))
+    await actions.appeal(session, temporal, signer, case, body.grounds)
     return Accepted(case_number=case.case_number, detail="appeal received")
 
 
@@ -114,12 +98,5 @@ async def correct_bank_account(request: Request, case_number: str, body: BankAcc
                                access_code: AccessCode = None) -> Accepted:
     """After a failed transfer, the applicant gives a corrected account; the payment is ordered again."""
     case = await case_for_applicant(request, session, case_number, access_code)
-    if case.state != RepatriationState.AWAITING_ACCOUNT:
-        raise conflict(f"no bank account correction is awaited on this case (state {case.state})")
-    sealed = session_sealer(session).seal(body.model_dump(), f"{case.case_number}|application.bank_account")
-    case.application = {**case.application, "bank_account": sealed}
-    await append_audit(session, action="bank_account_corrected", actor="applicant", actor_role="applicant",
-                       case_number=case.case_number)
-    await session.commit()  # the new account is stored before the payment is ordered again
-    await signal_case(temporal, signer, case, "correct_bank_account", AccountCorrected())
+    await actions.correct_bank_account(session, temporal, signer, case, body)
     return Accepted(case_number=case.case_number, detail="bank account updated; the payment will be ordered again")

@@ -68,16 +68,23 @@ class Browser:
     async def get(self, path: str, **extra: str):
         r = await self.api.get(path, headers=self.headers(**extra))
         self.api.cookies.clear()
-        self.cookies.update({k: v for k, v in r.cookies.items() if k == "aryz_csrf"})
+        self.cookies.update({k: v for k, v in r.cookies.items() if k in ("aryz_csrf", "aryz_lang")})
         found = _CSRF.search(r.text)
         self.token = found[1] if found else self.token
         return r
 
-    async def post(self, path: str, data: dict, *, with_token: bool = True, origin: str | None = ORIGIN):
+    async def post(self, path: str, data: dict, *, with_token: bool = True, origin: str | None = ORIGIN, files=None):
         extra = {"Origin": origin} if origin else {}
-        r = await self.api.post(path, headers=self.headers(**extra),
+        r = await self.api.post(path, headers=self.headers(**extra), files=files,
                                 data={**data, **({"csrf_token": self.token} if with_token else {})})
         self.api.cookies.clear()
+        for name in ("aryz_case",):  # the applicant's open case, set and cleared by the pages
+            if name in r.headers.get("set-cookie", ""):
+                value = r.cookies.get(name)
+                if value:
+                    self.cookies[name] = value
+                else:
+                    self.cookies.pop(name, None)
         return r
 
     async def sign_in(self, username: str, password: str):

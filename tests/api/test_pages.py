@@ -38,7 +38,9 @@ async def test_status_page_by_form_and_the_same_404_for_a_wrong_code(api, tokens
     await wait_task(api, tokens, case["case_number"], "registration", "registrar")
     visitor = Browser(api)
     await visitor.get("/")
-    r = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": case["access_code"]})
+    opened = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": case["access_code"]})
+    assert opened.status_code == 303 and opened.headers["location"] == "/status"
+    r = await visitor.get("/status?lang=en")
     assert r.status_code == 200 and "Lodged" in r.text and "Registrar: Register the application" in r.text
     assert r.headers["cache-control"] == "no-store"
     wrong = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": "X"})

@@ -180,3 +180,46 @@ async def test_a_supervisor_follows_a_backlog_figure_to_its_list_and_searches_in
     await page.fill("#s-q", n)
     await page.click("form[role=search] button")
     assert await page.locator(f"#results tr[data-case='{n}']").count() == 1
+
+
+async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browser, live_url):
+    from tests.api.test_repatriation import claim
+
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        r = await client.post("/api/v1/applications/repatriation", json=claim(),
+                              headers={"Idempotency-Key": str(uuid.uuid4())})
+        case = r.json()
+    n = case["case_number"]
+    await decide(live_url, n, "document_check", "documents_ok", "registrar")
+    await decide(live_url, n, "approval", "approve", "finance_officer")
+    await decide(live_url, n, "payment", "payment_failed", "finance_officer", "Account not found",
+                 {"problem": "account_not_found"})
+    context = await browser.new_context(viewport={"width": 360, "height": 780})
+    phone = await context.new_page()
+    await phone.goto(f"{live_url}/?lang=ru")
+    await phone.fill("#case_number", n)
+    await phone.fill("#access_code", case["access_code"])
+    await phone.click("button[type=submit]")
+    await phone.wait_for_url(f"{live_url}/status")
+    assert n not in phone.url and case["access_code"] not in phone.url
+    await phone.fill("#field-holder", "Асанова Гульнара")
+    await phone.fill("#field-bank", "KICB")
+    await phone.fill("#field-bic", "KICB")  # too short: the form comes back with the field marked
+    await phone.fill("#field-account", "1280000000000042")
+    await phone.click("#bank-account button")
+    assert await phone.locator("#error-summary a[href='#field-bic']").count() == 1
+    assert await phone.input_value("#field-holder") == "Асанова Гульнара"
+    await phone.click("a[lang=en]")  # the language switch after a POST
+    await phone.wait_for_url(f"{live_url}/status?lang=en")
+    await phone.click("a[lang=ru]")
+    await phone.fill("#field-holder", "Асанова Гульнара")
+    await phone.fill("#field-bank", "KICB")
+    await phone.fill("#field-bic", "KICBKG22")
+    await phone.fill("#field-account", "1280000000000042")
+    await phone.click("#bank-account button")
+    await phone.wait_for_url(f"{live_url}/status?done=bank_account")
+    assert "Новый счёт сохранён" in await phone.inner_text("#done")
+    assert await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    from tests.browser.conftest import SCREENSHOTS
+    await phone.screenshot(path=str(SCREENSHOTS / "phone-applicant-bank-account.png"), full_page=True)
+    await context.close()

@@ -122,7 +122,7 @@ async def test_standing_actions_are_offered_on_the_case_not_queued_in_the_inbox(
     from tests.factories import kairylman_application
 
     r = await api.post("/api/v1/applications/kairylman", json=kairylman_application(),
-                       headers={"Idempotency-Key": str(datetime.now().timestamp())})
+                       headers={"Idempotency-Key": str(datetime.now().timestamp()).replace(".", "-")})
     n = r.json()["case_number"]
     await decide(api, tokens, n, "intake", "accept_complete", "registrar")
     await decide(api, tokens, n, "case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": True})

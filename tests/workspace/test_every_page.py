@@ -20,6 +20,7 @@ from tests.factories import (
     repatriation_application,
     work_permit_application,
 )
+from tests.i18n.test_catalogues import TECHNICAL_TERMS
 from tests.workspace.conftest import signed_in
 
 APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_application,
@@ -27,7 +28,7 @@ APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_applicati
                 "agency-permit": agency_permit_application}
 # Words on a page that are data, not interface: the demo accounts' usernames, and what the
 # factories' applicants typed (in English, as a foreigner might).
-DATA_WORDS = {w for role in (*ROLES, "senior") for w in re.findall(r"[a-z]{4,}", role)} | {"system"}
+DATA_WORDS = {w for role in (*ROLES, "senior") for w in re.findall(r"[a-z]{4,}", role)} | {"system"} | TECHNICAL_TERMS
 ENGLISH = {w.lower() for m in read_source("en") if m.id
            for w in re.findall(r"[A-Za-z]{5,}", re.sub(r"\{[a-z_]+\}", "", m.string))}
 CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer", "auditor")

@@ -1,6 +1,6 @@
 """Staff: sign in, search cases, read a case, work the inbox, decide steps, extend deadlines."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -45,6 +45,7 @@ from db.models import Task
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from schemas.messages import DecisionInput, ExtensionInput
+from schemas.people import REGIONS
 from schemas.procedures import PROCEDURES
 from schemas.text import has_nul
 
@@ -81,8 +82,13 @@ async def search_cases(session: SessionDep, staff: CaseReader,
                        procedure: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z-]+$")] = None,
                        state: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z_]+$")] = None,
                        q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")] = None,
+                       region: Annotated[str | None, Query(pattern="^(" + "|".join(REGIONS) + ")$")] = None,
+                       due_before: Annotated[date | None, Query(description="Cases due on or before this day")] = None,
+                       sort: Annotated[str, Query(pattern="^(deadline|lodged|number)$")] = "deadline",
                        page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
-    result = await case_reading.search_cases(session, staff, procedure=procedure, state=state, q=q, page=page)
+    """Cases by number (or its beginning), part of a name or a document number, and filters; 50 a page."""
+    result = await case_reading.search_cases(session, staff, procedure=procedure, state=state, q=q, page=page,
+                                             region=region, due_before=due_before, sort=sort)
     return CasePage(items=[CaseSummary(case_number=c.case_number, procedure=c.procedure, state=c.state,
                                        awaiting=c.awaiting, deadline=c.deadline, applicant_name=c.applicant_name,
                                        lodged_at=c.lodged_at) for c in result.items],

@@ -110,7 +110,8 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
             raise ApiError(409, "step not open", extra={"code": "step_not_open", "params": {"step": form.get("step", "")[:40]}})
         outcome = next((o for o in step.outcomes if o.name == form.get("outcome")), None)
         if outcome is None:
-            raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'")
+            raise ApiError(422, f"'{form.get('outcome', '')[:40]}' is not an outcome of step '{step.name}'",
+                           extra={"code": "unknown_outcome", "params": {"step": step.name}})
         key = form.get("decision_key", "")[:100] or None  # one per rendered form: a resubmission is a retry
         await decisions.decide(session, temporal, signer, request.app.state.settings, staff, case.case_number,
                                DecisionInput(step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],

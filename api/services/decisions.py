@@ -29,13 +29,15 @@ async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner,
     if case.state in PROCEDURES[case.procedure].final:
         raise closed_case(case)
     task = next((t for t in await case_repo.open_tasks(session, case.case_number) if t.step == decision.step), None)
-    if task is not None:
-        await workspace.take_over(session, staff, task, take_over)
+    holder = workspace.taken_over_from(staff, task, take_over) if task is not None else None
     update_id = decision_id(case, staff, decision, task.task_id if task else "", idempotency_key)
     await session.commit()  # no connection is held while the engine answers
     try:
-        return await submit_decision(temporal, signer, case, staff, decision, update_id,
-                                     settings.decision_timeout_seconds)
+        result = await submit_decision(temporal, signer, case, staff, decision, update_id,
+                                       settings.decision_timeout_seconds)
+        if holder is not None:
+            await workspace.record_take_over(session, staff, task, holder)
+        return result
     except ApiError as err:
         if err.extra.get("kind") == "StepNotOpen" and not idempotency_key:
             earlier = await _taken_before(session, case.case_number, staff, decision)

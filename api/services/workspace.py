@@ -92,24 +92,26 @@ async def reassign(session: AsyncSession, staff: Staff, task_id: str, to_user: s
         raise ApiError(422, f"{to_user[:64]} does not hold the role {task.role}",
                        extra={"code": "not_a_holder", "params": {"user": to_user[:64], "role": task.role}})
     if not await task_repo.assign(session, task_id, to_user, holder):
-        raise conflict("the task changed meanwhile; reload the case")
+        raise conflict("the task changed meanwhile; reload the case", code="task_changed")
     await append_audit(session, action="task_reassigned", actor=staff.username, actor_role="supervisor",
                        case_number=task.case_number, detail={"task_id": task_id, "from": holder, "to": to_user})
     return task
 
 
-async def take_over(session: AsyncSession, staff: Staff, task: Task, confirmed: bool) -> None:
-    """Deciding a task another officer claimed needs the decider's confirmation, and is then
-    recorded as a take-over: the holder may be half-way through it (a phone call, a draft), so it
-    is never silently overridden, yet an absent colleague does not block a statutory deadline."""
+def taken_over_from(staff: Staff, task: Task, confirmed: bool) -> str | None:
+    """Deciding a task another officer claimed needs the decider's confirmation: the holder may be
+    half-way through it (a phone call, a draft), so it is never silently overridden, yet an absent
+    colleague does not block a statutory deadline. Returns whom it is taken from (None: nobody)."""
     if task.claimed_by in (None, staff.username):
-        return
+        return None
     if not confirmed:
         raise ApiError(409, f"this task is claimed by {task.claimed_by}; confirm that you take it over",
                        extra={"code": "claimed_by_other", "params": {"user": task.claimed_by}})
-    holder = task.claimed_by  # read first: the UPDATE below refreshes the loaded task
-    if not await task_repo.assign(session, task.task_id, staff.username, holder):
-        raise conflict("the task changed meanwhile; reload the case")
+    return task.claimed_by
+
+
+async def record_take_over(session: AsyncSession, staff: Staff, task: Task, holder: str) -> None:
+    """Written once the decision went through: a refused decision takes nothing over."""
     await append_audit(session, action="task_taken_over", actor=staff.username, actor_role=",".join(staff.roles),
                        case_number=task.case_number, detail={"task_id": task.task_id, "from": holder})
 

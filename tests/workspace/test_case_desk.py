@@ -84,6 +84,15 @@ async def test_a_supervisor_reassigns_and_a_claimed_task_is_taken_over_only_when
     refused = await registrar.post(f"/staff/cases/{n}/decisions?lang=ky", {
         "step": "registration", "outcome": "register", "reason": "Толук", "decision_key": "k1"})
     assert refused.status_code == 409 and "registrar2" in refused.text and "Толук" in refused.text  # the typed reason kept
+    nonsense = await registrar.post(f"/staff/cases/{n}/decisions?lang=ru", {
+        "step": "registration", "outcome": "nonsense", "decision_key": "kx", "take_over": "on"})
+    assert nonsense.status_code == 422 and "нет такого решения" in nonsense.text
+    # A take-over whose decision is refused (a refusal needs its reason and ground) takes nothing over.
+    invalid = await registrar.post(f"/staff/cases/{n}/decisions", {
+        "step": "registration", "outcome": "refuse_registration", "reason": "", "decision_key": "k0", "take_over": "on"})
+    assert invalid.status_code == 422
+    assert await last_audit(sessions, n, "task_taken_over") is None
+    assert 'Claimed by registrar2' in (await registrar.get(f"/staff/cases/{n}?lang=en")).text
     taken = await registrar.post(f"/staff/cases/{n}/decisions", {
         "step": "registration", "outcome": "register", "reason": "", "decision_key": "k2", "take_over": "on"})
     assert taken.status_code == 303, taken.text

@@ -63,15 +63,23 @@ async def audit_refusal(request: Request, reason: str) -> None:
 def wants_page(request: Request) -> bool:
     """A person's browser on a page (not the JSON API): answer with a page in their language."""
     path = request.url.path
+    if path.startswith("/staff/"):  # the staff pages (downloads included) are pages to any client
+        return True
     return not path.startswith(("/api/", "/codec/", "/healthz", "/readyz", "/metrics")) and \
         "text/html" in request.headers.get("accept", "")
 
 
-async def error_page(request: Request, status_code: int, headers: dict, reference: str = ""):
+async def error_page(request: Request, status_code: int, headers: dict, reference: str = "", code: str = "",
+                     params: dict | None = None):
+    """The refusal in the reader's words: its rejection `code` when it has one, else by status."""
+    from api.i18n import choose_lang
     from api.pages.common import render
+    from api.rejections import localized
 
     message = {403: "403", 404: "not_found", 429: "too_many", 503: "unavailable"}.get(status_code, "error_500")
-    response = render(request, "error.html", {"message": message, "reference": reference}, status_code)
+    shown = localized(code, params or {}, choose_lang(request)) if code else None
+    response = render(request, "error.html", {"message": message, "shown": shown, "reference": reference},
+                      status_code)
     response.headers.update(headers)
     return response
 
@@ -87,7 +95,8 @@ def install(app: FastAPI) -> None:
         if exc.status_code == status.HTTP_403_FORBIDDEN:
             await audit_refusal(request, exc.detail)
         if wants_page(request):
-            return await error_page(request, exc.status_code, exc.headers)
+            return await error_page(request, exc.status_code, exc.headers, code=exc.extra.get("code", ""),
+                                    params=exc.extra.get("params"))
         detail = exc.detail
         asked = request.headers.get("accept-language", "")[:2].lower()
         if asked in ("ky", "ru") and exc.extra.get("code"):  # machine clients without the header get English

@@ -28,10 +28,7 @@ def _message(request: Request, err: ApiError) -> str:
 
 async def _users_page(request: Request, session, staff, error: str = "", status_code: int = 200,
                       form: dict | None = None, created=None) -> Response:
-    try:
-        users = await administration.accounts(session, staff)
-    except ApiError:
-        return render(request, "error.html", {"message": "403"}, 403)
+    users = await administration.accounts(session, staff)  # 403 for anyone else: the shared, audited error page
     return render(request, "users.html", {"staff": staff, "users": users, "roles": ROLES, "error": error,
                                           "form": form or {}, "created": created, "canonical": "/staff/admin/users"},
                   status_code)
@@ -50,7 +47,7 @@ async def create_user(request: Request, session: SessionDep, staff: PageStaff, f
                                                       form.get("full_name", "")[:200], roles)
     except ApiError as err:
         if err.status_code == 403:
-            return render(request, "error.html", {"message": "403"}, 403)
+            raise
         return await _users_page(request, session, staff, _message(request, err), err.status_code,
                                  {**form, "roles": roles})
     return await _users_page(request, session, staff, created=created)
@@ -58,11 +55,7 @@ async def create_user(request: Request, session: SessionDep, staff: PageStaff, f
 
 async def _user_page(request: Request, session, staff, username: str, change=None, error: str = "",
                      status_code: int = 200) -> Response:
-    try:
-        user = await administration.account(session, staff, username)
-    except ApiError as err:
-        return render(request, "error.html", {"message": "403" if err.status_code == 403 else "not_found"},
-                      err.status_code)
+    user = await administration.account(session, staff, username)
     return render(request, "user.html", {"staff": staff, "user": user, "roles": ROLES, "change": change,
                                          "error": error, "canonical": f"/staff/admin/users/{user.username}"},
                   status_code)
@@ -83,7 +76,7 @@ async def change_user(username: str, request: Request, session: SessionDep, staf
             active={"deactivate": False, "activate": True}.get(action), reset_password=action == "reset_password")
     except ApiError as err:
         if err.status_code in (403, 404):
-            return await _user_page(request, session, staff, username)
+            raise
         return await _user_page(request, session, staff, username, error=_message(request, err),
                                 status_code=err.status_code)
     return await _user_page(request, session, staff, username, change=change)
@@ -95,10 +88,7 @@ def _year(raw: str | None) -> int:
 
 async def _quota_page(request: Request, session, staff, year: int, error: str = "", status_code: int = 200,
                       form: dict | None = None) -> Response:
-    try:
-        buckets, amendments = await administration.quota_year(session, staff, year)
-    except ApiError:
-        return render(request, "error.html", {"message": "403"}, 403)
+    buckets, amendments = await administration.quota_year(session, staff, year)
     return render(request, "quota.html", {"staff": staff, "year": year, "buckets": buckets, "amendments": amendments,
                                           "regions": REGIONS, "sectors": SECTORS, "error": error, "form": form or {},
                                           "saved": request.query_params.get("saved") == "1",
@@ -122,6 +112,6 @@ async def set_quota(request: Request, session: SessionDep, staff: PageStaff, for
                                        legal_act=form.get("legal_act", "")[:500])
     except ApiError as err:
         if err.status_code == 403:
-            return render(request, "error.html", {"message": "403"}, 403)
+            raise
         return await _quota_page(request, session, staff, year, _message(request, err), err.status_code, form)
     return RedirectResponse(f"/staff/admin/quota?year={year}&saved=1", status_code=303)

@@ -58,7 +58,7 @@ async def search_page(request: Request, session: SessionDep, staff: PageStaff) -
     q = request.query_params
     readable = policy.readable_procedures(staff.roles)
     if not readable:
-        return render(request, "error.html", {"message": "403"}, 403)
+        raise case_reading.forbidden_case()  # the shared, audited error page
     chosen = {"q": q.get("q", "").strip()[:100], "procedure": q.get("procedure") if q.get("procedure") in readable else "",
               "state": _known_state(q.get("state", "")) or "", "region": q.get("region") if q.get("region") in REGIONS else "",
               "due_before": q.get("due_before", "")[:10], "sort": q.get("sort") if q.get("sort") in SORTS else "deadline"}
@@ -86,10 +86,7 @@ def _states(procedures: list[str]) -> list[str]:
 
 @router.get("/backlog", response_class=HTMLResponse)
 async def backlog_page(request: Request, session: SessionDep, settings: SettingsDep, staff: PageStaff) -> HTMLResponse:
-    try:
-        lines = await workspace.backlog(session, staff, settings.due_soon_days)
-    except ApiError:
-        return render(request, "error.html", {"message": "403"}, 403)
+    lines = await workspace.backlog(session, staff, settings.due_soon_days)
     totals = {k: sum(getattr(line, k) for line in lines) for k in ("open", "due_soon", "overdue")}
     return render(request, "backlog.html", {"staff": staff, "lines": lines, "totals": totals,
                                             "soon_days": settings.due_soon_days})

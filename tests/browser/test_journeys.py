@@ -31,6 +31,22 @@ async def decide(live_url: str, n: str, step: str, outcome: str, username: str, 
         assert r.status_code == 200, r.text
 
 
+async def transfer_failed(live_url: str) -> dict:
+    """A repatriation claim whose transfer failed: the family must give a corrected account."""
+    from tests.api.test_repatriation import claim
+
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        r = await client.post("/api/v1/applications/repatriation", json=claim(),
+                              headers={"Idempotency-Key": str(uuid.uuid4())})
+        case = r.json()
+    n = case["case_number"]
+    await decide(live_url, n, "document_check", "documents_ok", "registrar")
+    await decide(live_url, n, "approval", "approve", "finance_officer")
+    await decide(live_url, n, "payment", "payment_failed", "finance_officer", "Account not found",
+                 {"problem": "account_not_found"})
+    return case
+
+
 async def sign_in(page, live_url: str, username: str, lang: str, landing: str, password: str = PASSWORD) -> None:
     await page.goto(f"{live_url}/staff/login?lang={lang}")
     await page.fill("#username", username)
@@ -183,17 +199,8 @@ async def test_a_supervisor_follows_a_backlog_figure_to_its_list_and_searches_in
 
 
 async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browser, live_url):
-    from tests.api.test_repatriation import claim
-
-    async with httpx.AsyncClient(base_url=live_url) as client:
-        r = await client.post("/api/v1/applications/repatriation", json=claim(),
-                              headers={"Idempotency-Key": str(uuid.uuid4())})
-        case = r.json()
+    case = await transfer_failed(live_url)
     n = case["case_number"]
-    await decide(live_url, n, "document_check", "documents_ok", "registrar")
-    await decide(live_url, n, "approval", "approve", "finance_officer")
-    await decide(live_url, n, "payment", "payment_failed", "finance_officer", "Account not found",
-                 {"problem": "account_not_found"})
     context = await browser.new_context(viewport={"width": 360, "height": 780})
     phone = await context.new_page()
     await phone.goto(f"{live_url}/?lang=ru")

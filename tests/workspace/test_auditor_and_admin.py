@@ -39,6 +39,12 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
         other = await signed_in(api, role)
         assert (await other.get(f"/staff/audit/cases/{n}")).status_code == 403, role
         assert (await other.post("/staff/audit/verify", {})).status_code == 403, role
+    async with sessions() as s:  # a refused look at the auditor's desk is itself audited
+        refused = await s.scalar(select(AuditEntry).where(AuditEntry.action == "access_refused",
+                                                          AuditEntry.actor == "registrar").order_by(AuditEntry.id.desc()))
+    assert refused is not None and refused.detail["route"].startswith("/staff/audit")
+    missing = await auditor.get("/staff/audit/cases/REF-2099-999999?lang=ru")
+    assert missing.status_code == 404 and 'lang="ru"' in missing.text
 
 
 async def test_an_admin_creates_changes_and_deactivates_an_account_never_deleting_it(api):

@@ -21,6 +21,10 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
     desk = await auditor.get(f"/staff/audit/cases/{n}?lang=ru")
     assert desk.status_code == 200
     assert "Complete file" in desk.text and "Регистрация заявления" in desk.text and "Решение принято движком" in desk.text
+    from tests.workspace.test_every_page import english_words
+    for lang in ("ky", "ru"):
+        shown = (await auditor.get(f"/staff/audit/cases/{n}?lang={lang}")).text
+        assert not english_words(shown, {"complete", "file"}), english_words(shown, set())  # "Complete file": a reason typed
     views = desk.text.split('id="views"')[1]
     assert "case_officer" in views and "Дело просмотрено" in views
     csv = await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")

@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY activities activities
 COPY api api
 COPY db db
+COPY documents documents
 COPY rules rules
 COPY schemas schemas
 COPY stack stack
@@ -17,6 +18,9 @@ RUN /opt/aryz/bin/pip install --no-cache-dir --upgrade pip && /opt/aryz/bin/pip 
 RUN /opt/aryz/bin/python -m api.i18n.catalogues
 
 FROM python:3.11-slim
+# WeasyPrint renders documents with Pango (runtime libraries only; the fonts travel in documents/fonts).
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system aryz && useradd --system --gid aryz --home-dir /var/lib/aryz --create-home aryz \
     && mkdir -p /var/lib/aryz/audit-checkpoints && chown -R aryz:aryz /var/lib/aryz
 COPY --from=build /opt/aryz /opt/aryz

@@ -31,10 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("action", choices=["verify", "checkpoint"],
                        help="verify: recompute the audit log's keyed chain and hold it against the checkpoints; "
                             "checkpoint: record the log's head outside the database")
-    keys = sub.add_parser("keys", help="make a new key (payload, audit, data) or message-signing key pair")
-    keys.add_argument("kind", choices=["payload", "audit", "data", "message"])
+    keys = sub.add_parser("keys", help="make a new key (payload, audit, data) or a message- or document-signing "
+                                       "key pair")
+    keys.add_argument("kind", choices=["payload", "audit", "data", "message", "document"])
     keys.add_argument("--kid", default=None, help="the key id (default: the kind's letter and a date)")
+    verify = sub.add_parser("verify", help="check an issued document offline: its signature, and whether the PDF "
+                                           "was altered")
+    verify.add_argument("file", nargs="?", help="the document's PDF")
+    verify.add_argument("--seal", help="instead of a file: what the document's QR code holds")
+    verify.add_argument("--keys", help="public keys: 'kid:base64,…' or a file saved from /verify/keys "
+                                       "(default: this installation's)")
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        from documents.check import verify_command
+
+        return verify_command(args.file, args.seal, args.keys)
     from settings import get_settings
     from stack.logs import setup_logging
 

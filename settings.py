@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # workflow is signed with it (schemas/proof.py). Workers and replayers get the public keys.
     message_signing_key: SecretStr | None = None
     message_public_keys: str = ""  # "kid:base64 public key,…"; keep rotated-out keys here
+    # Ed25519 "kid:base64 seed,…" that sign issued documents (workers only; the first signs, the
+    # others stay published after a rotation so old documents still verify). `aryz run` makes one.
+    document_signing_keys: SecretStr | None = None
+    # "kid:base64 public key,…": what /verify and `aryz verify` check documents with (API processes).
+    document_public_keys: str = ""
+    # Where the public reaches aryz: printed in every document's QR code as its verification address.
+    public_url: str = "http://127.0.0.1:8000"
     # AES-256-GCM keys for personal data at rest (grounds, accounts, decision data, scans), "kid:base64,…".
     data_keys: SecretStr | None = None
     # HMAC keys of the audit chain, "kid:base64 32 bytes,…" (first seals); outside the database.
@@ -99,3 +106,21 @@ def data_sealer(settings: Settings):
 
 def checkpoint_dir(settings: Settings) -> Path:
     return settings.audit_checkpoint_dir or settings.var_dir / "audit-checkpoints"
+
+
+def document_signer(settings: Settings):
+    from documents.seal import DocumentSigner
+
+    if settings.document_signing_keys is None:
+        raise RuntimeError("ARYZ_DOCUMENT_SIGNING_KEYS is not set: the worker could not sign the documents it issues")
+    return DocumentSigner.from_spec(settings.document_signing_keys.get_secret_value())
+
+
+def document_public_keys(settings: Settings) -> dict[str, bytes]:
+    """The keys documents are checked with: those configured, and the signing keys' public halves."""
+    from documents.seal import parse_public_keys
+
+    keys = parse_public_keys(settings.document_public_keys) if settings.document_public_keys.strip() else {}
+    if settings.document_signing_keys is not None:
+        keys = {**document_signer(settings).public_keys(), **keys}
+    return keys

@@ -13,6 +13,7 @@ from activities.documents import DocumentActivities
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
+from documents.seal import DocumentSigner
 from workflows.agency_permit import AgencyPermitWorkflow
 from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
@@ -27,20 +28,21 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("cryptography"))
 
 
-def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str) -> Worker:
+def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str, signer: DocumentSigner,
+                 public_url: str) -> Worker:
     read_model = ReadModelActivities(sessions)
-    docs = DocumentActivities(sessions)
+    docs = DocumentActivities(sessions, signer, public_url)
     pay = PaymentActivities(sessions)
     quota = QuotaActivities(sessions)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER,
-                  activities=[read_model.record_transition, docs.issue_document, docs.extend_document,
+                  activities=[read_model.record_transition, docs.issue_document, docs.set_document_status,
                               pay.order_payment, pay.settle_payment,
                               quota.reserve_quota, quota.consume_quota, quota.release_quota])
 
 
 async def run_worker() -> None:
     from db.session import make_engine, make_sessionmaker
-    from settings import audit_keys, data_sealer, get_settings
+    from settings import audit_keys, data_sealer, document_signer, get_settings
     from stack.proofs import trust_public_keys
     from stack.temporal import connect
 
@@ -57,7 +59,7 @@ async def run_worker() -> None:
             metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)))
     client = await connect(settings, **extra)
     sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
-    worker = build_worker(client, sessions, settings.task_queue)
+    worker = build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -34,9 +34,11 @@ from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
 from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
+from documents.seal import DocumentSigner  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import new_key_spec  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
+from stack.proofs import new_signing_spec  # noqa: E402
 from stack.temporal import converter  # noqa: E402
 from tests.factories import APPLICATIONS  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -107,7 +109,8 @@ async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
     sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
     await seed_demo_accounts(sessions, "bench")
     app = create_app(settings, temporal=client)
-    async with app.router.lifespan_context(app), build_worker(client, sessions, "aryz-bench"), \
+    async with app.router.lifespan_context(app), build_worker(
+            client, sessions, "aryz-bench", DocumentSigner.from_spec(new_signing_spec("b1")), "http://127.0.0.1"), \
             Worker(env.client, task_queue="bare", workflows=[BareShape], activities=[bare_nop]), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as http:
         tokens = {}

@@ -134,7 +134,26 @@ class IssuedDocumentRow(Base):
     issued_at: Mapped[datetime]
     valid_until: Mapped[datetime | None]
     holder_initials: Mapped[str] = mapped_column(String(16))
-    revoked_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # unused since 0009 (status, status_at)
+    doc_kind: Mapped[str] = mapped_column(String(16), default="certificate")  # certificate | decision | letter
+    replaces: Mapped[str | None] = mapped_column(String(40))
+    replaced_by: Mapped[str | None] = mapped_column(String(40))
+    # valid | suspended | revoked | expired; 'expired' is also read from valid_until at any moment.
+    status: Mapped[str] = mapped_column(String(16), default="valid")
+    status_ground: Mapped[str] = mapped_column(String(60), default="")
+    status_at: Mapped[datetime | None]
+    seal: Mapped[str] = mapped_column(Text, default="")  # the signed canonical data (the QR code's seal)
+    sha256: Mapped[str] = mapped_column(String(64), default="")  # of the stored PDF, as issued
+
+
+class DocumentFile(Base):
+    """The PDF of an issued document, sealed at rest (it names the holder)."""
+
+    __tablename__ = "document_files"
+    number: Mapped[str] = mapped_column(ForeignKey("documents.number"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
 class NumberSequence(Base):

@@ -76,3 +76,35 @@ def repatriation_amount(country: str, date_of_death: date) -> Amount:
         if rows:
             return max(rows, key=lambda a: a.effective_from)
     raise RulesError(f"no repatriation amount in force on {date_of_death} for {country}, and no fallback row")
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    """rules/documents.toml: number format, document kinds, issuers, legal bases, appeal route."""
+
+    version: str
+    number_format: str
+    types: dict[str, dict]
+    procedures: dict[str, dict]
+    appeal_body: dict[str, str]
+
+    def kind(self, doc_type: str) -> str:
+        return self.types[doc_type]["kind"]
+
+    def number(self, doc_type: str, region: str, year: int, seq: int) -> str:
+        return self.number_format.format(type=doc_type, region=region, year=year, seq=seq)
+
+    def series(self, doc_type: str, region: str, year: int) -> str:
+        """The counter a number comes from: the format without its sequence."""
+        return self.number_format.split("{seq")[0].format(type=doc_type, region=region, year=year).rstrip("-")
+
+
+@lru_cache
+def document_rules() -> DocumentRules:
+    raw = tomllib.loads((RULES_DIR / "documents.toml").read_text(encoding="utf-8"))
+    rules = DocumentRules(raw["version"], raw["number_format"], raw["types"], raw["procedures"], raw["appeal_body"])
+    for slug, p in rules.procedures.items():
+        for part in ("issuer_name", "legal_basis"):
+            if set(p.get(part, {})) < {"ky", "ru", "en"}:
+                raise RulesError(f"documents.toml: procedures.{slug}.{part} needs ky, ru and en")
+    return rules

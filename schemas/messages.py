@@ -135,13 +135,30 @@ class TransitionRecord:
 
 
 @dataclass
+class LetterFacts:
+    """What a refusal or termination letter says: the decision, its ground and reasons (as the
+    officer wrote them), and the last day to appeal."""
+
+    outcome: str
+    ground: str = ""
+    reasons: str = ""
+    appeal_until: datetime | None = None
+
+
+@dataclass
 class IssueDocumentInput:
+    """One document to issue. The holder's name and dates come from the case in the database,
+    never through the engine's history."""
+
     case_number: str
     doc_type: str
     issue_key: str  # the same key always yields the same document (retries, replays)
     region: str
     valid_from: datetime
     valid_until: datetime | None
+    replaces: str = ""  # the number of the document this one replaces (a renewal, an extension)
+    letter: LetterFacts | None = None
+    details: dict[str, str] = field(default_factory=dict)  # non-personal lines, e.g. the amount decided
 
 
 @dataclass
@@ -149,12 +166,18 @@ class IssuedDocument:
     number: str
     doc_type: str
     valid_until: datetime | None
+    sha256: str = ""  # of the PDF as issued
 
 
 @dataclass
-class ExtendDocumentInput:
-    number: str
-    valid_until: datetime
+class DocumentStatusInput:
+    """Ends (revoked, expired), suspends or reinstates (valid) the case's documents that are in
+    force; letters and replaced documents keep their state."""
+
+    case_number: str
+    status: str  # valid | suspended | revoked | expired
+    ground: str
+    at: datetime
 
 
 @dataclass

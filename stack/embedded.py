@@ -62,6 +62,13 @@ def message_signing_key(var: Path) -> str:
     return kept_secret(var, "message_signing_key", lambda: new_signing_spec("m1"))
 
 
+def document_signing_key(var: Path) -> str:
+    """The key that signs issued documents; the API gets only its public half."""
+    from stack.proofs import new_signing_spec
+
+    return kept_secret(var, "document_signing_keys", lambda: new_signing_spec("doc1"))
+
+
 def start_temporal(var: Path, port: int, http_port: int) -> subprocess.Popen:
     (var / "temporal").mkdir(exist_ok=True)
     logfile = open(var / "log" / "temporal.log", "ab")
@@ -131,7 +138,8 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
         worker_env = {k: v for k, v in env.items() if k not in ("ARYZ_MESSAGE_SIGNING_KEY", "ARYZ_SECRET_KEY")}
         for n in range(1, workers + 1):
             supervisor.add(f"worker-{n}", lambda n=n: spawn("worker", worker_env, var, f"worker-{n}"))
-        supervisor.add("api", lambda: spawn("api", env, var, "api"))
+        api_env = {k: v for k, v in env.items() if k != "ARYZ_DOCUMENT_SIGNING_KEYS"}  # it checks, never signs
+        supervisor.add("api", lambda: spawn("api", api_env, var, "api"))
         host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
         url = f"http://{host}:{settings.http_port}"
         if not _wait_ready(url, supervisor):
@@ -154,6 +162,7 @@ def _say(message: str) -> None:
 
 def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
     """The environment of the processes `aryz run` starts: its settings, and every key kept in var/."""
+    from documents.seal import DocumentSigner, public_spec
     from stack.proofs import MessageSigner
 
     env = dict(os.environ)
@@ -166,6 +175,11 @@ def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
     env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
     env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
     env["ARYZ_DATA_KEYS"] = settings.data_keys.get_secret_value() if settings.data_keys else data_key(var)
+    documents = (settings.document_signing_keys.get_secret_value() if settings.document_signing_keys
+                 else document_signing_key(var))
+    env["ARYZ_DOCUMENT_SIGNING_KEYS"] = documents
+    public_documents = public_spec(DocumentSigner.from_spec(documents).public_keys())
+    env["ARYZ_DOCUMENT_PUBLIC_KEYS"] = ",".join(filter(None, [public_documents, settings.document_public_keys]))
     return env
 
 

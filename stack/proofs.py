@@ -55,12 +55,19 @@ class MessageSigner:
 
 
 def new_key_pair(kind: str, kid: str | None = None) -> str:
-    """Lines for an env file: a new key of `kind`; for "message", the private key and its public half."""
+    """Lines for an env file: a new key of `kind`; for "message" and "document", the private key
+    and its public half."""
     from datetime import date
 
     from stack.codec import new_key_spec
 
     kid = kid or f"{kind[0]}{date.today():%Y%m%d}"
+    if kind == "document":
+        from documents.seal import DocumentSigner, public_spec
+
+        signing = new_signing_spec(kid)
+        return (f"ARYZ_DOCUMENT_SIGNING_KEYS={signing}\n"
+                f"ARYZ_DOCUMENT_PUBLIC_KEYS={public_spec(DocumentSigner.from_spec(signing).public_keys())}")
     if kind != "message":
         return f"ARYZ_{kind.upper()}_KEYS={new_key_spec(kid)}"
     signing = new_signing_spec(kid)

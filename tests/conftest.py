@@ -22,6 +22,7 @@ from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
 from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
+from documents.seal import DocumentSigner  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import data_converter, parse_keys  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
@@ -41,6 +42,9 @@ trust_public_keys(None, SIGNER)
 AUDIT_KEYS_SPEC = "ta1:" + base64.b64encode(b"a" * 32).decode()
 AUDIT_KEYS = AuditKeys.from_spec(AUDIT_KEYS_SPEC)
 DATA_KEYS_SPEC = "td1:" + base64.b64encode(b"d" * 32).decode()
+DOCUMENT_KEYS_SPEC = "tdoc1:" + base64.b64encode(b"s" * 32).decode()
+DOCUMENT_SIGNER = DocumentSigner.from_spec(DOCUMENT_KEYS_SPEC)
+PUBLIC_URL = "http://testserver"
 SEALER = Sealer.from_spec(DATA_KEYS_SPEC)
 
 
@@ -119,7 +123,8 @@ def make_settings(url: str, task_queue: str) -> Settings:
     # tests start themselves (the sweep is tested directly, in test_pending_start).
     return Settings(database_url=url, temporal_address="unused", secret_key=SECRET, task_queue=task_queue,
                     payload_keys=PAYLOAD_KEYS, message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS_SPEC,
-                    data_keys=DATA_KEYS_SPEC, audit_checkpoint_seconds=0,
+                    data_keys=DATA_KEYS_SPEC, audit_checkpoint_seconds=0, document_signing_keys=DOCUMENT_KEYS_SPEC,
+                    public_url=PUBLIC_URL,
                     # The suite sends hundreds of requests from one address; limits get tests of their own.
                     limit_sign_in_per_client="100000/minute", limit_access_code_per_client="100000/minute",
                     limit_access_code_failures_per_case="100000/minute", limit_submissions_per_client="100000/minute",
@@ -137,7 +142,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="session")
 async def dev_worker(dev_env, sessions):
-    async with build_worker(dev_env.client, sessions, API_QUEUE):
+    async with build_worker(dev_env.client, sessions, API_QUEUE, DOCUMENT_SIGNER, PUBLIC_URL):
         yield
 
 

@@ -1,11 +1,8 @@
 """Permit for a private employment agency (Res. No. 175 of 2019 App. 2): the sequence of steps."""
 
-from datetime import timedelta
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.documents import DocumentActivities
     from schemas.agency_permit import (
         COMMISSION,
         COMMISSION_ACTIONS,
@@ -16,18 +13,19 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAWABLE,
         State,
     )
-    from schemas.messages import CaseInput, CaseOutcome, ExtendDocumentInput
+    from schemas.messages import CaseInput, CaseOutcome
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
-    from workflows.steps.recorder import RECORD_RETRY
+    from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
 
 ACTIONS = {
     "suspend": T(State.SUSPENDED, "Permit suspended; it is resumed once the breach is remedied", with_reason=True,
-                 notify=True),
-    "resume": T(State.ACTIVE, "Permit resumed", notify=True),
+                 notify=True, ends="suspended"),
+    "resume": T(State.ACTIVE, "Permit resumed", notify=True, ends="valid"),
     "extend_permit": T(None, "Permit extension approved by the commission", notify=True),
-    "cancel_permit": T(State.CANCELLED, "Permit cancelled by the commission", with_reason=True, notify=True),
+    "cancel_permit": T(State.CANCELLED, "Permit cancelled by the commission", with_reason=True, notify=True,
+                       letter=TERMINATION_LETTER, ends="revoked"),
 }
 
 
@@ -37,7 +35,9 @@ class AgencyPermitWorkflow(CaseWorkflow):
 
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and audit
-    entry per step; the permit (listing destination countries in the application) and its extensions.
+    entry per step; the permit (listing the destination countries), a new one replacing it at each
+    extension, suspended and reinstated with the permit, revoked on cancellation and expired at its
+    end; refusal and cancellation letters with the appeal route.
     """
 
     @workflow.init
@@ -58,7 +58,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
         decision = await self.steps.decide_within(COMMISSION, "decision", {
             "approve": T(State.APPROVED_PENDING_DEPOSIT, "Approved; the permit is issued once the deposit and fee "
                                                          "are paid", notify=True),
-            "refuse": T(State.REJECTED, "Permit refused", with_reason=True, notify=True)})
+            "refuse": T(State.REJECTED, "Permit refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
         if decision.outcome == "refuse":
             return
         deposit_window = self.steps.clock("deposit_window", "deposit", lapses=True)
@@ -73,8 +73,8 @@ class AgencyPermitWorkflow(CaseWorkflow):
         await self._permit_year()
 
     async def _permit_year(self) -> None:
-        permit = await self.steps.issue("AGP", self.input.region, "permit", "Employment agency permit",
-                                        {"destination_countries": self.input.facts["destinations"]})
+        permit = await self.papers.issue("AGP", "permit", "Employment agency permit",
+                                         contents={"destination_countries": self.input.facts["destinations"]})
         validity = self._validity(None)
         await self.case.record("permit_active", state=State.ACTIVE, deadline=validity.due_at,
                                public_note="The permit is active")
@@ -88,6 +88,8 @@ class AgencyPermitWorkflow(CaseWorkflow):
                     await self.case.record("suspension_lapsed", state=State.CANCELLED, awaiting="", deadline=None,
                                            close_all_tasks=True, notify_applicant=True,
                                            public_note="Permit cancelled: the breach was not remedied in time")
+                    await self.papers.letter(TERMINATION_LETTER, "cancel_permit", "", "")
+                    await self.papers.set_status("revoked", "suspension_lapsed")
                     return
             else:
                 chosen = await self.steps.decide_any([(SUSPEND, None), (COMMISSION_ACTIONS, None)], ACTIONS,
@@ -95,6 +97,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
             if chosen is None:
                 await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True, public_note="The permit has expired")
+                await self.papers.set_status("expired", "expiry")
                 return
             _, d = chosen
             if d.outcome == "cancel_permit":
@@ -102,9 +105,9 @@ class AgencyPermitWorkflow(CaseWorkflow):
             if d.outcome == "extend_permit":
                 previous, validity = validity, self._validity(validity)
                 await self.steps.stop(previous)
-                await workflow.execute_activity_method(
-                    DocumentActivities.extend_document, ExtendDocumentInput(permit.number, validity.due_at),
-                    start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+                permit = await self.papers.issue("AGP", None, "Employment agency permit", replaces=permit,
+                                                 until=validity.due_at,
+                                                 contents={"destination_countries": self.input.facts["destinations"]})
                 await self.case.record("permit_extended", deadline=validity.due_at, notify_applicant=True,
                                        public_note=f"Permit extended until {self.steps.calendar.last_day(validity.due_at)}")
 

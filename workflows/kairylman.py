@@ -1,11 +1,10 @@
 """Kairylman status (Law No. 175; Res. No. 402): the sequence of steps."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.documents import DocumentActivities
     from schemas.kairylman import (
         CASE_FILE,
         CITIZENSHIP,
@@ -16,10 +15,10 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAWABLE,
         State,
     )
-    from schemas.messages import CaseInput, CaseOutcome, DecisionInput, ExtendDocumentInput
+    from schemas.messages import CaseInput, CaseOutcome, DecisionInput
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
-    from workflows.steps.recorder import RECORD_RETRY
+    from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
 
 
@@ -29,7 +28,9 @@ class KairylmanStatusWorkflow(CaseWorkflow):
 
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and
-    audit entry per step, the kairylman certificate, and its extension.
+    audit entry per step; the kairylman certificate, a new one replacing it when extended, revoked
+    when the status ends (citizenship, termination, withdrawal) or expired; refusal and
+    termination letters with the appeal route.
     """
 
     @workflow.init
@@ -53,7 +54,7 @@ class KairylmanStatusWorkflow(CaseWorkflow):
             "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "On the agenda of the interagency commission")})
         decision = await self.steps.decide(COMMISSION, decision_clock, {
             "grant": T(State.GRANTED, "Kairylman status granted", notify=True),
-            "refuse": T(State.REFUSED, "Kairylman status refused", with_reason=True, notify=True)})
+            "refuse": T(State.REFUSED, "Kairylman status refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
         await self.steps.stop(decision_clock)
         if decision.outcome == "grant":
             await self._status()
@@ -61,7 +62,7 @@ class KairylmanStatusWorkflow(CaseWorkflow):
     async def _status(self) -> None:
         """The certificate runs 3 years: reminders to apply for citizenship, one extension while a
         citizenship case is pending, and it ends by citizenship, termination or expiry."""
-        certificate = await self.steps.issue("KC", self.input.region, "certificate_validity", "Kairylman certificate")
+        certificate = await self.papers.issue("KC", "certificate_validity", "Kairylman certificate")
         validity = self.steps.clock(
             "certificate", "certificate_validity", lapses=True,
             reminders=("citizenship_reminder_1", "citizenship_reminder_2"),
@@ -75,21 +76,22 @@ class KairylmanStatusWorkflow(CaseWorkflow):
             chosen = await self.steps.decide_any(options, {
                 "record_citizenship_application": T(State.CITIZENSHIP_APPLIED, "Citizenship application recorded"),
                 "record_citizenship_acquired": T(State.CLOSED_CITIZEN, "Citizenship acquired; the kairylman status "
-                                                 "has served its purpose", notify=True),
-                "terminate": T(State.TERMINATED, "Kairylman status terminated", with_reason=True, notify=True),
+                                                 "has served its purpose", notify=True, ends="revoked"),
+                "terminate": T(State.TERMINATED, "Kairylman status terminated", with_reason=True, notify=True,
+                               letter=TERMINATION_LETTER, ends="revoked"),
                 "extend_certificate": T(None, "Certificate extended")}, lapse=validity)
             if chosen is None:
                 await self.case.record("status_expired", state=State.EXPIRED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True,
                                        public_note="The kairylman certificate has expired")
+                await self.papers.set_status("expired", "expiry")
                 return
             spec, d = chosen
             if d.outcome == "extend_certificate":
                 until = self._end_of(d.data["until"], validity)
                 validity.extend(until, d.reason, d.actor)
-                await workflow.execute_activity_method(
-                    DocumentActivities.extend_document, ExtendDocumentInput(certificate.number, until),
-                    start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+                certificate = await self.papers.issue("KC", None, "Kairylman certificate", replaces=certificate,
+                                                      until=until)
                 await self.case.record("certificate_extended", deadline=until, notify_applicant=True,
                                        public_note=f"Certificate extended until {d.data['until']}")
             elif d.outcome != "record_citizenship_application":

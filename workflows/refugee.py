@@ -5,7 +5,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.messages import AppealInput, CaseInput, CaseOutcome
+    from schemas.messages import AppealInput, CaseInput, CaseOutcome, DecisionInput
     from schemas.refugee import (
         APPEAL_REVIEW,
         CONCLUSION,
@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         State,
     )
     from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.paperwork import REFUSAL_LETTER
     from workflows.steps.recorder import CaseInterrupted
     from workflows.steps.runner import Transition as T
 
@@ -30,7 +31,9 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`) and signal `appeal` within the appeal window.
     Side effects (activities): a read-model transition and audit entry per step, the
-    asylum-seeker certificate at registration and the refugee certificate at recognition.
+    asylum-seeker certificate at registration, replaced by the refugee certificate at
+    recognition or revoked by a final refusal, abandonment or withdrawal; a refusal letter with
+    the appeal route for each refusal.
     """
 
     @workflow.init
@@ -61,7 +64,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         await self.steps.stop(registration)
         if not registered:
             return
-        await self.steps.issue("AC", self.input.region, "asylum_certificate_validity", "Asylum-seeker certificate")
+        asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity", "Asylum-seeker certificate")
 
         decision_clock = self.steps.clock("decision", "decision", limit="decision_max")
         if not await self._interview(decision_clock):
@@ -75,11 +78,12 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             "recognise": T(State.RECOGNISED, "Recognised as a refugee", notify=True),
             "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True)})
         await self.steps.stop(decision_clock)
-        if decision.outcome == "reject" and not await self._appeal():
+        if decision.outcome == "reject" and not await self._appeal(decision):
+            await self.papers.set_status("revoked", "final_rejection")
             await self.steps.decide_within(EXIT_ASSISTANCE, "exit_assistance", {
                 "record_exit_assistance": T(State.EXIT_ASSISTED, "Exit assistance provided")})
             return
-        await self.steps.issue("RC", self.input.region, "refugee_certificate_validity", "Refugee certificate")
+        await self.papers.issue("RC", "refugee_certificate_validity", "Refugee certificate", replaces=asylum_certificate)
         await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
                                public_note="Refugee status granted; certificate ready for collection",
                                notify_applicant=True)
@@ -96,6 +100,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
                 "confirm_refusal": T(State.REGISTRATION_REFUSED, f"Registration refused: {d.reason}", notify=True),
                 "return_for_registration": T(None, "Returned to the registrar")})
             if signoff.outcome == "confirm_refusal":
+                await self.papers.letter(REFUSAL_LETTER, d.outcome, str(d.data.get("ground", "")), d.reason)
                 return False
 
     async def _interview(self, clock) -> bool:
@@ -112,6 +117,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
                 await self.case.record("abandoned", state=State.ABANDONED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True,
                                        public_note="Closed as abandoned: the applicant did not attend the interview")
+                await self.papers.set_status("revoked", "abandoned")
                 return False
             if d.outcome == "record_interview":
                 return True
@@ -119,9 +125,11 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             abandonment = self.steps.clock("interview_abandonment", "interview_abandonment",
                                            started_at=max(at, workflow.now()), lapses=True)
 
-    async def _appeal(self) -> bool:
+    async def _appeal(self, rejection: DecisionInput) -> bool:
         """True if an appeal overturned the rejection; False once the rejection is final."""
         window = self.steps.clock("appeal_window", "appeal_window", lapses=True)
+        await self.papers.letter(REFUSAL_LETTER, rejection.outcome, str(rejection.data.get("ground", "")), rejection.reason,
+                                 appeal_until=window.due_at)
         until = self.steps.calendar.last_day(window.due_at)
         await self.case.record("appeal_window_opened", state=State.APPEAL_WINDOW, awaiting="applicant: may appeal",
                                deadline=window.due_at, public_note=f"You may appeal until {until} inclusive")
@@ -139,7 +147,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             "overturn": T(State.OVERTURNED, "Appeal granted: the rejection is overturned", with_reason=True,
                           notify=True),
             "uphold": T(State.FINAL_REJECTED, "Appeal dismissed: the rejection is final", with_reason=True,
-                        notify=True)})
+                        notify=True, letter=REFUSAL_LETTER)})
         if d.outcome == "overturn":
             await self.case.record("recognised_on_appeal", state=State.RECOGNISED, public_note="Recognised as a refugee")
             return True

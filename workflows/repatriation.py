@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.repatriation import APPROVAL, DOCUMENT_CHECK, PAYMENT, WITHDRAWABLE, State
     from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.paperwork import REFUSAL_LETTER
     from workflows.steps.recorder import RECORD_RETRY
     from workflows.steps.runner import Transition as T
 
@@ -30,7 +31,8 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
     `provide_documents`, `withdraw`) and signal `correct_bank_account` after a failed transfer.
     Side effects (activities): a read-model transition and audit entry per step; a payment order
     in the ledger per attempt (exactly once, and never a second payment for the same death);
-    the recorded result of each transfer.
+    the recorded result of each transfer; the reimbursement decision on approval, a refusal letter
+    with the appeal route on refusal.
     """
 
     @workflow.init
@@ -57,7 +59,7 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                        "legal_act": facts["legal_act"], "late": facts["late"],
                                        "days_since_death": facts["days_since_death"],
                                        "rules_version": self.input.rules.version})
-        refusal = T(State.REJECTED, "Application refused", with_reason=True, notify=True)
+        refusal = T(State.REJECTED, "Application refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
         check = await self.steps.decide_within(DOCUMENT_CHECK, "document_check", {
             "documents_ok": T(None, "Documents checked"), "refuse": refusal},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
@@ -66,6 +68,7 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
         approval = await self.steps.decide_within(APPROVAL, "approval", {
             "approve": T(State.APPROVED, f"Reimbursement approved: {amount}", notify=True), "refuse": refusal})
         if approval.outcome == "approve":
+            await self.papers.decision("RDD", "Reimbursement decision", {"amount": amount})
             await self._pay(facts)
 
     async def _pay(self, facts: dict) -> None:
@@ -80,6 +83,7 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                        notify_applicant=True, detail={"payment": order.idempotency_key},
                                        public_note="Application refused: the repatriation of this person has "
                                                    "already been reimbursed (one payment per death)")
+                await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
                 return
             await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED, public_note="Payment ordered",
                                    detail={"payment": order.idempotency_key, "attempt": attempt})

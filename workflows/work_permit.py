@@ -10,11 +10,13 @@ with workflow.unsafe.imports_passed_through():
     from schemas.steps import InvalidDecision
     from schemas.work_permit import CANCELLATION, REVIEW, WITHDRAWABLE, State
     from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
     from workflows.steps.recorder import RECORD_RETRY
     from workflows.steps.runner import Transition as T
 
 LEDGER = {"start_to_close_timeout": timedelta(seconds=30), "retry_policy": RECORD_RETRY}
-CANCEL = {"cancel": T(State.CANCELLED, "Work permit cancelled", with_reason=True, notify=True)}
+CANCEL = {"cancel": T(State.CANCELLED, "Work permit cancelled", with_reason=True, notify=True, letter=TERMINATION_LETTER,
+                      ends="revoked")}
 
 
 @workflow.defn
@@ -24,7 +26,8 @@ class WorkPermitWorkflow(CaseWorkflow):
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and audit
     entry per step; a quota unit reserved on acceptance, consumed on issue, released on refusal,
-    withdrawal, expiry or cancellation; the 60-day and then the 360-day permit.
+    withdrawal, expiry or cancellation; the 60-day permit, then the 360-day permit replacing it,
+    revoked on cancellation or withdrawal and expired at its end; refusal and cancellation letters.
     """
 
     @workflow.init
@@ -59,29 +62,31 @@ class WorkPermitWorkflow(CaseWorkflow):
                                    notify_applicant=True, detail={"quota": reserved},
                                    public_note=f"Application refused: no quota is left for this region and sector "
                                                f"in {f['year']}")
+            await self.papers.letter(REFUSAL_LETTER, "reject", "quota_exhausted", "")
             return
         self.holds_quota = True
         await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="A quota place is reserved")
         review = await self.steps.decide_within(REVIEW, "review", {
             "issue": T(None, "Application approved"),
-            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True)},
+            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
             check=self._check_cap)
         if review.outcome == "reject":
             await self._release()
             return
         await self._quota(QuotaActivities.consume_quota, self.input.case_number)
-        await self.steps.issue("WPT", self.input.region, "first_permit", "Work permit (60 days)")
+        first = await self.papers.issue("WPT", "first_permit", "Work permit (60 days)")
         await self.case.record("first_permit_issued", state=State.ISSUED_60D, awaiting="", deadline=None,
                                public_note="The 60-day work permit is issued", notify_applicant=True)
         if not await self._runs_until_end("first_permit", "first_permit", ()):
             return
-        await self.steps.issue("WPL", self.input.region, "permit", "Work permit (360 days)")
+        await self.papers.issue("WPL", "permit", "Work permit (360 days)", replaces=first)
         await self.case.record("permit_issued", state=State.ACTIVE_360D, public_note="The 360-day work permit is issued",
                                notify_applicant=True)
         if await self._runs_until_end("permit", "permit", ("renewal_reminder",)):
             await self._release()
             await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
                                    public_note="The work permit has expired", notify_applicant=True)
+            await self.papers.set_status("expired", "expiry")
 
     async def _runs_until_end(self, name: str, period: str, reminders: tuple[str, ...]) -> bool:
         """True when the permit ran its time; False if a supervisor cancelled it first."""

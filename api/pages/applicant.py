@@ -16,6 +16,8 @@ from api.pages import csrf
 from api.pages.common import render
 from api.services.applicant import case_for_applicant
 from api.services.applicant_actions import allowed, asked_documents
+from api.services.documents import case_documents, document_pdf
+from api.services.files import pdf_response
 from db.models import Case
 from db.repositories import cases as case_repo
 from db.repositories.cases import get_case
@@ -72,7 +74,7 @@ async def status_view(request: Request, session, case: Case, done: str = "", err
         "done": done, "error": error,
         "form": form or {}, "bad_fields": bad_fields, "canonical": "/status",
         "timeline": await case_repo.transitions(session, case.case_number, public_only=True),
-        "documents": await case_repo.documents(session, case.case_number)}, status_code)
+        "documents": await case_documents(session, case.case_number)}, status_code)
 
 
 @router.post("/status", response_class=HTMLResponse)
@@ -105,3 +107,12 @@ async def sign_out_of_case(request: Request) -> RedirectResponse:
     response = RedirectResponse("/?ended=1", status_code=303)
     response.delete_cookie(CASE_COOKIE, path="/")
     return response
+
+
+@router.get("/status/documents/{number}")
+async def download_document(number: str, request: Request, session: SessionDep):
+    """A document of the case open in this browser, as its PDF; audited like every download."""
+    case = await case_in_browser(request, session)
+    pdf = await document_pdf(session, case, number, "applicant", "applicant")
+    await session.commit()
+    return pdf_response(pdf, number)

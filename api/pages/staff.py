@@ -16,8 +16,10 @@ from api.pages.staff_session import PageStaff
 from api.policy import may_supervise
 from api.rejections import localized
 from api.services import case_reading, decisions, workspace
+from api.services.case_reading import case_for_staff
 from api.services.desk_view import open_steps
-from api.services.files import file_response
+from api.services.documents import case_documents, document_pdf
+from api.services.files import file_response, pdf_response
 from db.repositories import tasks as task_repo
 from db.repositories.audit import append_audit
 from db.sealing import session_sealer
@@ -77,7 +79,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "form": form or {}, "decision_key": uuid.uuid4().hex, "pending": request.query_params.get("pending") == "1",
         "saved": request.query_params.get("saved", "")[:20], "transitions": view.transitions,
         "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
-        else {}, "documents": view.documents, "files": view.files, "clocks": clocks,
+        else {}, "documents": await case_documents(session, view.case.case_number), "files": view.files, "clocks": clocks,
         "assignable": await workspace.assignable(session, staff, view.open_tasks)}, status_code)
 
 
@@ -153,6 +155,19 @@ async def assign_page(task_id: str, request: Request, session: SessionDep, staff
             return await _refused(request, err)
         return await _case_page(request, session, staff, case_number, _shown_error(request, err), err.status_code)
     return RedirectResponse(f"/staff/cases/{case_number}?saved=reassigned", status_code=303)
+
+
+@router.get("/cases/{case_number}/documents/{number}")
+async def document_page(case_number: str, number: str, request: Request, session: SessionDep,
+                        staff: PageStaff) -> Response:
+    """A document's PDF for staff who may read the case; each download is audited."""
+    try:
+        case = await case_for_staff(session, staff, case_number)
+        pdf = await document_pdf(session, case, number, staff.username, ",".join(staff.roles))
+    except ApiError as err:
+        return await _refused(request, err)
+    await session.commit()
+    return pdf_response(pdf, number)
 
 
 @router.get("/cases/{case_number}/files/{file_id}")

@@ -17,3 +17,10 @@ def file_response(found: CaseFile) -> Response:
                     headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.filename)}",
                              "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
                              "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+def pdf_response(pdf: bytes, number: str) -> Response:
+    """An issued document's PDF, as a download named by its number."""
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{number}.pdf"',
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

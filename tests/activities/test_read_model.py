@@ -1,16 +1,14 @@
 """Activities are idempotent: a retried or replayed activity changes nothing twice."""
 
-import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from activities.documents import DocumentActivities
 from activities.read_model import ReadModelActivities
 from api.services.applications import submit_application
-from db.models import AuditEntry, Case, CaseTransition, IssuedDocumentRow, Notification, Task
-from schemas.messages import IssueDocumentInput, TaskRecord, TransitionRecord
+from db.models import AuditEntry, Case, CaseTransition, Notification, Task
+from schemas.messages import TaskRecord, TransitionRecord
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
 from tests.conftest import SECRET
@@ -56,30 +54,3 @@ async def test_an_older_transition_arriving_late_does_not_move_the_case_back(ses
     assert case.state == "REGISTERED" and case.last_seq == 2
 
 
-async def test_a_document_is_numbered_once_per_issue_key_even_under_concurrent_retries(sessions):
-    n = await new_case(sessions)
-    acts = DocumentActivities(sessions)
-    now = datetime.now(timezone.utc)
-    req = IssueDocumentInput(n, "RC", f"{n}:RC:1", "GB", now, now + timedelta(days=365))
-
-    async def attempt():
-        try:
-            return await acts.issue_document(req)
-        except Exception:  # the loser of the race fails on the unique key; Temporal would retry it
-            return await acts.issue_document(req)
-
-    results = await asyncio.gather(*(attempt() for _ in range(5)))
-    assert len({r.number for r in results}) == 1
-    assert await count(sessions, IssuedDocumentRow, IssuedDocumentRow.case_number == n) == 1
-
-
-async def test_document_numbers_are_unique_and_gap_free_per_type_region_and_year(sessions):
-    numbers = []
-    acts = DocumentActivities(sessions)
-    now = datetime.now(timezone.utc)
-    for _ in range(3):
-        n = await new_case(sessions)
-        numbers.append((await acts.issue_document(IssueDocumentInput(n, "AC", f"{n}:AC:1", "O", now, None))).number)
-    seqs = [int(x.rsplit("-", 1)[1]) for x in numbers]
-    assert all(x.startswith(f"AC-O-{now.year}-") for x in numbers)
-    assert seqs == list(range(seqs[0], seqs[0] + 3))

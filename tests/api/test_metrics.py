@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from tests.api.helpers import decide, submit
-from tests.conftest import CONVERTER
+from tests.conftest import CONVERTER, DOCUMENT_SIGNER, PUBLIC_URL
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -35,7 +35,7 @@ async def test_the_worker_exports_sdk_and_case_metrics(dev_env, sessions):
     client = await Client.connect(dev_env.client.service_client.config.target_host, runtime=runtime,
                                   data_converter=CONVERTER, namespace=dev_env.client.namespace)
     queue = f"aryz-metrics-{uuid.uuid4().hex[:6]}"
-    async with build_worker(client, sessions, queue):
+    async with build_worker(client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
         driver = CaseDriver(client, sessions, queue)
         await driver.lodge()
         await driver.decide("registration", "register", "registrar")

@@ -17,7 +17,7 @@ from db.migrate import migrate_async
 from db.roles import app_url
 from stack.postgres import database_url, ensure_database, start_embedded
 from tests.api.helpers import decide, submit
-from tests.conftest import API_QUEUE, make_settings
+from tests.conftest import API_QUEUE, DOCUMENT_SIGNER, PUBLIC_URL, make_settings
 from tests.factories import refugee_application
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
@@ -72,7 +72,7 @@ async def test_decisions_waiting_on_a_stopped_worker_leave_the_pool_free(impatie
 
 async def test_a_retry_after_an_unknown_outcome_gets_the_first_answer(impatient, dev_env, sessions):
     stalled = CaseDriver(dev_env.client, sessions, f"aryz-restarted-{uuid.uuid4().hex[:8]}")
-    async with build_worker(dev_env.client, sessions, stalled.task_queue):
+    async with build_worker(dev_env.client, sessions, stalled.task_queue, DOCUMENT_SIGNER, PUBLIC_URL):
         await stalled.lodge()
         await stalled.wait_task("registration")
     # The worker is gone: the decision below waits for it, and its answer does not come in time.
@@ -83,7 +83,7 @@ async def test_a_retry_after_an_unknown_outcome_gets_the_first_answer(impatient,
     assert first.status_code == 202, first.text
     pending = await impatient.get(first.json()["check"], headers=registrar)
     assert pending.status_code == 202
-    async with build_worker(dev_env.client, sessions, stalled.task_queue):  # the worker is back
+    async with build_worker(dev_env.client, sessions, stalled.task_queue, DOCUMENT_SIGNER, PUBLIC_URL):  # the worker is back
         await stalled.wait_task("interview")
         retry = await impatient.post(url, json=REGISTER, headers=headers)
         assert retry.status_code == 200 and retry.json()["state"] == "REGISTERED", retry.text

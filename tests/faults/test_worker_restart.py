@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import func, select
 
 from db.models import CaseTransition, IssuedDocumentRow
+from tests.conftest import DOCUMENT_SIGNER, PUBLIC_URL
 from tests.workflows.harness import CaseDriver, through_to_decision
 from worker import build_worker
 
@@ -12,13 +13,13 @@ from worker import build_worker
 async def test_a_new_worker_finishes_a_case_the_old_one_started(dev_env, sessions):
     queue = f"aryz-restart-{uuid.uuid4().hex[:6]}"
     driver = CaseDriver(dev_env.client, sessions, queue)
-    first = build_worker(dev_env.client, sessions, queue)
+    first = build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL)
     async with first:
         await driver.lodge()
         await through_to_decision(driver)
         await driver.wait_task("decision")
     # The first worker is gone; its workflow cache with it. A fresh worker replays the history.
-    second = build_worker(dev_env.client, sessions, queue)
+    second = build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL)
     async with second:
         result = await driver.decide("decision", "recognise", "supervisor", "Agreed.")
         assert result.state == "CERT_ISSUED"
@@ -40,12 +41,12 @@ async def test_a_killed_worker_process_is_replaced_and_the_case_completes(dev_en
     import subprocess
     import sys
 
-    from tests.conftest import AUDIT_KEYS_SPEC, DATA_KEYS_SPEC, PAYLOAD_KEYS, SECRET, SIGNER
+    from tests.conftest import AUDIT_KEYS_SPEC, DATA_KEYS_SPEC, DOCUMENT_KEYS_SPEC, PAYLOAD_KEYS, SECRET, SIGNER
 
     queue = f"aryz-kill-{uuid.uuid4().hex[:6]}"
     env = dict(os.environ, ARYZ_DATABASE_URL=database_url_, ARYZ_SECRET_KEY=SECRET, ARYZ_TASK_QUEUE=queue,
                ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS, ARYZ_MESSAGE_PUBLIC_KEYS=SIGNER.public_spec(),
-               ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC,
+               ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC, ARYZ_DOCUMENT_SIGNING_KEYS=DOCUMENT_KEYS_SPEC,
                ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host)
 
     def spawn():

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
+from tests.conftest import DOCUMENT_SIGNER, PUBLIC_URL
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -15,7 +16,7 @@ TS_QUEUE = "aryz-time-skipping"
 async def ts_worker(ts_env, sessions):
     # One worker per server: on the time-skipping server a task left on a queue that no worker
     # polls would stop the clock for every later test.
-    async with build_worker(ts_env.client, sessions, TS_QUEUE):
+    async with build_worker(ts_env.client, sessions, TS_QUEUE, DOCUMENT_SIGNER, PUBLIC_URL):
         yield
 
 

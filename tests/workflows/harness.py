@@ -149,7 +149,19 @@ class CaseDriver:
     async def documents(self) -> list[IssuedDocumentRow]:
         async with self.sessions() as session:
             return list(await session.scalars(select(IssuedDocumentRow).where(
-                IssuedDocumentRow.case_number == self.case_number).order_by(IssuedDocumentRow.issued_at)))
+                IssuedDocumentRow.case_number == self.case_number).order_by(IssuedDocumentRow.issued_at,
+                                                                            IssuedDocumentRow.number)))
+
+    async def documents_when(self, check) -> list[IssuedDocumentRow]:
+        """The case's documents once `check(documents)` holds: a document or a change of status
+        follows the decision that caused it, after the decision's answer."""
+        from tests.conftest import eventually
+
+        async def ready():
+            docs = await self.documents()
+            return docs if check(docs) else None
+
+        return await eventually(ready)
 
     async def open_task_count(self) -> int:
         async with self.sessions() as session:

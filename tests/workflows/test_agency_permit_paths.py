@@ -20,7 +20,7 @@ async def to_active(case) -> None:
 async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_after_a_reminder(case):
     await to_active(case)
     docs = await case.documents()
-    assert [d.doc_type for d in docs] == ["AGP"] and docs[0].holder_initials == "T. O."
+    assert [d.doc_type for d in docs] == ["AGP"] and docs[0].holder_initials == "IJL"  # the agency holds it
     issued = [t for t in await case.transitions() if t.event == "document_issued"]
     assert issued[0].detail["destination_countries"] == ["DEU", "KOR"]
     await case.sleep(timedelta(days=340))
@@ -49,13 +49,16 @@ async def test_suspended_then_resumed_then_extended_by_the_commission(case):
     result = await case.decide("suspension", "suspend", "supervisor", "False data on the Korean partner.",
                                {"ground": "false_cooperation_data"})
     assert result.state == State.SUSPENDED
+    await case.documents_when(lambda docs: docs[0].status == "suspended")  # /verify says so meanwhile
     await case.sleep(timedelta(days=10))
     assert (await case.decide("resumption", "resume", "supervisor", "Partner agreement verified.")).state \
         == State.ACTIVE
-    expiry = (await case.documents())[0].valid_until
+    permit = (await case.documents_when(lambda docs: docs[0].status == "valid"))[0]
     result = await case.decide("permit_commission", "extend_permit", "commission", "Good record.", SESSION)
     assert result.state == State.ACTIVE
-    assert (await case.documents())[0].valid_until - expiry > timedelta(days=360)
+    first, renewed = await case.documents_when(lambda docs: len(docs) == 2)
+    assert renewed.replaces == permit.number and first.replaced_by == renewed.number  # a new document, named
+    assert renewed.doc_type == "AGP" and renewed.valid_until - permit.valid_until > timedelta(days=360)
 
 
 async def test_a_suspension_not_remedied_in_30_days_cancels_the_permit(case):

@@ -95,7 +95,9 @@ async def test_one_extension_while_citizenship_is_pending_then_citizenship_close
     result = await case.decide("certificate_extension", "extend_certificate", "supervisor",
                                "Citizenship case CIT-123 pending at the registration service", {"until": ok})
     assert result.state == State.CITIZENSHIP_APPLIED
-    assert (await case.documents())[0].valid_until > expiry
+    first, renewed = await case.documents_when(lambda docs: len(docs) == 2)
+    assert renewed.replaces == first.number and first.replaced_by == renewed.number
+    assert renewed.valid_until > expiry
     await case.wait_task("citizenship")
     assert await case.open_task("certificate_extension") is None  # only once
     result = await case.decide("citizenship", "record_citizenship_acquired", "registrar",

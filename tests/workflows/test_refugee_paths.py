@@ -52,7 +52,9 @@ async def test_refusal_to_register_needs_another_persons_signoff(case):
         from db.repositories.cases import transitions
         notes = [t.public_note for t in await transitions(s, case.case_number, public_only=True)]
     assert "Registration refused: Refused in 2025, nothing new." in notes
-    assert await case.documents() == []
+    # No certificate; the refusal letter, with the registrar's ground and reasons.
+    letter, = await case.documents()
+    assert letter.doc_type == "RFL" and letter.doc_kind == "letter" and letter.sha256 and letter.valid_until is None
 
 
 async def test_refusal_returned_by_supervisor_goes_back_to_registrar(case):
@@ -146,7 +148,10 @@ async def test_rejection_becomes_final_when_the_appeal_window_lapses(case):
                                data={"exit_visa_issued": True})
     assert result.state == State.EXIT_ASSISTED
     assert (await case.handle.result()).state == State.EXIT_ASSISTED
-    assert [d.doc_type for d in await case.documents()] == ["AC"]
+    certificate, letter = await case.documents()
+    # The rejection's letter gave the appeal route; the final rejection ended the asylum-seeker certificate.
+    assert (certificate.doc_type, letter.doc_type) == ("AC", "RFL")
+    assert certificate.status == "revoked" and certificate.status_ground == "final_rejection"
 
 
 async def test_appeal_overturned_by_another_officer_leads_to_the_certificate(case):
@@ -165,7 +170,9 @@ async def test_appeal_overturned_by_another_officer_leads_to_the_certificate(cas
     assert result.state == State.CERT_ISSUED
     assert State.OVERTURNED in [t.state for t in await case.transitions()]
     assert (await case.handle.result()).state == State.CERT_ISSUED
-    assert [d.doc_type for d in await case.documents()] == ["AC", "RC"]
+    asylum, letter, refugee = await case.documents()
+    assert [d.doc_type for d in (asylum, letter, refugee)] == ["AC", "RFL", "RC"]
+    assert asylum.replaced_by == refugee.number and refugee.replaces == asylum.number  # /verify: replaced
 
 
 async def test_appeal_upheld_is_final(case):

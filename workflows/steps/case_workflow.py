@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from schemas.calendar import Calendar
     from schemas.messages import (
         CaseInput,
         CaseOutcome,
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.steps.desk import DecisionDesk
     from workflows.steps.guard import MessageGuard
+    from workflows.steps.paperwork import Paperwork
     from workflows.steps.recorder import CaseInterrupted, CaseRecorder
     from workflows.steps.runner import StepRunner
 
@@ -39,7 +41,8 @@ class CaseWorkflow:
         self.case = CaseRecorder(case.case_number, initial_state)
         self.guard = MessageGuard(case.case_number)
         self.desk = DecisionDesk(self.guard)
-        self.steps = StepRunner(self.case, self.desk, case.rules)
+        self.papers = Paperwork(self.case, Calendar(case.rules.calendar), case.rules, case.region)
+        self.steps = StepRunner(self.case, self.desk, case.rules, self.papers)
         self.withdrawable = withdrawable
 
     async def run_procedure(self, procedure: Callable[[], Awaitable[None]]) -> CaseOutcome:
@@ -49,6 +52,7 @@ class CaseWorkflow:
             await self.case.record("withdrawn", state=WITHDRAWN, actor="applicant", actor_role="applicant",
                                    reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
                                    deadline=None, public_note="Application withdrawn by the applicant")
+            await self.papers.set_status("revoked", "withdrawn")
             await self.after_withdrawal()
         await self.steps.stop_all()
         self.case.settled = True

@@ -6,27 +6,24 @@ records the decision together with the case's new state, so one decision is one 
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.documents import DocumentActivities
-    from schemas.calendar import Calendar
     from schemas.messages import (
         DecisionInput,
         DocumentsProvided,
         ExtensionInput,
         ExtensionResult,
-        IssuedDocument,
-        IssueDocumentInput,
         TaskRecord,
     )
     from schemas.rules import ProcedureRules
     from schemas.steps import StepSpec
     from workflows.steps.clock import StatutoryClock
     from workflows.steps.desk import DecisionDesk, OpenStep
-    from workflows.steps.recorder import RECORD_RETRY, CaseInterrupted, CaseRecorder
+    from workflows.steps.paperwork import Paperwork
+    from workflows.steps.recorder import CaseInterrupted, CaseRecorder
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,17 @@ class Transition:
     note: str = ""
     with_reason: bool = False  # refusals give their reasons to the applicant
     notify: bool = False
+    letter: str = ""  # the letter this outcome sends (paperwork.REFUSAL_LETTER, TERMINATION_LETTER)
+    ends: str = ""  # what it does to the documents in force (revoked, suspended, valid)
 
 
 class StepRunner:
-    def __init__(self, case: CaseRecorder, desk: DecisionDesk, rules: ProcedureRules) -> None:
+    def __init__(self, case: CaseRecorder, desk: DecisionDesk, rules: ProcedureRules, papers: Paperwork) -> None:
         self.case = case
         self.desk = desk
         self.rules = rules
-        self.calendar = Calendar(rules.calendar)
+        self.calendar = papers.calendar
+        self.papers = papers
         self.documents: list[DocumentsProvided] = []
 
     # ---- clocks -------------------------------------------------------------------------
@@ -152,6 +152,10 @@ class StepRunner:
                                    deadline=None, close_tasks=batch, detail={"data": d.data},
                                    notify_applicant=t.notify)
             step.recorded = True
+            if t.letter:
+                await self.papers.letter(t.letter, d.outcome, str(d.data.get("ground", "")), d.reason)
+            if t.ends:
+                await self.papers.set_status(t.ends, d.outcome)
             return step.spec, d
 
     async def decide_within(self, spec: StepSpec, period: str, transitions: dict[str, Transition], *,
@@ -191,19 +195,3 @@ class StepRunner:
                                public_note=f"Documents received: {len(provided.files)} file(s)",
                                detail={"files": [f.__dict__ for f in provided.files], "note": provided.note})
         self.documents.append(provided)
-
-    # ---- documents issued ---------------------------------------------------------------
-    async def issue(self, doc_type: str, region: str, validity: str, public_label: str,
-                    contents: dict | None = None) -> IssuedDocument:
-        """Issue a numbered document once (the key makes retries and replays return the same one)."""
-        now = workflow.now()
-        doc = await workflow.execute_activity_method(
-            DocumentActivities.issue_document,
-            IssueDocumentInput(self.case.case_number, doc_type, f"{self.case.case_number}:{doc_type}:1", region,
-                               now, self.calendar.due(now, self.rules.period(validity))),
-            start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
-        until = self.calendar.last_day(doc.valid_until) if doc.valid_until else None
-        await self.case.record("document_issued", public_note=f"{public_label} {doc.number} issued, valid until {until}",
-                               detail={"document": doc.number, "type": doc_type, **(contents or {})},
-                               notify_applicant=True)
-        return doc

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 
@@ -232,4 +233,50 @@ async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browse
     assert await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     from tests.browser.conftest import SCREENSHOTS
     await phone.screenshot(path=str(SCREENSHOTS / "phone-applicant-bank-account.png"), full_page=True)
+    await context.close()
+
+
+async def test_an_asylum_seeker_downloads_the_certificate_and_a_police_officer_checks_it_in_kyrgyz(browser, live_url):
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        r = await client.post("/api/v1/applications/refugee", json=refugee_application(),
+                              headers={"Idempotency-Key": str(uuid.uuid4())})
+        case = r.json()
+    n = case["case_number"]
+    await decide(live_url, n, "registration", "register", "registrar")
+    context = await browser.new_context(viewport={"width": 360, "height": 780}, accept_downloads=True)
+    phone = await context.new_page()
+    await phone.goto(f"{live_url}/?lang=ky")
+    await phone.fill("#case_number", n)
+    await phone.fill("#access_code", case["access_code"])
+    await phone.click("button[type=submit]")
+    await phone.wait_for_url(f"{live_url}/status")
+
+    async def certificate_listed():
+        await phone.reload()
+        return await phone.locator("#documents a.download").count() == 1
+    await eventually(certificate_listed)
+    async with phone.expect_download() as download:
+        await phone.click("#documents a.download")
+    pdf = Path(await (await download.value).path()).read_bytes()
+    from documents.seal import open_file
+    from tests.conftest import DOCUMENT_SIGNER
+
+    sealed, _ = open_file(pdf, DOCUMENT_SIGNER.public_keys())
+    assert sealed.doc_type == "AC" and sealed.holder.startswith("KARIMOVA")
+    assert await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    from tests.browser.conftest import SCREENSHOTS
+    await phone.screenshot(path=str(SCREENSHOTS / "phone-applicant-documents-ky.png"), full_page=True)
+    # Someone checking the paper types its number (or scans the QR code, which opens this page).
+    await phone.goto(f"{live_url}/verify?lang=ky")
+    await phone.fill("#number", sealed.number)
+    await phone.click("form[action='/verify'][method=get] button")
+    await phone.wait_for_url(f"{live_url}/verify/{sealed.number}")
+    assert "Документ жарактуу" in await phone.inner_text("#verdict")
+    assert await phone.inner_text("#initials") == "D. K." and "KARIMOVA" not in await phone.content()
+    assert await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    await phone.screenshot(path=str(SCREENSHOTS / "phone-verify-ky.png"), full_page=True)
+    await phone.set_input_files("#file", files=[{"name": "c.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    await phone.click("form[action='/verify'][method=post] button")
+    assert "Кол тамга туура" in await phone.inner_text("#authenticity")
+    await phone.screenshot(path=str(SCREENSHOTS / "phone-verify-file-ky.png"), full_page=True)
     await context.close()

@@ -29,6 +29,7 @@ async def strict(database_url_, dev_env, dev_worker, staff_accounts):
     settings = make_settings(database_url_, API_QUEUE).model_copy(update={
         "limit_sign_in_per_client": "40/minute", "limit_access_code_per_client": "1000/minute",
         "limit_access_code_failures_per_case": "5/15 minutes", "limit_submissions_per_client": "3/hour",
+        "limit_verification_per_client": "10/minute",
         "sign_in_failures_before_lockout": 5, "sign_in_lockout_seconds": 2, "environment": "production"})
     app = create_app(settings, temporal=dev_env.client)
     async with app.router.lifespan_context(app):
@@ -52,6 +53,14 @@ async def test_repeated_wrong_passwords_lock_the_account_even_against_the_right_
     assert failures == 5
     await asyncio.sleep(2.2)
     assert (await strict.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})).status_code == 200
+
+
+async def test_document_checks_are_limited_per_client(strict):
+    """The public verification answers anyone; a client walking the number space is slowed down."""
+    codes = [(await strict.get(f"/verify/AC-GB-2026-{i:06d}?format=json")).status_code for i in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+    refused = await strict.post("/verify", data={"seal": "ARYZ1.a.b.c"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
 
 
 async def test_sign_in_attempts_are_limited_per_client(strict):

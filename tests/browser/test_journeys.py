@@ -11,11 +11,16 @@ from tests.conftest import PASSWORD, eventually
 from tests.factories import kairylman_application, refugee_application, repatriation_application
 
 
-async def submit(live_url: str, slug: str, body: dict) -> str:
+async def apply(live_url: str, slug: str, body: dict) -> dict:
+    """The case number and access code of a new application."""
     async with httpx.AsyncClient(base_url=live_url) as client:
         r = await client.post(f"/api/v1/applications/{slug}", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
         assert r.status_code == 201, r.text
-        return r.json()["case_number"]
+        return r.json()
+
+
+async def submit(live_url: str, slug: str, body: dict) -> str:
+    return (await apply(live_url, slug, body))["case_number"]
 
 
 async def decide(live_url: str, n: str, step: str, outcome: str, username: str, reason: str = "", data=None) -> None:
@@ -36,10 +41,7 @@ async def transfer_failed(live_url: str) -> dict:
     """A repatriation claim whose transfer failed: the family must give a corrected account."""
     from tests.api.test_repatriation import claim
 
-    async with httpx.AsyncClient(base_url=live_url) as client:
-        r = await client.post("/api/v1/applications/repatriation", json=claim(),
-                              headers={"Idempotency-Key": str(uuid.uuid4())})
-        case = r.json()
+    case = await apply(live_url, "repatriation", claim())
     n = case["case_number"]
     await decide(live_url, n, "document_check", "documents_ok", "registrar")
     await decide(live_url, n, "approval", "approve", "finance_officer")
@@ -237,10 +239,7 @@ async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browse
 
 
 async def test_an_asylum_seeker_downloads_the_certificate_and_a_police_officer_checks_it_in_kyrgyz(browser, live_url):
-    async with httpx.AsyncClient(base_url=live_url) as client:
-        r = await client.post("/api/v1/applications/refugee", json=refugee_application(),
-                              headers={"Idempotency-Key": str(uuid.uuid4())})
-        case = r.json()
+    case = await apply(live_url, "refugee", refugee_application())
     n = case["case_number"]
     await decide(live_url, n, "registration", "register", "registrar")
     context = await browser.new_context(viewport={"width": 360, "height": 780}, accept_downloads=True)

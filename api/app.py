@@ -20,8 +20,8 @@ from api.pages import applicant as applicant_pages
 from api.pages import applicant_actions as applicant_action_pages
 from api.pages import auditor as auditor_pages
 from api.pages import lists as list_pages
+from api.pages import public_info, staff_session
 from api.pages import staff as staff_pages
-from api.pages import staff_session
 from api.routes import applicant, audit, codec, documents, ops, quota, staff
 from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(codec.router)
     app.include_router(applicant_pages.router)
     app.include_router(applicant_action_pages.router)
+    app.include_router(public_info.router)
     app.include_router(staff_session.router)
     app.include_router(staff_pages.router)
     app.include_router(list_pages.router)

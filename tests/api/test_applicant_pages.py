@@ -147,3 +147,17 @@ async def test_the_public_pages_have_no_english_interface_words_in_kyrgyz_and_ru
             shown = re.sub(r'<td class="muted">[^<]*</td></tr>', "", page)
             names = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", " ".join(re.findall(r"<dd>([^<]*)</dd>", page)))}
             assert not english_words(shown, names), (lang, path, english_words(shown, names))
+
+
+async def test_every_footer_page_opens_in_each_language_with_no_english_in_kyrgyz_or_russian(api):
+    from tests.workspace.test_every_page import english_words
+
+    for lang, heading in (("ky", "Жардам"), ("ru", "Помощь"), ("en", "Help")):
+        home = await api.get(f"/?lang={lang}", headers={"Accept": "text/html"})
+        for path in ("/help", "/privacy", "/accessibility", "/verify"):
+            assert f'href="{path}"' in home.text  # the footer of every page
+            page = await api.get(f"{path}?lang={lang}", headers={"Accept": "text/html"})
+            assert page.status_code == 200 and f'lang="{lang}"' in page.text
+            if lang != "en":
+                assert not english_words(page.text, set()), (path, lang, english_words(page.text, set()))
+        assert heading in (await api.get(f"/help?lang={lang}")).text

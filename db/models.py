@@ -134,7 +134,6 @@ class IssuedDocumentRow(Base):
     issued_at: Mapped[datetime]
     valid_until: Mapped[datetime | None]
     holder_initials: Mapped[str] = mapped_column(String(16))
-    revoked_at: Mapped[datetime | None]  # unused since 0009 (status, status_at)
     doc_kind: Mapped[str] = mapped_column(String(16), default="certificate")  # certificate | decision | letter
     replaces: Mapped[str | None] = mapped_column(String(40))
     replaced_by: Mapped[str | None] = mapped_column(String(40))

@@ -4,6 +4,8 @@ import re
 from typing import Any
 
 CASE_NUMBER = re.compile(r"^[A-Z]{3}-\d{4}-\d{6}$")
+# An issued document's number as rules/documents.toml formats it ({type}-{region}-{year}-{seq}).
+DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 
 
 def has_nul(value: Any) -> bool:

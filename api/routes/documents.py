@@ -19,12 +19,13 @@ from api.services.case_reading import case_for_staff
 from api.services.documents import FileCheck, Verification, check_document, document_pdf, verify_number
 from api.services.files import pdf_response
 from documents.seal import public_spec
+from schemas.text import DOCUMENT_NUMBER
 from settings import document_public_keys
 
 router = APIRouter(tags=["documents"])
 public = APIRouter(tags=["verification"])
 TOO_MANY_CHECKS = "too many document checks from this address; wait before trying again"
-DocumentNumber = Annotated[str, Path(max_length=40, pattern=r"^[A-Z0-9-]+$")]
+DocumentNumber = Annotated[str, Path(max_length=40, pattern=DOCUMENT_NUMBER.pattern)]
 PDF_LIMIT = 5 * 1024 * 1024  # an issued document is well under 1 MB
 
 

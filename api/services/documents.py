@@ -13,6 +13,7 @@ from db.repositories.audit import append_audit
 from documents.seal import SealedData, SealInvalid, find_seal, open_file, open_seal
 from rules import working_calendar
 from schemas.calendar import Calendar
+from schemas.text import DOCUMENT_NUMBER
 
 NUMBER_MAX = 40
 
@@ -53,9 +54,9 @@ def _last_day(moment: datetime | None) -> date | None:
 
 
 async def verify_number(session: AsyncSession, number: str, now: datetime | None = None) -> Verification:
-    row = await registry.get(session, number) if 0 < len(number) <= NUMBER_MAX else None
+    row = await registry.get(session, number) if DOCUMENT_NUMBER.match(number) else None
     if row is None:
-        return Verification(number=number[:NUMBER_MAX], state="unknown")
+        return Verification(number=number[:NUMBER_MAX] if DOCUMENT_NUMBER.match(number) else "", state="unknown")
     now = now or datetime.now(timezone.utc)
     state = registry.state_at(row, now)
     changed = row.status_at if state in ("revoked", "suspended", "replaced") or row.status == "expired" else None
@@ -95,7 +96,7 @@ async def case_documents(session: AsyncSession, case_number: str) -> list[Verifi
 async def document_pdf(session: AsyncSession, case: Case, number: str, actor: str, actor_role: str) -> bytes:
     """The PDF of one of the case's documents, for its applicant or staff who may read the case;
     each download is an audit entry (and the bytes are those whose SHA-256 the log holds)."""
-    row = await registry.get(session, number) if len(number) <= NUMBER_MAX else None
+    row = await registry.get(session, number) if DOCUMENT_NUMBER.match(number) else None
     if row is None or row.case_number != case.case_number:
         raise not_found("no such document on this case")
     pdf = await registry.pdf_of(session, number)

@@ -159,3 +159,21 @@ async def test_the_verification_pages_speak_kyrgyz_and_russian_only(api, tokens)
         for page in pages:
             assert page.status_code == 200 and f'lang="{lang}"' in page.text
             assert not english_words(page.text, set()), (lang, str(page.url), english_words(page.text, set()))
+
+
+async def test_a_number_no_document_could_have_is_unknown_or_not_found_and_changes_nothing(api, tokens, sessions):
+    from tests.api.helpers import snapshot
+
+    case, number = await registered(api, tokens)
+    before = await snapshot(sessions, case["case_number"])
+    for bad in ("AB%00C", "%F0%9F%98%80", "A" * 41, "AC%20GB%201", "-X"):  # lower case is read upper
+        r = await api.get(f"/verify/{bad}?format=json")
+        assert r.status_code in (200, 422) and (r.status_code == 422 or r.json()["state"] == "unknown"), (bad, r.text)
+        r = await api.get(f"/api/v1/cases/{case['case_number']}/documents/{bad}",
+                          headers={"X-Access-Code": case["access_code"]})
+        assert r.status_code in (404, 422), (bad, r.status_code)
+    browser = Browser(api)
+    await browser.get("/")
+    await browser.post("/status", {"case_number": case["case_number"], "access_code": case["access_code"]})
+    assert (await browser.get("/status/documents/A%00B")).status_code == 404
+    assert await snapshot(sessions, case["case_number"]) == before

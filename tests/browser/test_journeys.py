@@ -50,6 +50,18 @@ async def transfer_failed(live_url: str) -> dict:
     return case
 
 
+async def open_case_on_phone(browser, live_url: str, case: dict, lang: str):
+    """A phone 360 pixels wide on which the applicant opened the case with its number and code."""
+    context = await browser.new_context(viewport={"width": 360, "height": 780}, accept_downloads=True)
+    phone = await context.new_page()
+    await phone.goto(f"{live_url}/?lang={lang}")
+    await phone.fill("#case_number", case["case_number"])
+    await phone.fill("#access_code", case["access_code"])
+    await phone.click("button[type=submit]")
+    await phone.wait_for_url(f"{live_url}/status")
+    return context, phone
+
+
 async def sign_in(page, live_url: str, username: str, lang: str, landing: str, password: str = PASSWORD) -> None:
     await page.goto(f"{live_url}/staff/login?lang={lang}")
     await page.fill("#username", username)
@@ -207,13 +219,7 @@ async def test_a_supervisor_follows_a_backlog_figure_to_its_list_and_searches_in
 async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browser, live_url):
     case = await transfer_failed(live_url)
     n = case["case_number"]
-    context = await browser.new_context(viewport={"width": 360, "height": 780})
-    phone = await context.new_page()
-    await phone.goto(f"{live_url}/?lang=ru")
-    await phone.fill("#case_number", n)
-    await phone.fill("#access_code", case["access_code"])
-    await phone.click("button[type=submit]")
-    await phone.wait_for_url(f"{live_url}/status")
+    context, phone = await open_case_on_phone(browser, live_url, case, "ru")
     assert n not in phone.url and case["access_code"] not in phone.url
     await phone.fill("#field-holder", "Асанова Гульнара")
     await phone.fill("#field-bank", "KICB")
@@ -242,13 +248,7 @@ async def test_an_asylum_seeker_downloads_the_certificate_and_a_police_officer_c
     case = await apply(live_url, "refugee", refugee_application())
     n = case["case_number"]
     await decide(live_url, n, "registration", "register", "registrar")
-    context = await browser.new_context(viewport={"width": 360, "height": 780}, accept_downloads=True)
-    phone = await context.new_page()
-    await phone.goto(f"{live_url}/?lang=ky")
-    await phone.fill("#case_number", n)
-    await phone.fill("#access_code", case["access_code"])
-    await phone.click("button[type=submit]")
-    await phone.wait_for_url(f"{live_url}/status")
+    context, phone = await open_case_on_phone(browser, live_url, case, "ky")
 
     async def certificate_listed():
         await phone.reload()

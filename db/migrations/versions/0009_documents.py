@@ -22,6 +22,8 @@ def upgrade() -> None:
     op.add_column("documents", sa.Column("status_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("documents", sa.Column("seal", sa.Text(), nullable=False, server_default=""))
     op.add_column("documents", sa.Column("sha256", sa.String(length=64), nullable=False, server_default=""))
+    op.execute("UPDATE documents SET status = 'revoked', status_at = revoked_at WHERE revoked_at IS NOT NULL")
+    op.drop_column("documents", "revoked_at")  # superseded by status and status_at
     op.create_table(
         "document_files",
         sa.Column("number", sa.String(length=40), sa.ForeignKey("documents.number"), primary_key=True),
@@ -32,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.add_column("documents", sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE documents SET revoked_at = status_at WHERE status = 'revoked'")
     op.drop_table("document_files")
     for column in ("sha256", "seal", "status_at", "status_ground", "status", "replaced_by", "replaces", "doc_kind"):
         op.drop_column("documents", column)

@@ -25,7 +25,10 @@ class Submitted(BaseModel):
 class TimelineEntry(BaseModel):
     at: datetime
     state: str
-    note: str
+    note: str = Field(description="What the applicant is told, in the Accept-Language asked for (English if none)")
+    note_key: str = Field(description="The note's message key (the catalogues' `note` context)")
+    params: dict[str, str] = Field(description="The note's parameters: `until` an ISO day, `document` a type, "
+                                               "`amount`/`currency`, `count`, `reason` the officer's reasons")
 
 
 class DocumentOut(BaseModel):
@@ -141,7 +144,9 @@ class TransitionOut(BaseModel):
     actor: str
     actor_role: str
     reason: str
-    public_note: str
+    public_note: str = Field(description="The note the applicant read, in the Accept-Language asked for")
+    note_key: str
+    note_params: dict[str, str]
 
 
 class FileOut(BaseModel):

@@ -63,7 +63,7 @@ async def seed(sessions, n: int) -> list[tuple[str, str]]:
         cn = sub.case.case_number
         task = TaskRecord(f"{cn}:2:registration", "registration", "registrar", "Register the application",
                           now + timedelta(days=i % 7), ["register"])
-        await acts.record_transition(TransitionRecord(cn, 1, now, "LODGED", "lodged", public_note="Application lodged"))
+        await acts.record_transition(TransitionRecord(cn, 1, now, "LODGED", "lodged", public_note="application_lodged"))
         await acts.record_transition(TransitionRecord(cn, 2, now, "LODGED", "task_opened", open_tasks=[task],
                                                       awaiting="registrar: Register the application"))
         out.append((cn, sub.access_code))

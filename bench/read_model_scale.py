@@ -63,7 +63,7 @@ async def bulk_load(conn: asyncpg.Connection, n_cases: int, n_tasks: int, picks:
             for seq in range(1, 6):
                 transitions.append((cn, seq, lodged + timedelta(seconds=seq), "INTERVIEWED", "decided",
                                     "interview", "record_interview", "case_officer", "case_officer", "",
-                                    "Interview held" if seq % 2 else "", "{}"))
+                                    "interview_held" if seq % 2 else "", "{}"))
         await conn.copy_records_to_table("cases", records=cases, columns=[
             "case_number", "procedure", "state", "awaiting", "deadline", "last_seq", "region", "applicant_name",
             "document_key", "application", "access_code_hash", "access_seed", "dedupe_key", "payload_hash",

@@ -80,7 +80,8 @@ class CaseTransition(Base):
     actor: Mapped[str] = mapped_column(String(64), default="system")
     actor_role: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    public_note: Mapped[str] = mapped_column(Text, default="")
+    public_note: Mapped[str] = mapped_column(Text, default="")  # a key of schemas.notes.NOTES
+    note_params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -184,7 +185,8 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # a note's key, rendered in the applicant's language when sent
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),)

@@ -125,7 +125,8 @@ class TransitionRecord:
     actor: str = "system"
     actor_role: str = ""
     reason: str = ""
-    public_note: str = ""
+    public_note: str = ""  # what the applicant is told: a key of schemas.notes.NOTES
+    note_params: dict[str, str] = field(default_factory=dict)
     open_tasks: list[TaskRecord] = field(default_factory=list)
     close_tasks: list[str] = field(default_factory=list)
     escalate_tasks: list[str] = field(default_factory=list)

@@ -20,11 +20,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.steps.runner import Transition as T
 
 ACTIONS = {
-    "suspend": T(State.SUSPENDED, "Permit suspended; it is resumed once the breach is remedied", with_reason=True,
+    "suspend": T(State.SUSPENDED, "permit_suspended", with_reason=True,
                  notify=True, ends="suspended"),
-    "resume": T(State.ACTIVE, "Permit resumed", notify=True, ends="valid"),
-    "extend_permit": T(None, "Permit extension approved by the commission", notify=True),
-    "cancel_permit": T(State.CANCELLED, "Permit cancelled by the commission", with_reason=True, notify=True,
+    "resume": T(State.ACTIVE, "permit_resumed", notify=True, ends="valid"),
+    "extend_permit": T(None, "permit_extension_approved", notify=True),
+    "cancel_permit": T(State.CANCELLED, "permit_cancelled_by_commission", with_reason=True, notify=True,
                        letter=TERMINATION_LETTER, ends="revoked"),
 }
 
@@ -50,34 +50,33 @@ class AgencyPermitWorkflow(CaseWorkflow):
         return await self.run_procedure(self._procedure)
 
     async def _procedure(self) -> None:
-        await self.case.record("submitted", state=State.DOC_CHECK, public_note="Application submitted",
+        await self.case.record("submitted", state=State.DOC_CHECK, public_note="application_submitted",
                                detail={"destinations": self.input.facts["destinations"]})
         await self.steps.decide_within(DOC_CHECK, "document_check", {
-            "documents_ok": T(State.ON_COMMISSION_AGENDA, "Documents complete; on the commission's agenda")},
+            "documents_ok": T(State.ON_COMMISSION_AGENDA, "agency_documents_complete")},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
         decision = await self.steps.decide_within(COMMISSION, "decision", {
-            "approve": T(State.APPROVED_PENDING_DEPOSIT, "Approved; the permit is issued once the deposit and fee "
-                                                         "are paid", notify=True),
-            "refuse": T(State.REJECTED, "Permit refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
+            "approve": T(State.APPROVED_PENDING_DEPOSIT, "agency_approved_pending_deposit", notify=True),
+            "refuse": T(State.REJECTED, "agency_permit_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
         if decision.outcome == "refuse":
             return
         deposit_window = self.steps.clock("deposit_window", "deposit", lapses=True)
         paid = await self.steps.decide(DEPOSIT, deposit_window, {
-            "confirm_deposit": T(None, "Deposit and fee received")}, lapse=deposit_window, check=self._check_deposit)
+            "confirm_deposit": T(None, "deposit_received")}, lapse=deposit_window, check=self._check_deposit)
         await self.steps.stop(deposit_window)
         if paid is None:
             await self.case.record("approval_lapsed", state=State.REJECTED, awaiting="", deadline=None,
                                    close_all_tasks=True, notify_applicant=True,
-                                   public_note="The approval lapsed: the deposit was not paid in time")
+                                   public_note="approval_lapsed")
             return
         await self._permit_year()
 
     async def _permit_year(self) -> None:
-        permit = await self.papers.issue("AGP", "permit", "Employment agency permit",
+        permit = await self.papers.issue("AGP", "permit",
                                          contents={"destination_countries": self.input.facts["destinations"]})
         validity = self._validity(None)
         await self.case.record("permit_active", state=State.ACTIVE, deadline=validity.due_at,
-                               public_note="The permit is active")
+                               public_note="permit_active")
         while True:
             if self.case.state == State.SUSPENDED:
                 remedy = self.steps.clock("remedy_window", "remedy_window", lapses=True)
@@ -87,7 +86,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
                 if chosen is None and remedy.lapsed and not validity.lapsed:
                     await self.case.record("suspension_lapsed", state=State.CANCELLED, awaiting="", deadline=None,
                                            close_all_tasks=True, notify_applicant=True,
-                                           public_note="Permit cancelled: the breach was not remedied in time")
+                                           public_note="permit_cancelled_unremedied")
                     await self.papers.letter(TERMINATION_LETTER, "cancel_permit", "", "")
                     await self.papers.set_status("revoked", "suspension_lapsed")
                     return
@@ -96,7 +95,7 @@ class AgencyPermitWorkflow(CaseWorkflow):
                                                      lapse=validity)
             if chosen is None:
                 await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
-                                       close_all_tasks=True, notify_applicant=True, public_note="The permit has expired")
+                                       close_all_tasks=True, notify_applicant=True, public_note="agency_permit_expired")
                 await self.papers.set_status("expired", "expiry")
                 return
             _, d = chosen
@@ -105,11 +104,12 @@ class AgencyPermitWorkflow(CaseWorkflow):
             if d.outcome == "extend_permit":
                 previous, validity = validity, self._validity(validity)
                 await self.steps.stop(previous)
-                permit = await self.papers.issue("AGP", None, "Employment agency permit", replaces=permit,
+                permit = await self.papers.issue("AGP", None, replaces=permit,
                                                  until=validity.due_at,
                                                  contents={"destination_countries": self.input.facts["destinations"]})
                 await self.case.record("permit_extended", deadline=validity.due_at, notify_applicant=True,
-                                       public_note=f"Permit extended until {self.steps.calendar.last_day(validity.due_at)}")
+                                       public_note="permit_extended_until",
+                                       note_params={"until": self.steps.calendar.last_day(validity.due_at).isoformat()})
 
     def _check_deposit(self, d) -> None:
         values = self.input.rules.values
@@ -122,4 +122,4 @@ class AgencyPermitWorkflow(CaseWorkflow):
         self.years += 1
         return self.steps.clock(f"permit_{self.years}", "permit", lapses=True,
                                 started_at=previous.due_at if previous else None, reminders=("extension_reminder",),
-                                reminder_note="Your permit expires in about 30 days: apply for its extension")
+                                reminder_note="permit_extension_reminder")

@@ -42,19 +42,19 @@ class KairylmanStatusWorkflow(CaseWorkflow):
         return await self.run_procedure(self._procedure)
 
     async def _procedure(self) -> None:
-        await self.case.record("submitted", state=State.SUBMITTED, public_note="Application submitted",
+        await self.case.record("submitted", state=State.SUBMITTED, public_note="application_submitted",
                                detail={"rules_version": self.input.rules.version})
         intake = self.steps.clock("intake", "intake", started_at=self.input.lodged_at)
         await self.steps.decide(INTAKE, intake, {
-            "accept_complete": T(State.DOCS_OK, "Documents complete; the case goes to the commission", notify=True)},
+            "accept_complete": T(State.DOCS_OK, "documents_complete_for_commission", notify=True)},
             documents_state=State.DOCS_INCOMPLETE)
         await self.steps.stop(intake)
         decision_clock = self.steps.clock("decision", "decision")
         await self.steps.decide(CASE_FILE, decision_clock, {
-            "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "On the agenda of the interagency commission")})
+            "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "on_commission_agenda")})
         decision = await self.steps.decide(COMMISSION, decision_clock, {
-            "grant": T(State.GRANTED, "Kairylman status granted", notify=True),
-            "refuse": T(State.REFUSED, "Kairylman status refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
+            "grant": T(State.GRANTED, "kairylman_granted", notify=True),
+            "refuse": T(State.REFUSED, "kairylman_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
         await self.steps.stop(decision_clock)
         if decision.outcome == "grant":
             await self._status()
@@ -62,38 +62,38 @@ class KairylmanStatusWorkflow(CaseWorkflow):
     async def _status(self) -> None:
         """The certificate runs 3 years: reminders to apply for citizenship, one extension while a
         citizenship case is pending, and it ends by citizenship, termination or expiry."""
-        certificate = await self.papers.issue("KC", "certificate_validity", "Kairylman certificate")
+        certificate = await self.papers.issue("KC", "certificate_validity")
         validity = self.steps.clock(
             "certificate", "certificate_validity", lapses=True,
             reminders=("citizenship_reminder_1", "citizenship_reminder_2"),
-            reminder_note="Please apply for citizenship of the Kyrgyz Republic before your certificate expires")
+            reminder_note="citizenship_reminder")
         await self.case.record("status_active", state=State.ACTIVE, awaiting="", deadline=validity.due_at,
-                               public_note=f"Kairylman status active until {self.steps.calendar.last_day(validity.due_at)}")
+                               public_note="kairylman_active_until",
+                               note_params={"until": self.steps.calendar.last_day(validity.due_at).isoformat()})
         while True:
             options = [(CITIZENSHIP, None), (TERMINATION, None)]
             if self.case.state == State.CITIZENSHIP_APPLIED and not validity.extensions:
                 options.append((EXTENSION, None, lambda d: self._check_extension(d, validity)))
             chosen = await self.steps.decide_any(options, {
-                "record_citizenship_application": T(State.CITIZENSHIP_APPLIED, "Citizenship application recorded"),
-                "record_citizenship_acquired": T(State.CLOSED_CITIZEN, "Citizenship acquired; the kairylman status "
-                                                 "has served its purpose", notify=True, ends="revoked"),
-                "terminate": T(State.TERMINATED, "Kairylman status terminated", with_reason=True, notify=True,
+                "record_citizenship_application": T(State.CITIZENSHIP_APPLIED, "citizenship_application_recorded"),
+                "record_citizenship_acquired": T(State.CLOSED_CITIZEN, "citizenship_acquired", notify=True, ends="revoked"),
+                "terminate": T(State.TERMINATED, "kairylman_terminated", with_reason=True, notify=True,
                                letter=TERMINATION_LETTER, ends="revoked"),
-                "extend_certificate": T(None, "Certificate extended")}, lapse=validity)
+                "extend_certificate": T(None, "certificate_extension_approved")}, lapse=validity)
             if chosen is None:
                 await self.case.record("status_expired", state=State.EXPIRED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True,
-                                       public_note="The kairylman certificate has expired")
+                                       public_note="kairylman_expired")
                 await self.papers.set_status("expired", "expiry")
                 return
             spec, d = chosen
             if d.outcome == "extend_certificate":
                 until = self._end_of(d.data["until"], validity)
                 validity.extend(until, d.reason, d.actor)
-                certificate = await self.papers.issue("KC", None, "Kairylman certificate", replaces=certificate,
-                                                      until=until)
+                certificate = await self.papers.issue("KC", None, replaces=certificate, until=until)
                 await self.case.record("certificate_extended", deadline=until, notify_applicant=True,
-                                       public_note=f"Certificate extended until {d.data['until']}")
+                                       public_note="certificate_extended_until",
+                                       note_params={"until": self.steps.calendar.last_day(until).isoformat()})
             elif d.outcome != "record_citizenship_application":
                 return
 

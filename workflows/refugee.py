@@ -56,7 +56,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
     async def _procedure(self) -> None:
         days = int(self.input.facts.get("days_since_entry", 0))
         late = days > self.input.rules.values.get("late_filing_flag_days", 3)
-        await self.case.record("lodged", state=State.LODGED, public_note="Application lodged",
+        await self.case.record("lodged", state=State.LODGED, public_note="application_lodged",
                                detail={"days_since_entry": days, "late_filing": late,
                                        "rules_version": self.input.rules.version})
         registration = self.steps.clock("registration", "registration", started_at=self.input.lodged_at)
@@ -64,41 +64,42 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         await self.steps.stop(registration)
         if not registered:
             return
-        asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity", "Asylum-seeker certificate")
+        asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity")
 
         decision_clock = self.steps.clock("decision", "decision", limit="decision_max")
         if not await self._interview(decision_clock):
             return
         await self.steps.decide(VERIFICATION, decision_clock, {
-            "complete_verification": T(State.VERIFIED, "Documents and statements verified")})
+            "complete_verification": T(State.VERIFIED, "verification_complete")})
         await self.steps.decide(CONCLUSION, decision_clock, {
-            "recommend_recognition": T(State.CONCLUSION_DRAFTED, "Conclusion drafted"),
-            "recommend_rejection": T(State.CONCLUSION_DRAFTED, "Conclusion drafted")})
+            "recommend_recognition": T(State.CONCLUSION_DRAFTED, "conclusion_drafted"),
+            "recommend_rejection": T(State.CONCLUSION_DRAFTED, "conclusion_drafted")})
         decision = await self.steps.decide(DECISION, decision_clock, {
-            "recognise": T(State.RECOGNISED, "Recognised as a refugee", notify=True),
-            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True)})
+            "recognise": T(State.RECOGNISED, "recognised", notify=True),
+            "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True)})
         await self.steps.stop(decision_clock)
         if decision.outcome == "reject" and not await self._appeal(decision):
             await self.papers.set_status("revoked", "final_rejection")
             await self.steps.decide_within(EXIT_ASSISTANCE, "exit_assistance", {
-                "record_exit_assistance": T(State.EXIT_ASSISTED, "Exit assistance provided")})
+                "record_exit_assistance": T(State.EXIT_ASSISTED, "exit_assistance_provided")})
             return
-        await self.papers.issue("RC", "refugee_certificate_validity", "Refugee certificate", replaces=asylum_certificate)
+        await self.papers.issue("RC", "refugee_certificate_validity", replaces=asylum_certificate)
         await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
-                               public_note="Refugee status granted; certificate ready for collection",
+                               public_note="refugee_certificate_ready",
                                notify_applicant=True)
 
     async def _registration(self, clock) -> bool:
         """Registered (True) or refused with a supervisor's sign-off (False)."""
         while True:
             d = await self.steps.decide(REGISTRATION, clock, {
-                "register": T(State.REGISTERED, "Application registered", notify=True),
-                "refuse_registration": T(None, "Refusal to register proposed; awaiting sign-off")})
+                "register": T(State.REGISTERED, "application_registered", notify=True),
+                "refuse_registration": T(None, "registration_refusal_proposed")})
             if d.outcome == "register":
                 return True
             signoff = await self.steps.decide(REFUSAL_SIGNOFF, clock, {
-                "confirm_refusal": T(State.REGISTRATION_REFUSED, f"Registration refused: {d.reason}", notify=True),
-                "return_for_registration": T(None, "Returned to the registrar")})
+                "confirm_refusal": T(State.REGISTRATION_REFUSED, "registration_refused", notify=True,
+                                     params={"reason": d.reason} if d.reason else {}),
+                "return_for_registration": T(None, "returned_to_registrar")})
             if signoff.outcome == "confirm_refusal":
                 await self.papers.letter(REFUSAL_LETTER, d.outcome, str(d.data.get("ground", "")), d.reason)
                 return False
@@ -109,14 +110,14 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         abandonment = None
         while True:
             d = await self.steps.decide(INTERVIEW, clock, {
-                "schedule_interview": T(None, "Interview scheduled", notify=True),
-                "record_interview": T(State.INTERVIEWED, "Interview held")}, lapse=abandonment)
+                "schedule_interview": T(None, "interview_scheduled", notify=True),
+                "record_interview": T(State.INTERVIEWED, "interview_held")}, lapse=abandonment)
             if abandonment is not None:
                 await self.steps.stop(abandonment)
             if d is None:
                 await self.case.record("abandoned", state=State.ABANDONED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True,
-                                       public_note="Closed as abandoned: the applicant did not attend the interview")
+                                       public_note="abandoned")
                 await self.papers.set_status("revoked", "abandoned")
                 return False
             if d.outcome == "record_interview":
@@ -132,23 +133,24 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
                                  appeal_until=window.due_at)
         until = self.steps.calendar.last_day(window.due_at)
         await self.case.record("appeal_window_opened", state=State.APPEAL_WINDOW, awaiting="applicant: may appeal",
-                               deadline=window.due_at, public_note=f"You may appeal until {until} inclusive")
+                               deadline=window.due_at, public_note="appeal_possible_until",
+                               note_params={"until": until.isoformat()})
         await self.case.wait_for(lambda: self.appeal_lodged is not None or window.lapsed or self.case.interrupted)
         await self.steps.stop(window)
         if self.case.interrupted:
             raise CaseInterrupted()
         if self.appeal_lodged is None:
             await self.case.record("appeal_window_lapsed", state=State.FINAL_REJECTED, deadline=None, awaiting="",
-                                   public_note="No appeal was lodged in time; the rejection is final")
+                                   public_note="appeal_window_lapsed")
             return False
         await self.case.record("appeal_lodged", state=State.IN_APPEAL, actor="applicant", actor_role="applicant",
-                               reason=self.appeal_lodged.grounds, public_note="Appeal lodged")
+                               reason=self.appeal_lodged.grounds, public_note="appeal_lodged")
         d = await self.steps.decide_within(APPEAL_REVIEW, "appeal_review", {
-            "overturn": T(State.OVERTURNED, "Appeal granted: the rejection is overturned", with_reason=True,
+            "overturn": T(State.OVERTURNED, "appeal_granted", with_reason=True,
                           notify=True),
-            "uphold": T(State.FINAL_REJECTED, "Appeal dismissed: the rejection is final", with_reason=True,
+            "uphold": T(State.FINAL_REJECTED, "appeal_dismissed", with_reason=True,
                         notify=True, letter=REFUSAL_LETTER)})
         if d.outcome == "overturn":
-            await self.case.record("recognised_on_appeal", state=State.RECOGNISED, public_note="Recognised as a refugee")
+            await self.case.record("recognised_on_appeal", state=State.RECOGNISED, public_note="recognised")
             return True
         return False

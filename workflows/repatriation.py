@@ -53,22 +53,23 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
 
     async def _procedure(self) -> None:
         facts = self.input.facts
-        amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
-        await self.case.record("submitted", state=State.DOCS_CHECK, public_note="Application submitted",
+        await self.case.record("submitted", state=State.DOCS_CHECK, public_note="application_submitted",
                                detail={"amount": facts["amount"], "currency": facts["currency"],
                                        "legal_act": facts["legal_act"], "late": facts["late"],
                                        "days_since_death": facts["days_since_death"],
                                        "rules_version": self.input.rules.version})
-        refusal = T(State.REJECTED, "Application refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
+        refusal = T(State.REJECTED, "application_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
         check = await self.steps.decide_within(DOCUMENT_CHECK, "document_check", {
-            "documents_ok": T(None, "Documents checked"), "refuse": refusal},
+            "documents_ok": T(None, "documents_checked"), "refuse": refusal},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
         if check.outcome == "refuse":
             return
         approval = await self.steps.decide_within(APPROVAL, "approval", {
-            "approve": T(State.APPROVED, f"Reimbursement approved: {amount}", notify=True), "refuse": refusal})
+            "approve": T(State.APPROVED, "reimbursement_approved", notify=True,
+                         params={"amount": str(facts["amount"]), "currency": facts["currency"]}), "refuse": refusal})
         if approval.outcome == "approve":
-            await self.papers.decision("RDD", "Reimbursement decision", {"amount": amount})
+            amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
+            await self.papers.decision("RDD", {"amount": amount})
             await self._pay(facts)
 
     async def _pay(self, facts: dict) -> None:
@@ -81,15 +82,14 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
             if order.status == "already_paid":
                 await self.case.record("refused_already_paid", state=State.REJECTED, awaiting="", deadline=None,
                                        notify_applicant=True, detail={"payment": order.idempotency_key},
-                                       public_note="Application refused: the repatriation of this person has "
-                                                   "already been reimbursed (one payment per death)")
+                                       public_note="already_reimbursed")
                 await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
                 return
-            await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED, public_note="Payment ordered",
+            await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED, public_note="payment_ordered",
                                    detail={"payment": order.idempotency_key, "attempt": attempt})
             result = await self.steps.decide_within(PAYMENT, "payment", {
-                "confirm_paid": T(State.PAID, "Paid", notify=True),
-                "payment_failed": T(State.AWAITING_ACCOUNT, "The transfer failed; please correct your bank account",
+                "confirm_paid": T(State.PAID, "paid", notify=True),
+                "payment_failed": T(State.AWAITING_ACCOUNT, "transfer_failed",
                                     with_reason=True, notify=True)})
             paid = result.outcome == "confirm_paid"
             await workflow.execute_activity_method(
@@ -98,7 +98,7 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                    result.data.get("problem", "")), **LEDGER)
             if paid:
                 await self.case.record("closed", state=State.CLOSED, awaiting="", deadline=None,
-                                       public_note="Reimbursement paid; case closed")
+                                       public_note="reimbursement_paid")
                 return
             corrections = self.account_corrections
             wait = self.steps.clock("account_correction", "account_correction")
@@ -107,4 +107,4 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
             await self.case.wait_for(lambda: self.account_corrections > corrections)
             await self.steps.stop(wait)
             await self.case.record("account_corrected", actor="applicant", actor_role="applicant",
-                                   public_note="Bank account corrected")
+                                   public_note="account_corrected")

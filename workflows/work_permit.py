@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.steps.runner import Transition as T
 
 LEDGER = {"start_to_close_timeout": timedelta(seconds=30), "retry_policy": RECORD_RETRY}
-CANCEL = {"cancel": T(State.CANCELLED, "Work permit cancelled", with_reason=True, notify=True, letter=TERMINATION_LETTER,
+CANCEL = {"cancel": T(State.CANCELLED, "work_permit_cancelled", with_reason=True, notify=True, letter=TERMINATION_LETTER,
                       ends="revoked")}
 
 
@@ -52,7 +52,7 @@ class WorkPermitWorkflow(CaseWorkflow):
 
     async def _procedure(self) -> None:
         f = self.input.facts
-        await self.case.record("submitted", state=State.SUBMITTED, public_note="Application submitted",
+        await self.case.record("submitted", state=State.SUBMITTED, public_note="application_submitted",
                                detail={"quota": [f["year"], self.input.region, f["sector"]],
                                        "foreign_share": f["foreign_share"], "cap_exceeded": f["cap_exceeded"]})
         reserved = await self._quota(QuotaActivities.reserve_quota,
@@ -60,38 +60,37 @@ class WorkPermitWorkflow(CaseWorkflow):
         if reserved != "reserved":
             await self.case.record("quota_refused", state=State.REJECTED, awaiting="", deadline=None,
                                    notify_applicant=True, detail={"quota": reserved},
-                                   public_note=f"Application refused: no quota is left for this region and sector "
-                                               f"in {f['year']}")
+                                   public_note="quota_exhausted", note_params={"year": str(f["year"])})
             await self.papers.letter(REFUSAL_LETTER, "reject", "quota_exhausted", "")
             return
         self.holds_quota = True
-        await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="A quota place is reserved")
+        await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="quota_reserved")
         review = await self.steps.decide_within(REVIEW, "review", {
-            "issue": T(None, "Application approved"),
-            "reject": T(State.REJECTED, "Application rejected", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
+            "issue": T(None, "application_approved"),
+            "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
             check=self._check_cap)
         if review.outcome == "reject":
             await self._release()
             return
         await self._quota(QuotaActivities.consume_quota, self.input.case_number)
-        first = await self.papers.issue("WPT", "first_permit", "Work permit (60 days)")
+        first = await self.papers.issue("WPT", "first_permit")
         await self.case.record("first_permit_issued", state=State.ISSUED_60D, awaiting="", deadline=None,
-                               public_note="The 60-day work permit is issued", notify_applicant=True)
+                               public_note="first_permit_issued", notify_applicant=True)
         if not await self._runs_until_end("first_permit", "first_permit", ()):
             return
-        await self.papers.issue("WPL", "permit", "Work permit (360 days)", replaces=first)
-        await self.case.record("permit_issued", state=State.ACTIVE_360D, public_note="The 360-day work permit is issued",
+        await self.papers.issue("WPL", "permit", replaces=first)
+        await self.case.record("permit_issued", state=State.ACTIVE_360D, public_note="permit_360_issued",
                                notify_applicant=True)
         if await self._runs_until_end("permit", "permit", ("renewal_reminder",)):
             await self._release()
             await self.case.record("permit_expired", state=State.EXPIRED, awaiting="", deadline=None,
-                                   public_note="The work permit has expired", notify_applicant=True)
+                                   public_note="work_permit_expired", notify_applicant=True)
             await self.papers.set_status("expired", "expiry")
 
     async def _runs_until_end(self, name: str, period: str, reminders: tuple[str, ...]) -> bool:
         """True when the permit ran its time; False if a supervisor cancelled it first."""
         validity = self.steps.clock(name, period, lapses=True, reminders=reminders,
-                                    reminder_note="Your work permit expires in 30 days: apply to renew it in time")
+                                    reminder_note="work_permit_renewal_reminder")
         cancelled = await self.steps.decide_any([(CANCELLATION, None)], CANCEL, lapse=validity)
         await self.steps.stop(validity)
         if cancelled is not None:

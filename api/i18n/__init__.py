@@ -112,6 +112,20 @@ def awaiting_label(awaiting: str, lang: str) -> str:
     return f"{role_label(role, lang)}: {rest}"
 
 
+def asked_lang(request: Request) -> str | None:
+    """The first of the reader's Accept-Language languages that aryz speaks, if any."""
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return None
+
+
+def api_lang(request: Request) -> str:
+    """The JSON API's language: as asked, else English (machine clients send no header)."""
+    return asked_lang(request) or "en"
+
+
 def choose_lang(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in LANGS:
@@ -119,8 +133,4 @@ def choose_lang(request: Request) -> str:
     cookie = request.cookies.get("aryz_lang")
     if cookie in LANGS:
         return cookie
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
-    return DEFAULT_LANG
+    return asked_lang(request) or DEFAULT_LANG

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from api import i18n
 from api.deps import CASE_READERS, DECIDERS
 from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
+from api.i18n.notes import note_text
 from api.pages import csrf
 from schemas.steps import Outcome
 
@@ -21,7 +22,7 @@ templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=
                              LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES, DECIDER_ROLES=DECIDERS,
                              READER_ROLES=CASE_READERS, region_label=i18n.region_label,
                              text=i18n.text, action_label=i18n.action_label, roles_label=i18n.roles_label,
-                             clock_label=i18n.clock_label,
+                             clock_label=i18n.clock_label, note=note_text,
                              local_time=i18n.local_time, last_day=i18n.last_day,
                              local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)

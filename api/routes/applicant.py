@@ -6,6 +6,8 @@ from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from api.deps import IdempotencyKey, LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import not_found
+from api.i18n import api_lang
+from api.i18n.notes import note_text
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
 from api.services import applicant_actions as actions
@@ -54,12 +56,14 @@ async def unknown_procedure(slug: str) -> None:
 async def case_status(request: Request, case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
     case = await case_for_applicant(request, session, case_number, access_code)
     timeline = await case_repo.transitions(session, case.case_number, public_only=True)
+    lang = api_lang(request)
     docs = await case_repo.documents(session, case.case_number)
     return CaseStatus(
         case_number=case.case_number, procedure=case.procedure, state=case.state,
         processing_started=case.last_seq > 0, awaiting=case.awaiting,
         deadline=case.deadline,
-        timeline=[TimelineEntry(at=t.at, state=t.state, note=t.public_note) for t in timeline],
+        timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
+                                note_key=t.public_note, params=t.note_params) for t in timeline],
         documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at,
                                valid_until=d.valid_until) for d in docs])
 

@@ -21,6 +21,8 @@ from api.deps import (
     require_roles,
 )
 from api.errors import ApiError, conflict, not_found
+from api.i18n import api_lang
+from api.i18n.notes import note_text
 from api.payloads import (
     CaseDetail,
     CasePage,
@@ -97,8 +99,9 @@ async def search_cases(session: SessionDep, staff: CaseReader,
 
 
 @router.get("/cases/{case_number}", response_model=CaseDetail)
-async def read_case(case_number: str, session: SessionDep, staff: CaseReader) -> CaseDetail:
+async def read_case(request: Request, case_number: str, session: SessionDep, staff: CaseReader) -> CaseDetail:
     view = await case_reading.read_case(session, staff, case_number)
+    lang = api_lang(request)
     case, now = view.case, datetime.now(timezone.utc)
     return CaseDetail(
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
@@ -109,7 +112,9 @@ async def read_case(case_number: str, session: SessionDep, staff: CaseReader) ->
         files=[FileOut(file_id=f.file_id, filename=f.filename, content_type=f.content_type, size=f.size,
                        sha256=f.sha256, uploaded_at=f.uploaded_at) for f in view.files],
         transitions=[TransitionOut(seq=t.seq, at=t.at, event=t.event, state=t.state, step=t.step, outcome=t.outcome,
-                                   actor=t.actor, actor_role=t.actor_role, reason=t.reason, public_note=t.public_note)
+                                   actor=t.actor, actor_role=t.actor_role, reason=t.reason,
+                                   public_note=note_text(t.public_note, t.note_params, lang), note_key=t.public_note,
+                                   note_params=t.note_params)
                      for t in view.transitions])
 
 

@@ -23,7 +23,7 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
         insert(CaseTransition).values(
             case_number=r.case_number, seq=r.seq, at=r.at, state=r.state, event=r.event, step=r.step,
             outcome=r.outcome, actor=r.actor, actor_role=r.actor_role, reason=r.reason,
-            public_note=r.public_note, detail=r.detail,
+            public_note=r.public_note, note_params=r.note_params, detail=r.detail,
         ).on_conflict_do_nothing(index_elements=["case_number", "seq"]))
     if inserted.rowcount == 0:
         return False
@@ -49,7 +49,8 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
     if r.escalate_tasks:
         await session.execute(update(Task).where(Task.task_id.in_(r.escalate_tasks)).values(escalated_at=r.at))
     if r.notify_applicant and r.public_note:
-        await session.execute(insert(Notification).values(case_number=r.case_number, seq=r.seq, message=r.public_note)
+        await session.execute(insert(Notification).values(case_number=r.case_number, seq=r.seq, message=r.public_note,
+                                                            params=r.note_params)
                               .on_conflict_do_nothing())
     # The transition row was new in this transaction, so its audit entry cannot exist yet.
     await append_audit(session, action=r.event, actor=r.actor, actor_role=r.actor_role, case_number=r.case_number,

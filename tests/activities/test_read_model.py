@@ -34,7 +34,7 @@ async def test_a_transition_applied_twice_is_recorded_once(sessions):
     n = await new_case(sessions)
     acts = ReadModelActivities(sessions)
     task = TaskRecord(f"{n}:1:registration", "registration", "registrar", "Register", None, ["register"])
-    record = transition(n, 1, state="LODGED", event="lodged", open_tasks=[task], public_note="Lodged",
+    record = transition(n, 1, state="LODGED", event="lodged", open_tasks=[task], public_note="application_lodged",
                         notify_applicant=True)
     await acts.record_transition(record)
     await acts.record_transition(record)

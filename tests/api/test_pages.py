@@ -92,7 +92,7 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
     assert scheduled.status_code == 303, scheduled.text
     detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("auditor"))).json()
     interview = [t for t in detail["transitions"] if t["outcome"] == "schedule_interview"]
-    assert interview and interview[0]["public_note"] == "Interview scheduled"
+    assert interview and interview[0]["note_key"] == "interview_scheduled"
     async with sessions() as s:
         viewers = set(await s.scalars(select(AuditEntry.actor).where(AuditEntry.case_number == n,
                                                                       AuditEntry.action == "case_viewed")))

@@ -46,7 +46,11 @@ async def test_a_failed_transfer_is_corrected_by_the_applicant_and_paid_once(api
     accounts = [SEALER.open(p.account, f"{p.idempotency_key}|payment.account") for p in rows]  # sealed at rest
     assert [(p.status, a["bic"]) for p, a in zip(rows, accounts, strict=True)] == [("failed", "OPTIKG22"), ("paid", "KICBKG22")]
     status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
-    assert "Reimbursement approved: 100 000 RUB" in [e["note"] for e in status["timeline"]]
+    assert "Reimbursement approved: RUB100,000.00" in [e["note"] for e in status["timeline"]]
+    approved, = [e for e in status["timeline"] if e["note_key"] == "reimbursement_approved"]
+    assert approved["params"] == {"amount": "100000", "currency": "RUB"}
+    russian = (await api.get(f"/api/v1/cases/{n}/status", headers={**h, "Accept-Language": "ru"})).json()
+    assert "Возмещение утверждено: 100\xa0000,00\xa0₽" in [e["note"] for e in russian["timeline"]]
 
 
 async def test_bad_claims_are_refused_and_change_nothing(api, sessions):

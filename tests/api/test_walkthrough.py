@@ -26,6 +26,11 @@ async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
     notes = [e["note"] for e in status["timeline"]]
     assert notes[0] == "Application lodged" and notes[-1].startswith("Refugee status granted")
     assert any(note.startswith("Refugee certificate RC-GB-") for note in notes)
+    issued = [e for e in status["timeline"] if e["note_key"] == "document_issued_until"]
+    assert [e["params"]["document"] for e in issued] == ["AC", "RC"]
+    kyrgyz = (await api.get(f"/api/v1/cases/{n}/status",
+                            headers={"X-Access-Code": case["access_code"], "Accept-Language": "ky"})).json()
+    assert kyrgyz["timeline"][0]["note"] == "Арыз кабыл алынды"
     # Internal records (the interview summary) never reach the applicant.
     assert "Consistent, detailed account." not in str(status)
 

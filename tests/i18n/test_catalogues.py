@@ -84,7 +84,7 @@ def test_every_word_the_code_names_is_in_the_catalogue():
     wanted |= {("region", r) for r in REGIONS}
     for path in [*(ROOT / "workflows").glob("*.py"), *(ROOT / "workflows" / "steps").glob("*.py")]:
         code = path.read_text()
-        wanted |= {("doc", d) for d in re.findall(r'steps\.issue\("([A-Z]+)"', code)}
+        wanted |= {("doc", d) for d in re.findall(r'papers\.(?:issue|decision)\("([A-Z]+)"', code)}
         wanted |= {("event", e) for e in re.findall(r'record\(\s*"([a-z_]+)"', code)}
         wanted |= {("clock", c) for c in re.findall(r'steps\.clock\(\s*"([a-z_]+)"', code)}
     for path in (ROOT / "workflows" / "steps").glob("*.py"):

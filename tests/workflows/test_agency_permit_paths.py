@@ -25,7 +25,7 @@ async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_a
     assert issued[0].detail["destination_countries"] == ["DEU", "KOR"]
     await case.sleep(timedelta(days=340))
     reminder = await case.wait_event("deadline_reminder")
-    assert "extension" in reminder.public_note
+    assert reminder.public_note == "permit_extension_reminder"
     await case.sleep(timedelta(days=40))
     assert (await case.handle.result()).state == State.EXPIRED
 

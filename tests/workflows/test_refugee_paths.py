@@ -50,8 +50,8 @@ async def test_refusal_to_register_needs_another_persons_signoff(case):
     assert (await case.handle.result()).state == State.REGISTRATION_REFUSED
     async with case.sessions() as s:
         from db.repositories.cases import transitions
-        notes = [t.public_note for t in await transitions(s, case.case_number, public_only=True)]
-    assert "Registration refused: Refused in 2025, nothing new." in notes
+        notes = [(t.public_note, t.note_params) for t in await transitions(s, case.case_number, public_only=True)]
+    assert ("registration_refused", {"reason": "Refused in 2025, nothing new."}) in notes
     # No certificate; the refusal letter, with the registrar's ground and reasons.
     letter, = await case.documents()
     assert letter.doc_type == "RFL" and letter.doc_kind == "letter" and letter.sha256 and letter.valid_until is None

@@ -44,7 +44,7 @@ async def test_issued_for_60_then_360_days_consuming_the_unit_then_released_at_e
     await case.wait_state(State.ACTIVE_360D)
     await case.sleep(timedelta(days=335))
     reminder = await case.wait_event("deadline_reminder")
-    assert "renew" in reminder.public_note
+    assert reminder.public_note == "work_permit_renewal_reminder"
     await case.sleep(timedelta(days=30))
     assert (await case.handle.result()).state == State.EXPIRED
     assert await counts(sessions, key) == (0, 0)

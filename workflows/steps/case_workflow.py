@@ -51,7 +51,7 @@ class CaseWorkflow:
         except CaseInterrupted:
             await self.case.record("withdrawn", state=WITHDRAWN, actor="applicant", actor_role="applicant",
                                    reason=self.case.withdrawal or "", close_all_tasks=True, awaiting="",
-                                   deadline=None, public_note="Application withdrawn by the applicant")
+                                   deadline=None, public_note="application_withdrawn")
             await self.papers.set_status("revoked", "withdrawn")
             await self.after_withdrawal()
         await self.steps.stop_all()

@@ -38,28 +38,31 @@ class Paperwork:
 
     async def _issue(self, doc_type: str, valid_until: datetime | None, *, replaces: IssuedDocument | None = None,
                      letter: LetterFacts | None = None, details: dict[str, str] | None = None,
-                     public_note: str, detail: dict | None = None) -> IssuedDocument:
+                     note: str, until: datetime | None = None, detail: dict | None = None) -> IssuedDocument:
         doc = await workflow.execute_activity_method(
             DocumentActivities.issue_document,
             IssueDocumentInput(self.case.case_number, doc_type, self._key(doc_type), self.region, workflow.now(),
                                valid_until, replaces.number if replaces else "", letter, details or {}),
             **DOCUMENTS)
-        await self.case.record("document_issued", public_note=public_note.format(number=doc.number),
+        params = {"number": doc.number} if note == "letter_issued" else {"number": doc.number, "document": doc_type}
+        if until is not None:
+            params["until"] = self.calendar.last_day(until).isoformat()
+        await self.case.record("document_issued", public_note=note, note_params=params,
                                detail={"document": doc.number, "type": doc_type, "sha256": doc.sha256,
                                        "replaces": replaces.number if replaces else "", **(detail or {})},
                                notify_applicant=True)
         return doc
 
-    async def issue(self, doc_type: str, validity: str | None, label: str, *, contents: dict | None = None,
+    async def issue(self, doc_type: str, validity: str | None, *, contents: dict | None = None,
                     replaces: IssuedDocument | None = None, until: datetime | None = None) -> IssuedDocument:
         """A certificate or permit, valid for the rules' `validity` period from now or `until` a moment."""
         valid_until = until or self.calendar.due(workflow.now(), self.rules.period(validity))
-        note = f"{label} {{number}} issued, valid until {self.calendar.last_day(valid_until)}"
-        return await self._issue(doc_type, valid_until, replaces=replaces, public_note=note, detail=contents)
+        return await self._issue(doc_type, valid_until, replaces=replaces, note="document_issued_until",
+                                 until=valid_until, detail=contents)
 
-    async def decision(self, doc_type: str, label: str, details: dict[str, str]) -> IssuedDocument:
+    async def decision(self, doc_type: str, details: dict[str, str]) -> IssuedDocument:
         """A decision in the applicant's favour (it does not expire)."""
-        return await self._issue(doc_type, None, details=details, public_note=f"{label} {{number}} issued")
+        return await self._issue(doc_type, None, details=details, note="document_issued")
 
     async def letter(self, doc_type: str, outcome: str, ground: str, reasons: str, *,
                      appeal_until: datetime | None = None) -> IssuedDocument:
@@ -68,7 +71,7 @@ class Paperwork:
         if appeal_until is None and "appeal_window" in self.rules.periods:
             appeal_until = self.calendar.due(workflow.now(), self.rules.period("appeal_window"))
         return await self._issue(doc_type, None, letter=LetterFacts(outcome, ground, reasons, appeal_until),
-                                 public_note="Decision letter {number} issued, with the reasons and how to appeal")
+                                 note="letter_issued")
 
     async def set_status(self, status: str, ground: str) -> None:
         """Suspends, reinstates, revokes or expires the documents in force, from now."""

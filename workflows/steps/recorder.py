@@ -10,6 +10,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from schemas.messages import TaskRecord, TransitionRecord
+    from schemas.notes import check_note
 
 # The read model must catch up eventually whatever happens to the database, so retry forever;
 # each attempt is idempotent because the transition is keyed by (case, seq).
@@ -66,6 +67,7 @@ class CaseRecorder:
         **fields: Any,
     ) -> TransitionRecord:
         """Append one transition. `deadline=False` keeps the current deadline, None clears it."""
+        check_note(fields.get("public_note", ""), fields.get("note_params", {}))
         async with self._lock:
             if close_all_tasks:
                 close_tasks = list(self.open_tasks)

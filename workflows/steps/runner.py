@@ -5,7 +5,7 @@ escalates, handles a request for documents (the clock stops while the applicant 
 records the decision together with the case's new state, so one decision is one transition.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from temporalio import workflow
@@ -31,11 +31,12 @@ class Transition:
     """What an outcome does to the case: its new state (None keeps it) and the applicant's note."""
 
     state: str | None = None
-    note: str = ""
+    note: str = ""  # a key of schemas.notes.NOTES
     with_reason: bool = False  # refusals give their reasons to the applicant
     notify: bool = False
     letter: str = ""  # the letter this outcome sends (paperwork.REFUSAL_LETTER, TERMINATION_LETTER)
     ends: str = ""  # what it does to the documents in force (revoked, suspended, valid)
+    params: dict[str, str] = field(default_factory=dict)  # the note's parameters
 
 
 class StepRunner:
@@ -94,7 +95,7 @@ class StepRunner:
                    for s in self.desk.steps_on(clock)]
         await self.case.record("deadline_extended", actor=e.actor, actor_role="supervisor", reason=e.reason,
                                open_tasks=retimed, deadline=until if retimed else False,
-                               public_note=f"Deadline extended to {self.calendar.last_day(until)}",
+                               public_note="deadline_extended", note_params={"until": self.calendar.last_day(until).isoformat()},
                                detail={"clock": clock.name, "due_at": until.isoformat()}, notify_applicant=True)
         return ExtensionResult(clock.name, until)
 
@@ -146,9 +147,9 @@ class StepRunner:
                 await self._request_documents(step, d, batch, documents_state)
                 continue
             t = transitions[d.outcome]
-            note = f"{t.note}: {d.reason}" if t.with_reason and d.reason else t.note
+            params = {**t.params, "reason": d.reason} if t.with_reason and d.reason else t.params
             await self.case.record("decided", state=t.state, step=step.spec.name, outcome=d.outcome, actor=d.actor,
-                                   actor_role=step.spec.role, reason=d.reason, public_note=note, awaiting="",
+                                   actor_role=step.spec.role, reason=d.reason, public_note=t.note, note_params=params, awaiting="",
                                    deadline=None, close_tasks=batch, detail={"data": d.data},
                                    notify_applicant=t.notify)
             step.recorded = True
@@ -176,8 +177,7 @@ class StepRunner:
         await self.case.record("documents_requested", state=documents_state, step=step.spec.name, outcome=d.outcome,
                                actor=d.actor, actor_role=step.spec.role, reason=d.reason, close_tasks=batch,
                                awaiting="applicant: provide " + "; ".join(wanted), deadline=reply.due_at,
-                               public_note="Please provide: " + "; ".join(wanted)
-                               + (f". {d.data['message']}" if d.data.get("message") else ""),
+                               **self._documents_note(wanted, d.data.get("message", "")),
                                detail={"data": d.data}, notify_applicant=True)
         step.recorded = True
         received = len(self.documents)
@@ -188,10 +188,17 @@ class StepRunner:
             raise CaseInterrupted()
         if len(self.documents) == received:
             await self.case.record("documents_not_received", step=step.spec.name, detail={"requested": wanted},
-                                   public_note="The time to provide documents has passed; the case goes on without them")
+                                   public_note="documents_not_received")
+
+    @staticmethod
+    def _documents_note(wanted: list[str], message: str) -> dict:
+        params = {"documents": "; ".join(wanted)}
+        if message:
+            return {"public_note": "documents_requested_message", "note_params": {**params, "message": message}}
+        return {"public_note": "documents_requested", "note_params": params}
 
     async def receive_documents(self, provided: DocumentsProvided) -> None:
         await self.case.record("documents_provided", actor="applicant", actor_role="applicant",
-                               public_note=f"Documents received: {len(provided.files)} file(s)",
+                               public_note="documents_received", note_params={"count": str(len(provided.files))},
                                detail={"files": [f.__dict__ for f in provided.files], "note": provided.note})
         self.documents.append(provided)

@@ -1,0 +1,42 @@
+"""A note to the applicant (schemas/notes.py: a key and its parameters, as the workflow recorded
+it) in the reader's language: days in their format, document types and money in their words."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+
+from api import i18n
+
+
+def note_text(key: str, params: dict | None, lang: str) -> str:
+    if not key:
+        return ""
+    params = params or {}
+    shown = {name: _shown(name, str(value), params, lang) for name, value in params.items()}
+    template = i18n.text("note", key, lang)
+    try:
+        sentence = template.format(**shown)
+    except (KeyError, IndexError, ValueError):  # a catalogue fault: the test of placeholders catches it
+        sentence = template
+    # The officer's reasons are the applicant's to read, as written, after the note.
+    return f"{sentence}: {params['reason']}" if params.get("reason") else sentence
+
+
+def _shown(name: str, value: str, params: dict, lang: str) -> str:
+    if name == "until":
+        try:
+            return i18n.local_date(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if name == "document":
+        return i18n.doc_label(value, lang)
+    if name in ("amount", "count"):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        if name == "amount" and params.get("currency"):
+            return format_currency(number, str(params["currency"]), locale=lang)
+        return format_decimal(number, locale=lang)
+    return value

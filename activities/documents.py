@@ -102,18 +102,21 @@ class Holder:
 
 def _details(case: Case, doc_type: str, given: dict[str, str]) -> list[tuple[str, str]]:
     """The lines a document prints besides holder and validity, per procedure."""
-    from api.i18n import region_label
+    from api.i18n import country_label, region_label
+
+    def country(code: str) -> str:  # names in both languages, and the ICAO code
+        return f"{country_label(code, 'ky')} / {country_label(code, 'ru')} ({code})"
 
     a = case.application
     region = a.get("region", "")
     region_both = f"{region_label(region, 'ky')} / {region_label(region, 'ru')}" if region else ""
     if case.procedure in ("refugee", "kairylman"):
-        return [("nationality", a["applicant"]["nationality"])]
+        return [("nationality", country(a["applicant"]["nationality"]))]
     if case.procedure == "work-permit":
-        return [("nationality", a["worker"]["nationality"]), ("employer", a["employer"]["name"]),
+        return [("nationality", country(a["worker"]["nationality"])), ("employer", a["employer"]["name"]),
                 ("position", a["position"]), ("region", region_both)]
     if case.procedure == "agency-permit":
-        return [("tax_id", a["tax_id"]), ("destinations", ", ".join(sorted(a["destination_countries"]))),
+        return [("tax_id", a["tax_id"]), ("destinations", "; ".join(country(c) for c in sorted(a["destination_countries"]))),
                 ("region", region_both)]
     if case.procedure == "repatriation" and doc_type == "RDD":
         d = a["deceased"]

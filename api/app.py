@@ -11,13 +11,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from temporalio.client import Client
 
-from api import docs, errors
+from api import docs, errors, openapi
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
 from api.metrics import RequestMetrics
 from api.pages import admin as admin_pages
 from api.pages import applicant as applicant_pages
 from api.pages import applicant_actions as applicant_action_pages
+from api.pages import apply as apply_pages
 from api.pages import auditor as auditor_pages
 from api.pages import lists as list_pages
 from api.pages import public_info, staff_session
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.state.limits = RateLimits(settings)  # in memory, per process: see api/limits.py
     errors.install(app)
     docs.install(app)
+    openapi.install(app)
     app.include_router(applicant.router, prefix="/api/v1")
     app.include_router(staff.router, prefix="/api/v1")
     app.include_router(quota.router, prefix="/api/v1")
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(codec.router)
     app.include_router(applicant_pages.router)
     app.include_router(applicant_action_pages.router)
+    app.include_router(apply_pages.router)
     app.include_router(public_info.router)
     app.include_router(staff_session.router)
     app.include_router(staff_pages.router)

@@ -4,13 +4,15 @@
 import re
 from datetime import date, datetime
 
-from api.i18n import has, local_date, local_time, region_label, text
+from api.i18n import country_label, has, local_date, local_time, region_label, text
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 # Shown by case.html's own lines already (person, family, entry date, grounds, contact).
 SHOWN_ELSEWHERE = {"applicant", "family_members", "date_of_entry", "grounds", "contact"}
+# Fields that hold ISO 3166-1 alpha-3 codes, shown as the country's name.
+COUNTRY_FIELDS = {"nationality", "country", "country_of_death", "country_of_residence", "destination_countries"}
 
 
 def dossier_label(name: str, lang: str) -> str:
@@ -22,6 +24,8 @@ def dossier_value(value, lang: str, key: str = "") -> str:
     chosen values (a relationship, a refusal ground, a region) in the reader's words."""
     if key == "region" and isinstance(value, str):
         return region_label(value, lang)
+    if key in COUNTRY_FIELDS and isinstance(value, str):
+        return country_label(value, lang)
     if isinstance(value, str) and ISO_DATE.match(value):
         return local_date(date.fromisoformat(value), lang)
     if isinstance(value, str) and ISO_MOMENT.match(value):  # an interview held at…, in Bishkek time
@@ -35,7 +39,7 @@ def dossier_value(value, lang: str, key: str = "") -> str:
         return "; ".join(f"{dossier_label(k, lang)}: {dossier_value(v, lang, k)}" for k, v in value.items()
                          if v not in ("", None))
     if isinstance(value, list):
-        return " · ".join(dossier_value(v, lang) for v in value)
+        return " · ".join(dossier_value(v, lang, key if key in COUNTRY_FIELDS else "") for v in value)
     if isinstance(value, str) and has("choice", value):  # a refusal ground, a payment problem…
         return text("choice", value, lang)
     return str(value)

@@ -51,10 +51,15 @@ class CaseStatus(BaseModel):
 
 
 class Withdrawal(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "I have left the country"}]})
+
     reason: str = Field(default="", max_length=2000)
 
 
 class Appeal(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"grounds": "The interview record leaves out what I said about my arrest in 2024."}]})
+
     grounds: str = Field(min_length=10, max_length=10_000)
 
 
@@ -105,6 +110,9 @@ class DecisionOut(BaseModel):
 
 
 class ExtensionRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"clock": "decision", "until": "2027-03-31", "reason": "The country-of-origin report is due in March."}]})
+
     clock: str = Field(default="decision", max_length=40)
     until: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="New last day, YYYY-MM-DD")
     reason: str = Field(min_length=1, max_length=4000)

@@ -1,10 +1,11 @@
 """Permit for a private employment agency placing KR citizens abroad: application, states, steps."""
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from schemas.countries import Country, CountryCode
 from schemas.people import Contact, Person, Region, Strict
 from schemas.steps import CommissionSession, Outcome, StepData, StepSpec, request_documents_outcome
 
@@ -29,21 +30,33 @@ class State(StrEnum):
 
 class Founder(Strict):
     name: str = Field(min_length=1, max_length=300)
-    nationality: str = Field(pattern=r"^[A-Z]{3}$")
+    nationality: CountryCode
 
 
 class ForeignPartner(Strict):
     name: str = Field(min_length=1, max_length=300)
-    country: str = Field(pattern=r"^[A-Z]{3}$")
+    country: Country
     agreement_number: str = Field(min_length=1, max_length=60)
 
 
+EXAMPLE = {
+    "agency_name": "Ish Jolu LLC", "tax_id": "02503201810077",
+    "head": {"family_name": "Osmonov", "given_names": "Talant", "patronymic": "", "date_of_birth": "1980-10-10",
+                     "sex": "M", "nationality": "KGZ", "document_type": "passport", "document_number": "AC7654321"},
+    "founders": [{"name": "Osmonov Talant", "nationality": "KGZ"}], "destination_countries": ["KOR", "DEU"],
+    "foreign_partners": [{"name": "Hanil Staffing", "country": "KOR", "agreement_number": "HS-2026-4"}],
+    "region": "GB", "contact": {"address": "Bishkek, Manas avenue 40", "phone": "+996312555000", "email": "office@ishjolu.kg"},
+}
+
+
 class AgencyPermitApplication(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     agency_name: str = Field(min_length=1, max_length=300)
     tax_id: str = Field(pattern=r"^\d{14}$")
     head: Person
     founders: list[Founder] = Field(min_length=1, max_length=50)
-    destination_countries: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = Field(min_length=1, max_length=60)
+    destination_countries: list[Country] = Field(min_length=1, max_length=60)
     foreign_partners: list[ForeignPartner] = Field(min_length=1, max_length=100)
     region: Region
     contact: Contact

@@ -4,10 +4,12 @@ from datetime import date
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.countries import Country
 from schemas.people import Contact, FamilyMember, Person, Region, Strict
 from schemas.steps import CommissionSession, Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.text import problem
 
 PROCEDURE = "kairylman"
 CASE_PREFIX = "KRL"
@@ -35,10 +37,22 @@ Evidence = Literal["passport", "birth_certificate", "relative_birth_certificate"
                    "family_composition_certificate"]
 
 
+EXAMPLE = {
+    "applicant": {"family_name": "Tashieva", "given_names": "Aizada", "patronymic": "", "date_of_birth": "1988-07-03",
+                     "sex": "F", "nationality": "CHN", "document_type": "passport", "document_number": "E12345678"},
+    "family_members": [],
+    "country_of_residence": "CHN", "region": "O",
+    "documents": ["passport", "birth_certificate", "family_composition_certificate"],
+    "foreign_documents_legalised": True, "contact": {"address": "Osh, Lenin street 5", "phone": "+996777000222"},
+}
+
+
 class KairylmanApplication(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     applicant: Person
     family_members: list[FamilyMember] = Field(default_factory=list, max_length=30)
-    country_of_residence: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")
+    country_of_residence: Country
     region: Region = Field(description="ISO 3166-2:KG code of the office handling the case")
     documents: list[Evidence] = Field(min_length=1, max_length=20, description="Documents the applicant submits")
     foreign_documents_legalised: bool = Field(description="Legalised or apostilled, with notarised translation")
@@ -49,8 +63,9 @@ class KairylmanApplication(Strict):
         proofs = {"birth_certificate", "relative_birth_certificate", "parents_marriage_certificate",
                   "cousin_birth_certificate"}
         if not proofs & set(self.documents):
-            raise ValueError("documents must include a birth certificate, or a close relative's or cousin's birth "
-                             "certificate, or the parents' marriage certificate, to prove Kyrgyz ethnicity")
+            raise problem("no_ethnicity_proof", "documents must include a birth certificate, or a close relative's or "
+                          "cousin's birth certificate, or the parents' marriage certificate, to prove Kyrgyz ethnicity",
+                          "documents")
         return self
 
     def search_name(self) -> str:

@@ -5,7 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from schemas.text import clean_text
+from schemas.countries import CountryCode
+from schemas.text import clean_text, problem
 
 # ISO 3166-2:KG subdivisions; document numbers carry the region of the office.
 REGIONS = ("GB", "GO", "B", "C", "J", "N", "O", "T", "Y")
@@ -26,8 +27,7 @@ class Person(Strict):
     patronymic: str = Field(default="", max_length=100)
     date_of_birth: date
     sex: Literal["F", "M", "X"]
-    # ISO 3166-1 alpha-3, or "XXA" for a stateless person (ICAO 9303).
-    nationality: str = Field(pattern=r"^[A-Z]{3}$")
+    nationality: CountryCode  # or "XXA", stateless
     document_type: Literal["passport", "id_card", "travel_document", "none"] = "none"
     document_number: str = Field(default="", max_length=40, pattern=r"^[A-Za-z0-9\- ]*$")
 
@@ -35,9 +35,9 @@ class Person(Strict):
     @classmethod
     def born_in_the_past(cls, value: date) -> date:
         if value > date.today():
-            raise ValueError("date_of_birth is in the future")
+            raise problem("date_in_future", "date_of_birth is in the future")
         if value.year < 1900:
-            raise ValueError("date_of_birth is before 1900")
+            raise problem("date_before_1900", "date_of_birth is before 1900")
         return value
 
     def initials(self) -> str:
@@ -52,7 +52,7 @@ class Contact(Strict):
     @model_validator(mode="after")
     def reachable(self) -> "Contact":
         if not self.phone and not self.email:
-            raise ValueError("give a phone number or an email address")
+            raise problem("no_contact", "give a phone number or an email address", "phone")
         return self
 
 

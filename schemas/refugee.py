@@ -4,10 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from schemas.people import Contact, FamilyMember, Person, Region, Strict
 from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.text import problem
 
 PROCEDURE = "refugee"
 CASE_PREFIX = "REF"
@@ -33,7 +34,20 @@ class State(StrEnum):
     ABANDONED = "ABANDONED"
 
 
+EXAMPLE = {
+    "applicant": {"family_name": "Karimova", "given_names": "Dilnoza", "patronymic": "", "date_of_birth": "1990-04-12",
+                     "sex": "F", "nationality": "AFG", "document_type": "passport", "document_number": "P1234567"},
+    "family_members": [{"family_name": "Karimov", "given_names": "Timur", "date_of_birth": "2015-02-01", "sex": "M",
+                        "nationality": "AFG", "relationship": "child"}],
+    "date_of_entry": "2026-11-01", "region": "GB", "lodged_at_border": False, "languages": ["dari", "russian"],
+    "grounds": "Persecution for political opinion in the country of origin.",
+    "contact": {"address": "Bishkek, Chui avenue 1", "phone": "+996555000111"},
+}
+
+
 class RefugeeApplication(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     applicant: Person
     family_members: list[FamilyMember] = Field(default_factory=list, max_length=30)
     date_of_entry: date
@@ -47,9 +61,10 @@ class RefugeeApplication(Strict):
     @model_validator(mode="after")
     def entry_is_plausible(self) -> "RefugeeApplication":
         if self.date_of_entry > date.today():
-            raise ValueError("date_of_entry is in the future")
+            raise problem("date_in_future", "date_of_entry is in the future", "date_of_entry")
         if self.date_of_entry < self.applicant.date_of_birth:
-            raise ValueError("date_of_entry is before the applicant's date of birth")
+            raise problem("entry_before_birth", "date_of_entry is before the applicant's date of birth",
+                          "date_of_entry")
         return self
 
     def search_name(self) -> str:

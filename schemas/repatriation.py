@@ -4,10 +4,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.countries import Country
 from schemas.people import Contact, Person, Region, Strict
 from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.text import problem
 
 PROCEDURE = "repatriation"
 CASE_PREFIX = "RPT"
@@ -35,18 +37,36 @@ class Deceased(Strict):
     personal_number: str = Field(pattern=r"^[12]\d{13}$")
     citizen_of_kr: bool
     date_of_death: date
-    country_of_death: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")
+    country_of_death: Country
     death_document: Literal["notarised_copy", "consular_legalisation", "apostille", "consular_registration_mark"]
 
 
 class BankAccount(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"holder": "Asanova Gulnara", "bank": "KICB", "bic": "KICBKG22", "account": "1280000000000042"}]})
+
     holder: str = Field(min_length=1, max_length=200)
     bank: str = Field(min_length=1, max_length=200)
     bic: str = Field(pattern=r"^[A-Z0-9]{6,11}$")
     account: str = Field(pattern=r"^[A-Z0-9]{8,34}$", description="Account number or IBAN, no spaces")
 
 
+EXAMPLE = {
+    "applicant": {"family_name": "Asanova", "given_names": "Gulnara", "patronymic": "", "date_of_birth": "1975-02-11",
+                     "sex": "F", "nationality": "KGZ", "document_type": "passport", "document_number": "AN1234567"},
+    "relationship": "spouse", "power_of_attorney_number": "",
+    "deceased": {"family_name": "Asanov", "given_names": "Bakyt", "date_of_birth": "1972-05-20",
+                 "personal_number": "21205197200123", "citizen_of_kr": True, "date_of_death": "2026-10-20",
+                 "country_of_death": "RUS", "death_document": "consular_registration_mark"},
+    "costs_borne_by_applicant": True, "region": "C",
+    "bank_account": {"holder": "Asanova Gulnara", "bank": "Optima Bank", "bic": "OPTIKG22", "account": "1090000123456789"},
+    "contact": {"address": "Tokmok, Lenin street 10", "phone": "+996700111222"},
+}
+
+
 class RepatriationApplication(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     applicant: Person
     relationship: Literal["spouse", "child", "parent", "sibling", "grandparent", "grandchild",
                           "attorney_of_close_relative"]
@@ -61,11 +81,13 @@ class RepatriationApplication(Strict):
     def consistent(self) -> "RepatriationApplication":
         d = self.deceased
         if d.date_of_death > date.today():
-            raise ValueError("deceased.date_of_death is in the future")
+            raise problem("date_in_future", "deceased.date_of_death is in the future", "deceased.date_of_death")
         if d.date_of_death < d.date_of_birth:
-            raise ValueError("deceased.date_of_death is before the date of birth")
+            raise problem("death_before_birth", "deceased.date_of_death is before the date of birth",
+                          "deceased.date_of_death")
         if self.relationship == "attorney_of_close_relative" and not self.power_of_attorney_number:
-            raise ValueError("an attorney must give the number of the notarised power of attorney")
+            raise problem("attorney_without_power", "an attorney must give the number of the notarised power of attorney",
+                          "power_of_attorney_number")
         return self
 
     def search_name(self) -> str:

@@ -3,6 +3,8 @@
 import re
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 CASE_NUMBER = re.compile(r"^[A-Z]{3}-\d{4}-\d{6}$")
 # An issued document's number as rules/documents.toml formats it ({type}-{region}-{year}-{seq}).
 DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
@@ -44,3 +46,9 @@ def strip_bidi(value: Any) -> Any:
 def clean_text(value: Any) -> Any:
     """For pydantic `model_validator(mode="before")`: NUL refused, bidirectional controls removed."""
     return strip_bidi(refuse_nul(value))
+
+
+def problem(code: str, message: str, field: str = "") -> PydanticCustomError:
+    """A validation error with a stable `code` (its type, which the web form shows in the reader's
+    language) and, for a check across fields, the `field` it is about (relative to the model)."""
+    return PydanticCustomError(code, message, {"field": field} if field else None)

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from schemas.people import Contact, Person, Region, Strict
 from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
@@ -39,7 +39,18 @@ class Employer(Strict):
     multiple_fee_paid: bool = Field(default=False, description="Paid the multiple state fee for exceeding the 20 % cap")
 
 
+EXAMPLE = {
+    "employer": {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 3, "local_staff": 40},
+    "worker": {"family_name": "Zhang", "given_names": "Wei", "patronymic": "", "date_of_birth": "1985-03-03",
+                     "sex": "M", "nationality": "CHN", "document_type": "passport", "document_number": "E99887766"},
+    "region": "C", "sector": "construction", "position": "Site engineer", "quota_year": 2026, "fee_paid": True,
+    "contact": {"address": "Bishkek, Chui avenue 100", "phone": "+996312000333"},
+}
+
+
 class WorkPermitApplication(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     employer: Employer
     worker: Person
     region: Region

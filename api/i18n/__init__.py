@@ -3,6 +3,7 @@ catalogues (api/locale/<lang>/LC_MESSAGES/messages.po, see catalogues.py)."""
 
 from datetime import date, datetime, timedelta, timezone
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 
@@ -67,6 +68,24 @@ def clock_label(clock: str, lang: str) -> str:
 
 def region_label(region: str, lang: str) -> str:
     return text("region", region, lang)
+
+
+def country_label(code: str, lang: str) -> str:
+    """A country's name in the reader's language (CLDR, through Babel); "stateless" for XXA."""
+    from schemas.countries import STATELESS, alpha2_by_alpha3
+
+    if code == STATELESS:
+        return text("country", STATELESS, lang)
+    alpha2 = alpha2_by_alpha3().get(code)
+    return Locale(lang).territories.get(alpha2, code) if alpha2 else code
+
+
+def countries(lang: str, stateless: bool = True) -> list[tuple[str, str]]:
+    """(code, name) of every country, in the reader's alphabetical order."""
+    from schemas.countries import country_codes
+
+    codes = country_codes() if stateless else country_codes()[:-1]
+    return sorted(((c, country_label(c, lang)) for c in codes), key=lambda pair: pair[1].casefold())
 
 
 def outcome_label(outcome: str, lang: str) -> str:

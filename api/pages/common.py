@@ -11,9 +11,34 @@ from fastapi.templating import Jinja2Templates
 from api import i18n
 from api.deps import CASE_READERS, DECIDERS
 from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
+from api.forms.posted import date_parts, value_at
 from api.i18n.notes import note_text
 from api.pages import csrf
 from schemas.steps import Outcome
+
+
+def form_label(name: str, lang: str) -> str:
+    """An application field's label: as the case page names it, else the interface's word."""
+    context = next((c for c in ("dossier", "ui", "field") if i18n.has(c, name)), "dossier")
+    return i18n.text(context, name, lang)
+
+
+def choice_label(context: str, value: str, lang: str) -> str:
+    return i18n.country_label(value, lang) if context == "country" else i18n.text(context, value, lang)
+
+
+def choices(f, lang: str) -> list[tuple[str, str]]:
+    return [(str(code), choice_label(f.choice_context, str(code), lang)) for code in f.choices]
+
+
+def chosen_values(f, value) -> list[str]:
+    """The options a choice question shows as chosen (none until the person answers)."""
+    if value is None:
+        return []
+    if f.kind == "yes_no":
+        return ["yes" if value else "no"]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=i18n.role_label,
@@ -22,7 +47,10 @@ templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=
                              LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES, DECIDER_ROLES=DECIDERS,
                              READER_ROLES=CASE_READERS, region_label=i18n.region_label,
                              text=i18n.text, action_label=i18n.action_label, roles_label=i18n.roles_label,
-                             clock_label=i18n.clock_label, note=note_text,
+                             clock_label=i18n.clock_label, note=note_text, country_label=i18n.country_label,
+                             countries=i18n.countries, form_label=form_label, choice_label=choice_label, choices=choices,
+                             chosen_values=chosen_values, value_at=value_at, date_parts=date_parts,
+                             has_hint=lambda name: i18n.has("form_hint", name),
                              local_time=i18n.local_time, last_day=i18n.last_day,
                              local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)

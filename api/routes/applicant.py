@@ -9,6 +9,7 @@ from api.errors import not_found
 from api.i18n import api_lang
 from api.i18n.notes import note_text
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
+from api.openapi import refusals
 from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
 from api.services import applicant_actions as actions
 from api.services.applicant import case_for_applicant
@@ -44,7 +45,11 @@ def _submit_route(procedure: Procedure):
 for _procedure in PROCEDURES.values():
     router.add_api_route(f"/applications/{_procedure.slug}", _submit_route(_procedure), methods=["POST"],
                          status_code=status.HTTP_201_CREATED, response_model=Submitted,
-                         summary=f"Submit a {_procedure.slug} application")
+                         summary=f"Submit an application: {_procedure.slug}", responses=refusals(429),
+                         description=f"Lodges a {_procedure.slug} application (the body is validated field by field; "
+                                     "422 names each field at fault). Answers the case number and, once, the access "
+                                     "code the applicant needs to read the status. Send an `Idempotency-Key`: a "
+                                     "retry with it returns the same case and the same code.")
 
 
 @router.post("/applications/{slug}", include_in_schema=False)
@@ -52,8 +57,12 @@ async def unknown_procedure(slug: str) -> None:
     raise not_found(f"unknown procedure '{slug[:40]}'; known: {', '.join(PROCEDURES)}")
 
 
-@router.get("/cases/{case_number}/status", response_model=CaseStatus)
+@router.get("/cases/{case_number}/status", response_model=CaseStatus, summary="Read a case's status",
+            responses=refusals(429))
 async def case_status(request: Request, case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
+    """The applicant's view of the case (with the access code in `X-Access-Code`): its state, who is
+    awaited and by when, the timeline's notes in the Accept-Language asked for, the documents issued.
+    Every look-up is audited; wrong codes are rate-limited."""
     case = await case_for_applicant(request, session, case_number, access_code)
     timeline = await case_repo.transitions(session, case.case_number, public_only=True)
     lang = api_lang(request)
@@ -68,35 +77,45 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
                                valid_until=d.valid_until) for d in docs])
 
 
-@router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="Send the documents asked for", responses=refusals(409, 413, 415, 429),
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"example": {
+                 "files": ["passport.pdf"], "note": "The passport's pages 1 and 2"}}}}})
 async def provide_documents(request: Request, case_number: str, session: SessionDep, settings: SettingsDep,
                             temporal: TemporalDep, signer: SignerDep,
                             files: Annotated[list[UploadFile], File(description="PDF, PNG or JPEG")] = (),
                             note: Annotated[str, Form(max_length=2000)] = "",
                             access_code: AccessCode = None) -> Accepted:
+    """PDF, PNG or JPEG files (checked by their content, not their name) answering a request for documents;
+    stored before the case's workflow hears of them. The access code goes in `X-Access-Code`."""
     case = await case_for_applicant(request, session, case_number, access_code)
     count = await actions.provide_documents(session, temporal, signer, case, list(files), note,
                                             settings.max_upload_bytes)
     return Accepted(case_number=case.case_number, detail=f"{count} file(s) received")
 
 
-@router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("/cases/{case_number}/withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="Withdraw the application", responses=refusals(409, 429))
 async def withdraw(request: Request, case_number: str, body: Withdrawal, session: SessionDep, temporal: TemporalDep,
                    signer: SignerDep, access_code: AccessCode = None) -> Accepted:
+    """Withdraws the application while the procedure allows it; the documents in force are revoked."""
     case = await case_for_applicant(request, session, case_number, access_code)
     await actions.withdraw(session, temporal, signer, case, body.reason)
     return Accepted(case_number=case.case_number, detail="withdrawal received")
 
 
-@router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("/cases/{case_number}/appeal", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="Appeal a rejection", responses=refusals(409, 429))
 async def appeal(request: Request, case_number: str, body: Appeal, session: SessionDep, temporal: TemporalDep,
                  signer: SignerDep, access_code: AccessCode = None) -> Accepted:
+    """Lodges an appeal within the appeal window (refugee rejections): the grounds, at least 10 characters."""
     case = await case_for_applicant(request, session, case_number, access_code)
     await actions.appeal(session, temporal, signer, case, body.grounds)
     return Accepted(case_number=case.case_number, detail="appeal received")
 
 
-@router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="Correct the bank account after a failed transfer", responses=refusals(409, 429))
 async def correct_bank_account(request: Request, case_number: str, body: BankAccount, session: SessionDep,
                                temporal: TemporalDep, signer: SignerDep,
                                access_code: AccessCode = None) -> Accepted:

@@ -25,8 +25,10 @@ class Verification(BaseModel):
     checkpoints: int = Field(description="checkpoints kept outside the database that agree with the log")
 
 
-@router.get("/verify", response_model=Verification)
+@router.get("/verify", response_model=Verification, summary="Verify the audit log's chain")
 async def verify(request: Request, session: SessionDep, staff: Auditor) -> Verification:
+    """Checks every entry's HMAC and link, and the chain against the last checkpoint kept outside
+    PostgreSQL: the first bad entry and since when the log is not to be trusted, if any."""
     check = await auditing.verify(session, staff, request.app.state.checkpoints)
     return Verification(ok=check.ok, entries=check.entries, first_bad=check.first_bad, problem=check.problem,
                         trusted_until=check.trusted_until, checkpoints=check.checkpoints)

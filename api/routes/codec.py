@@ -7,7 +7,7 @@ import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from temporalio.api.common.v1 import Payload
 
 from api.deps import Staff, require_roles
@@ -24,6 +24,9 @@ class WirePayload(BaseModel):
 
 
 class Payloads(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"payloads": [
+        {"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "ImhlbGxvIg=="}]}]})
+
     payloads: list[WirePayload]
 
 
@@ -43,8 +46,10 @@ def _codec(request: Request) -> EncryptionCodec:
     return request.app.state.temporal.data_converter.payload_codec
 
 
-@router.post("/decode", response_model=Payloads)
+@router.post("/decode", response_model=Payloads, summary="Decode payloads for the Temporal UI")
 async def decode(body: Payloads, request: Request, staff: Annotated[Staff, Depends(require_roles("auditor"))]) -> Payloads:
+    """The Temporal Web UI's remote codec: an auditor's browser sends the sealed payloads of a
+    history and gets them back readable. Nothing is encoded here: workflows are only started by aryz."""
     try:
         decoded = await _codec(request).decode([_from_wire(p) for p in body.payloads[:1000]])
     except (ValueError, KeyError):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import LimitsDep, SessionDep, SettingsDep, get_current_staff, oauth2
 from api.errors import ApiError
 from api.limits import client_of
+from api.openapi import refusals
 from api.pages.common import render
 from api.routes.applicant import AccessCode
 from api.services.applicant import case_for_applicant
@@ -109,7 +110,10 @@ async def verify_document(request: Request, number: Annotated[str, Path(max_leng
 
 
 @public.post("/verify", response_model=FileCheckOut, summary="Check a document's PDF or its QR code offline",
-             responses={200: {"content": {"text/html": {}}, "description": "The page, or JSON when asked for"}})
+             responses={200: {"content": {"text/html": {}}, "description": "The page, or JSON when asked for"},
+                        **refusals(429)},
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"example": {
+                 "seal": "ARYZ1.WyJBQy1HQi0yMDI2LTAwMDAwMSIsIkFDIl0.k2026.c2lnbmF0dXJl"}}}}})
 async def verify_upload(request: Request, session: SessionDep, settings: SettingsDep, limits: LimitsDep,
                         file: Annotated[UploadFile | None, File(description="The document's PDF")] = None,
                         seal: Annotated[str, Form(max_length=2000, description="What the QR code holds")] = "",

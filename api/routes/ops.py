@@ -10,17 +10,20 @@ from sqlalchemy import text
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.metrics import exposition
+from api.openapi import refusals
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", summary="Is the process alive")
 async def healthz() -> dict:
+    """Answers as long as the process serves requests; it checks nothing else."""
     return {"ok": True}
 
 
-@router.get("/readyz")
+@router.get("/readyz", summary="Can it serve")
 async def readyz(session: SessionDep, temporal: TemporalDep, response: Response) -> dict:
+    """The database and the workflow engine: each `ok` or what is degraded (503 if the database is away)."""
     checks = {}
     try:
         await session.execute(text("SELECT 1"))
@@ -55,8 +58,9 @@ def may_scrape(request: Request, settings) -> bool:
     return any(address in net for net in LOCAL_NETWORKS)
 
 
-@router.get("/metrics")
+@router.get("/metrics", summary="Prometheus metrics", responses=refusals(403))
 async def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Prometheus text format: requests by route template, read-model gauges. Local network or scrape token."""
     if not may_scrape(request, settings):
         raise ApiError(403, "metrics are served to the local network or with the scrape token")
     return Response(await exposition(session), media_type=CONTENT_TYPE_LATEST)

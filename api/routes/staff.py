@@ -3,10 +3,11 @@
 from datetime import date, datetime, timezone
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.decision_guide import decision_examples, decision_guide
 from api.deps import (
     CaseReader,
     CurrentStaff,
@@ -23,6 +24,7 @@ from api.deps import (
 from api.errors import ApiError, conflict, not_found
 from api.i18n import api_lang
 from api.i18n.notes import note_text
+from api.openapi import refusals
 from api.payloads import (
     CaseDetail,
     CasePage,
@@ -54,7 +56,9 @@ from schemas.text import has_nul
 router = APIRouter(tags=["staff"])
 
 
-@router.post("/auth/token", response_model=Token)
+@router.post("/auth/token", response_model=Token, summary="Sign in", responses=refusals(401, 429), openapi_extra={
+    "requestBody": {"content": {"application/x-www-form-urlencoded": {
+        "example": {"username": "a.usenova", "password": "the password you were given"}}}}})
 async def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep,
                   settings: SettingsDep, limits: LimitsDep) -> Token:
     """Rate-limited per client; an account is locked for a growing time after repeated failures."""
@@ -98,8 +102,10 @@ async def search_cases(session: SessionDep, staff: CaseReader,
                     page_size=result.page_size)
 
 
-@router.get("/cases/{case_number}", response_model=CaseDetail)
+@router.get("/cases/{case_number}", response_model=CaseDetail, summary="Read a case")
 async def read_case(request: Request, case_number: str, session: SessionDep, staff: CaseReader) -> CaseDetail:
+    """The case as the reader's roles may see it (the parts the policy hides are named in
+    `hidden_parts`): application, open tasks, documents, files, transitions. Audited."""
     view = await case_reading.read_case(session, staff, case_number)
     lang = api_lang(request)
     case, now = view.case, datetime.now(timezone.utc)
@@ -132,8 +138,9 @@ async def inbox(session: SessionDep, staff: Decider,
     return [task_out(t, now) for t in tasks]
 
 
-@router.post("/tasks/{task_id}/claim", response_model=Claimed)
+@router.post("/tasks/{task_id}/claim", response_model=Claimed, summary="Claim a task", responses=refusals(409))
 async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claimed:
+    """Take an open task of one of your roles, so that colleagues see who is working on it."""
     task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 and not has_nul(task_id) else None
     if task is None:
         raise not_found(f"no task {task_id[:96]}")
@@ -148,12 +155,13 @@ async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claim
     return Claimed(task_id=task_id, claimed_by=staff.username)
 
 
-@router.post("/cases/{case_number}/decisions", response_model=DecisionOut, responses={
-    202: {"description": "The engine has not answered in time: the outcome is unknown; GET the `check` URL"}})
-async def decide(case_number: str, body: DecisionRequest, session: SessionDep, temporal: TemporalDep,
-                 signer: SignerDep, settings: SettingsDep, staff: Decider,
+@router.post("/cases/{case_number}/decisions", response_model=DecisionOut, summary="Decide an open step",
+             description=decision_guide(), responses={
+    202: {"description": "The engine has not answered in time: the outcome is unknown; GET the `check` URL"},
+    **refusals(409)})
+async def decide(case_number: str, body: Annotated[DecisionRequest, Body(openapi_examples=decision_examples())],
+                 session: SessionDep, temporal: TemporalDep, signer: SignerDep, settings: SettingsDep, staff: Decider,
                  idempotency_key: IdempotencyKey = None) -> DecisionOut:
-    """Decide an open step. Send an Idempotency-Key: a retry with it returns the first answer."""
     result = await decisions.decide(session, temporal, signer, settings, staff, case_number, DecisionInput(
         step=body.step, outcome=body.outcome, reason=body.reason, data=body.data), idempotency_key, body.take_over)
     return DecisionOut(case_number=case_number, state=result.state, awaiting=result.awaiting)
@@ -171,7 +179,8 @@ async def decision_outcome(case_number: str, decision_id: DecisionId, session: S
     return DecisionOut(case_number=case_number, state=result.state, awaiting=result.awaiting)
 
 
-@router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut)
+@router.post("/cases/{case_number}/deadline-extensions", response_model=ExtensionOut, summary="Extend a deadline once",
+             responses=refusals(409))
 async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, temporal: TemporalDep,
                  signer: SignerDep, settings: SettingsDep,
                  staff: Annotated[Staff, Depends(require_roles("supervisor"))],
@@ -184,11 +193,14 @@ async def extend(case_number: str, body: ExtensionRequest, session: SessionDep, 
 
 
 class Assignee(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "registrar2", "holder": None}]})
+
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     holder: str | None = Field(default=None, max_length=64, description="Who holds it now, as you saw it (null: nobody)")
 
 
-@router.post("/tasks/{task_id}/assignee", response_model=Claimed)
+@router.post("/tasks/{task_id}/assignee", response_model=Claimed, summary="Hand a task to another officer",
+             responses=refusals(409))
 async def reassign_task(task_id: Annotated[str, Path(max_length=96, pattern=r"^[^\x00]+$")], body: Assignee,
                         session: SessionDep, staff: Annotated[Staff, Depends(require_roles("supervisor"))]) -> Claimed:
     """A supervisor hands an open task to a named officer who holds its role."""

@@ -4,10 +4,20 @@ violation, in each language."""
 
 from axe_playwright_python.async_playwright import Axe
 
+from api.forms.steps import FORMS
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journeys import apply, decide
 from tests.factories import refugee_application
 
-PUBLIC = ("/", "/help", "/privacy", "/accessibility", "/verify", "/verify/AC-GB-1999-000001")
+PUBLIC = ("/", "/help", "/privacy", "/accessibility", "/verify", "/verify/AC-GB-1999-000001", "/apply",
+          *(f"/apply/{slug}" for slug in FORMS))
+
+
+async def look(page, lang: str, path: str) -> list[str]:
+    """axe's serious findings on the page, and its picture in test-output/screenshots/ to look at."""
+    name = path.strip("/").replace("/", "-") or "home"
+    await page.screenshot(path=str(SCREENSHOTS / f"public-{lang}-{name}.png"), full_page=True)
+    return await violations(page)
 
 
 async def violations(page) -> list[str]:
@@ -24,7 +34,11 @@ async def test_no_public_page_has_a_serious_accessibility_violation(page, live_u
     for lang in ("ky", "ru", "en"):
         for path in PUBLIC:
             await page.goto(f"{live_url}{path}?lang={lang}")
-            found[(lang, path)] = await violations(page)
+            found[(lang, path)] = await look(page, lang, path)
+        # A form page with its errors shown.
+        await page.goto(f"{live_url}/apply/kairylman?lang={lang}")
+        await page.click("button[value=continue]:not(.default-submit)")
+        found[(lang, "/apply/kairylman (errors)")] = await look(page, lang, "/apply/kairylman-errors")
         # The applicant's own pages: the status page (with its documents and actions) and the
         # withdrawal's confirmation.
         await page.goto(f"{live_url}/?lang={lang}")
@@ -32,9 +46,9 @@ async def test_no_public_page_has_a_serious_accessibility_violation(page, live_u
         await page.fill("#access_code", case["access_code"])
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{live_url}/status")
-        found[(lang, "/status")] = await violations(page)
+        found[(lang, "/status")] = await look(page, lang, "/status")
         await page.goto(f"{live_url}/status/withdraw")
-        found[(lang, "/status/withdraw")] = await violations(page)
+        found[(lang, "/status/withdraw")] = await look(page, lang, "/status/withdraw")
         await page.goto(f"{live_url}/status")
         await page.click("form[action='/status/sign-out'] button")
     bad = {k: v for k, v in found.items() if v}

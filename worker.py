@@ -13,6 +13,7 @@ from activities.documents import DocumentActivities
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
+from documents.pool import RenderPool
 from documents.seal import DocumentSigner
 from workflows.agency_permit import AgencyPermitWorkflow
 from workflows.kairylman import KairylmanStatusWorkflow
@@ -29,9 +30,9 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str, signer: DocumentSigner,
-                 public_url: str) -> Worker:
+                 public_url: str, renderer: RenderPool | None = None) -> Worker:
     read_model = ReadModelActivities(sessions)
-    docs = DocumentActivities(sessions, signer, public_url)
+    docs = DocumentActivities(sessions, signer, public_url, renderer)
     pay = PaymentActivities(sessions)
     quota = QuotaActivities(sessions)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER,
@@ -59,7 +60,9 @@ async def run_worker() -> None:
             metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)))
     client = await connect(settings, **extra)
     sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
-    worker = build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url)
+    renderer = RenderPool(settings.document_render_processes)
+    worker = build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url,
+                          renderer)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -67,4 +70,5 @@ async def run_worker() -> None:
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
         await stop.wait()
+    renderer.close()
     await engine.dispose()

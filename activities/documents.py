@@ -1,6 +1,5 @@
 """Document activities: numbered, signed PDFs, and their life afterwards."""
 
-import asyncio
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -9,7 +8,8 @@ from temporalio import activity
 from db.models import Case, IssuedDocumentRow
 from db.repositories import documents
 from db.repositories.cases import get_case
-from documents.render import DocumentContent, Letter, render_pdf
+from documents.pool import RenderPool
+from documents.render import DocumentContent, Letter
 from documents.seal import DocumentSigner, SealedData
 from rules import document_rules, working_calendar
 from schemas.calendar import Calendar
@@ -31,10 +31,12 @@ class DocumentActivities:
     in force (doing it twice changes nothing).
     """
 
-    def __init__(self, sessions: async_sessionmaker, signer: DocumentSigner, public_url: str) -> None:
+    def __init__(self, sessions: async_sessionmaker, signer: DocumentSigner, public_url: str,
+                 renderer: RenderPool | None = None) -> None:
         self.sessions = sessions
         self.signer = signer
         self.public_url = public_url.rstrip("/")
+        self.renderer = renderer or RenderPool()
 
     @activity.defn
     async def issue_document(self, req: IssueDocumentInput) -> IssuedDocument:
@@ -58,7 +60,7 @@ class DocumentActivities:
         sha256 = row.sha256
         if not sha256:
             # Rendering takes a fraction of a second of CPU: off the event loop, outside a transaction.
-            pdf = await asyncio.to_thread(render_pdf, content, row.issued_at)
+            pdf = await self.renderer.render(content, row.issued_at)
             async with self.sessions.begin() as session:
                 sha256 = await documents.store_file(session, row.number, self.signer.seal_file(pdf, row.seal))
         return IssuedDocument(row.number, row.doc_type, row.valid_until, sha256)

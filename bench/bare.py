@@ -37,3 +37,25 @@ class BareShape:
         mine = self.received
         await workflow.wait_condition(lambda: self.done >= mine)
         return mine
+
+
+async def serve(address: str, task_queue: str) -> None:
+    """A worker process of its own for the bare workflow, as aryz's worker runs in its own."""
+    import asyncio
+    import signal
+
+    from temporalio.client import Client
+    from temporalio.worker import Worker
+
+    client = await Client.connect(address)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with Worker(client, task_queue=task_queue, workflows=[BareShape], activities=[bare_nop]):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    import asyncio
+    import sys
+
+    asyncio.run(serve(sys.argv[1], sys.argv[2]))

@@ -7,12 +7,17 @@ same activities and updates in the same order, as recorded in tests/histories/, 
 else) is driven the same way. Prints cases/s for both, their ratio, and p50/p99 of a decision's
 round trip (HTTP call to the Update's answer) against the bare Update's.
 
-    .venv/bin/python -m bench.throughput [CASES] [CONCURRENCY] [procedure ...]
+    .venv/bin/python -m bench.throughput [CASES] [CONCURRENCY] [procedure ...] [--one-process]
+
+By default each worker (aryz's, the bare one) runs in a process of its own, as in production;
+`--one-process` runs the API, both workers and the driver in one interpreter.
 """
 
 import asyncio
+import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,17 +33,19 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from bench import cpu  # noqa: E402
 from bench.bare import BareShape, bare_nop  # noqa: E402
 from bench.read_model import AUDIT_KEYS, DATA_KEYS, SECRET, SIGNING_KEY, bench_database  # noqa: E402
 from db.repositories.audit import AuditKeys  # noqa: E402
 from db.roles import app_url  # noqa: E402
 from db.sealing import Sealer  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
+from documents.pool import RenderPool  # noqa: E402
 from documents.seal import DocumentSigner  # noqa: E402
 from settings import Settings  # noqa: E402
 from stack.codec import new_key_spec  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
-from stack.proofs import new_signing_spec  # noqa: E402
+from stack.proofs import MessageSigner, new_signing_spec  # noqa: E402
 from stack.temporal import converter  # noqa: E402
 from tests.factories import APPLICATIONS  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -95,7 +102,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
+async def main(cases: int, concurrency: int, procedures: list[str], one_process: bool = False) -> None:
     pg, owner = await bench_database("throughput")
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
                                                 dev_server_log_level="error")
@@ -104,21 +111,38 @@ async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
                         payload_keys=new_key_spec("p1"), audit_checkpoint_seconds=0, pending_sweep_seconds=0,
                         task_queue="aryz-bench", limit_submissions_per_client="1000000/minute",
                         decision_timeout_seconds=60)
-    client = await Client.connect(env.client.service_client.config.target_host, data_converter=converter(settings))
+    address = env.client.service_client.config.target_host
+    client = await Client.connect(address, data_converter=converter(settings))
     engine = make_engine(settings.database_url, pool_size=20)
     sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
     await seed_demo_accounts(sessions, "bench")
     app = create_app(settings, temporal=client)
-    async with app.router.lifespan_context(app), build_worker(
-            client, sessions, "aryz-bench", DocumentSigner.from_spec(new_signing_spec("b1")), "http://127.0.0.1"), \
-            Worker(env.client, task_queue="bare", workflows=[BareShape], activities=[bare_nop]), \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as http:
+    renderer = RenderPool(settings.document_render_processes)  # as `aryz worker` renders PDFs
+    async with contextlib.AsyncExitStack() as stack:
+        if one_process:
+            await stack.enter_async_context(build_worker(
+                client, sessions, "aryz-bench", DocumentSigner.from_spec(new_signing_spec("b1")), "http://127.0.0.1",
+                renderer))
+            await stack.enter_async_context(Worker(env.client, task_queue="bare", workflows=[BareShape],
+                                                   activities=[bare_nop]))
+        else:  # as in production: each worker a process of its own, beside the API's
+            stack.enter_context(worker_process([sys.executable, "-m", "cli", "worker"], {
+                "ARYZ_DATABASE_URL": settings.database_url, "ARYZ_TEMPORAL_ADDRESS": address,
+                "ARYZ_TASK_QUEUE": "aryz-bench", "ARYZ_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(),
+                "ARYZ_AUDIT_KEYS": AUDIT_KEYS, "ARYZ_DATA_KEYS": DATA_KEYS, "ARYZ_LOG_LEVEL": "WARNING",
+                "ARYZ_MESSAGE_PUBLIC_KEYS": MessageSigner.from_spec(SIGNING_KEY).public_spec(),
+                "ARYZ_DOCUMENT_SIGNING_KEYS": new_signing_spec("b1"), "ARYZ_PUBLIC_URL": "http://127.0.0.1"}))
+            stack.enter_context(worker_process([sys.executable, "-m", "bench.bare", address, "bare"], {}))
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        http = await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                                 base_url="http://bench", timeout=120))
         tokens = {}
         for user in ("registrar", "case_officer", "supervisor", "commission", "finance_officer"):
             r = await http.post("/api/v1/auth/token", data={"username": user, "password": "bench"})
             tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        print(f"{cases} cases per procedure, {concurrency} in flight, on one 2-core machine "
-              "(API, worker and driver in one process; the bare engine the same way)\n")
+        print(f"{cases} cases per procedure, {concurrency} in flight, on one 2-core machine: "
+              + ("API, worker and driver in one process, the bare engine the same way\n" if one_process else
+                 "the API and the driver in one process, aryz's worker and the bare worker each in its own\n"))
         for procedure in procedures:
             history, decisions = MAIN_PATH[procedure]
             shape = shape_of(history, procedure)
@@ -130,14 +154,15 @@ async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
                 r = await http.post(f"/api/v1/applications/{procedure}", json=body,
                                     headers={"Idempotency-Key": str(uuid.uuid4())})
                 number, times = r.json()["case_number"], []
-                for who, step, outcome, reason, data in decisions:
-                    while True:
-                        t0 = time.perf_counter()
-                        d = await http.post(f"/api/v1/cases/{number}/decisions", headers=tokens[who],
-                                            json={"step": step, "outcome": outcome, "reason": reason, "data": data()})
-                        if d.status_code != 409:  # the first step opens just after submission
-                            break
-                        await asyncio.sleep(0.02)
+                for i, (who, step, outcome, reason, data) in enumerate(decisions):
+                    # The first step opens once the engine has taken the case: the registrar sees it
+                    # in the inbox (later steps are open when the previous decision answers).
+                    while i == 0 and not (await http.get("/api/v1/tasks", params={"case": number},
+                                                         headers=tokens[who])).json():
+                        await asyncio.sleep(0.05)
+                    t0 = time.perf_counter()
+                    d = await http.post(f"/api/v1/cases/{number}/decisions", headers=tokens[who],
+                                        json={"step": step, "outcome": outcome, "reason": reason, "data": data()})
                     assert d.status_code == 200, d.text
                     times.append(time.perf_counter() - t0)
                 return times
@@ -154,19 +179,36 @@ async def main(cases: int, concurrency: int, procedures: list[str]) -> None:
 
             await drive(2, 2, aryz_case)  # warm-up
             await drive(2, 2, bare_case)
+            before = cpu.snapshot()
             bare_rate, bare_rounds = await drive(cases, concurrency, bare_case)
+            middle = cpu.snapshot()
             aryz_rate, aryz_rounds = await drive(cases, concurrency, aryz_case)
+            after = cpu.snapshot()
             print(f"{procedure:13s} shape {shape} ({shape.count('a')} activities, {shape.count('u')} updates)")
             print(f"  cases/s      aryz {aryz_rate:6.2f}   bare {bare_rate:6.2f}   ratio {aryz_rate / bare_rate:.2f}")
             print(f"  decision ms  aryz p50 {statistics.median(aryz_rounds) * 1000:6.0f} p99 "
                   f"{pct(aryz_rounds, 99) * 1000:6.0f}   bare p50 {statistics.median(bare_rounds) * 1000:6.0f} p99 "
                   f"{pct(bare_rounds, 99) * 1000:6.0f}   p99 ratio {pct(aryz_rounds, 99) / pct(bare_rounds, 99):.2f}")
+            for name, used in (("bare", cpu.spent(before, middle)), ("aryz", cpu.spent(middle, after))):
+                print(f"  CPU ms a case, {name}: " + ", ".join(f"{part} {seconds * 1000 / cases:.0f}"
+                                                            for part, seconds in sorted(used.items())))
+    renderer.close()
     await engine.dispose()
     await env.shutdown()
     pg.cleanup()
 
 
+@contextlib.contextmanager
+def worker_process(command: list[str], env: dict[str, str]):
+    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env={**os.environ, **env})
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
 if __name__ == "__main__":
     numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
-    names = [a for a in sys.argv[1:] if not a.isdigit()] or list(MAIN_PATH)
-    asyncio.run(main(*(numbers + [20, 10][len(numbers):]), names))
+    names = [a for a in sys.argv[1:] if not a.isdigit() and not a.startswith("--")] or list(MAIN_PATH)
+    asyncio.run(main(*(numbers + [20, 10][len(numbers):]), names, one_process="--one-process" in sys.argv))

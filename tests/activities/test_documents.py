@@ -3,19 +3,24 @@ mid-way; every document type rendered in Kyrgyz and Russian, signed, and its fir
 as an image in test-output/documents/."""
 
 import asyncio
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from activities import documents as document_activities
 from activities.documents import DocumentActivities
 from api.services.applications import submit_application
 from db.models import AuditEntry, DocumentFile, IssuedDocumentRow
+from documents import pool as render_pool
 from documents.seal import open_file
 from schemas.messages import IssueDocumentInput, LetterFacts
 from schemas.procedures import PROCEDURES
@@ -109,18 +114,18 @@ async def test_the_same_issue_retried_concurrently_is_one_document_with_one_pdf(
 async def test_a_worker_dying_after_the_number_keeps_the_number_and_stores_one_pdf(sessions, monkeypatch):
     acts = DocumentActivities(sessions, DOCUMENT_SIGNER, PUBLIC_URL)
     n = await new_case(sessions)
-    real = document_activities.render_pdf
+    real = render_pool.render_pdf
 
     def dies(*args, **kwargs):
         raise SystemExit("worker killed while rendering")
 
-    monkeypatch.setattr(document_activities, "render_pdf", dies)
+    monkeypatch.setattr(render_pool, "render_pdf", dies)
     with pytest.raises(SystemExit):
         await acts.issue_document(request(n, "AC"))
     async with sessions() as s:
         allocated = await s.scalar(select(IssuedDocumentRow).where(IssuedDocumentRow.case_number == n))
     assert allocated is not None and allocated.sha256 == ""  # the number is taken, the PDF not yet made
-    monkeypatch.setattr(document_activities, "render_pdf", real)
+    monkeypatch.setattr(render_pool, "render_pdf", real)
     retried = await acts.issue_document(request(n, "AC"))  # Temporal retries it on another worker
     assert retried.number == allocated.number and retried.sha256
     assert await count(sessions, IssuedDocumentRow, IssuedDocumentRow.case_number == n) == 1
@@ -167,3 +172,60 @@ async def test_every_document_type_renders_signed_in_kyrgyz_and_russian(sessions
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", "-",
                     str(OUT / doc_type)], input=pdf, check=True)
     assert (OUT / f"{doc_type}.png").stat().st_size > 10_000
+
+
+async def test_pdfs_render_in_processes_of_their_own_and_a_dead_one_is_replaced(sessions):
+    pool = render_pool.RenderPool(1)
+    acts = DocumentActivities(sessions, DOCUMENT_SIGNER, PUBLIC_URL, pool)
+    try:
+        first = await acts.issue_document(request(await new_case(sessions), "AC"))
+        renderers = list(pool._pool._processes)
+        assert first.sha256 and renderers and os.getpid() not in renderers
+        for pid in renderers:  # the render process is killed (out of memory, an operator's mistake)
+            os.kill(pid, signal.SIGKILL)
+        n = await new_case(sessions)
+        with pytest.raises(BrokenProcessPool):
+            await acts.issue_document(request(n, "AC"))
+        retried = await acts.issue_document(request(n, "AC"))  # Temporal's retry: a new render process
+        assert retried.sha256 and set(pool._pool._processes).isdisjoint(renderers)
+        assert await count(sessions, IssuedDocumentRow, IssuedDocumentRow.case_number == n) == 1
+        assert open_file(await stored_pdf(sessions, retried.number), KEYS)[0].number == retried.number
+    finally:
+        pool.close()
+
+
+def test_a_render_process_ends_when_its_worker_is_killed(tmp_path):
+    """A worker SIGKILLed mid-life leaves no render process behind."""
+    script = tmp_path / "worker.py"
+    script.write_text("""
+import asyncio, sys
+from datetime import date, datetime, timezone
+from documents.pool import RenderPool
+from documents.render import DocumentContent
+
+async def main():
+    pool = RenderPool(1)
+    content = DocumentContent("AC-GB-2026-000001", "AC", "refugee", "REF-2026-000001", "A B", date(1990, 1, 1),
+                              date(2026, 1, 1), date(2027, 1, 1), "ARYZ1.x.y.z", "http://127.0.0.1/verify/x")
+    await pool.render(content, datetime.now(timezone.utc))
+    print(*pool._pool._processes, flush=True)
+    await asyncio.sleep(60)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+""")
+    worker = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2],
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    renderers = [int(pid) for pid in worker.stdout.readline().split()]
+    assert renderers
+    worker.kill()
+    worker.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
+                                              "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                                              for pid in renderers):
+        time.sleep(0.2)
+    alive = [pid for pid in renderers if Path(f"/proc/{pid}").exists()
+             and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    assert not alive, f"render processes outlived their worker: {alive}"

@@ -1,0 +1,53 @@
+"""Where PDFs are rendered: in processes of their own, so that a render (about 0.15 s of CPU in
+WeasyPrint) never holds the worker's interpreter while its workflows wait to be activated. With
+no processes asked for, in a thread of the worker (tests, a one-process stack)."""
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+from documents.render import DocumentContent, render_pdf
+
+
+def _start(parent: int) -> None:
+    """Each render process imports WeasyPrint once, before its first document, and ends when its
+    worker does: a worker killed outright (SIGKILL, out of memory) must not leave renderers behind,
+    and the pool's pipes, which the child holds both ends of, never tell it."""
+    import weasyprint  # noqa: F401
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-worker", daemon=True).start()
+
+
+class RenderPool:
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def render(self, content: DocumentContent, issued_at: datetime) -> bytes:
+        if self.processes <= 0:
+            return await asyncio.to_thread(render_pdf, content, issued_at)
+        if self._pool is None:
+            # "spawn": a fork of a process running Temporal's threads and an event loop is not safe.
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start, initargs=(os.getpid(),))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, render_pdf, content, issued_at)
+        except BrokenProcessPool:
+            # A render process died (killed, out of memory): a new pool for the activity's retry.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

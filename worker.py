@@ -18,11 +18,12 @@ from documents.seal import DocumentSigner
 from workflows.agency_permit import AgencyPermitWorkflow
 from workflows.kairylman import KairylmanStatusWorkflow
 from workflows.refugee import RefugeeRecognitionWorkflow
+from workflows.refugee_status import RefugeeStatusWorkflow
 from workflows.repatriation import RepatriationReimbursementWorkflow
 from workflows.work_permit import WorkPermitWorkflow
 
-WORKFLOWS = [RefugeeRecognitionWorkflow, KairylmanStatusWorkflow, RepatriationReimbursementWorkflow,
-             WorkPermitWorkflow, AgencyPermitWorkflow]
+WORKFLOWS = [RefugeeRecognitionWorkflow, RefugeeStatusWorkflow, KairylmanStatusWorkflow,
+             RepatriationReimbursementWorkflow, WorkPermitWorkflow, AgencyPermitWorkflow]
 # Validators verify Ed25519 proofs with `cryptography`, a Rust extension: it must be the host's
 # module in the sandbox too (imported afresh there, it aborts the process when it raises).
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(

@@ -72,7 +72,10 @@ MAIN_PATH = {  # the recorded history with the same shape, and the officers' dec
 def shape_of(name: str, procedure: str) -> str:
     """'a' per activity and 'u' per update of a recorded main path, up to the first timer that
     fires after its last update (long-lived statuses go on for years after)."""
-    history = WorkflowHistory.from_json(name, (HISTORIES / procedure / f"{name}.json").read_text())
+    # A recognised refugee's case continues as new into the status: its first run is the main path.
+    path = next(p for p in (HISTORIES / procedure / f"{name}.json", HISTORIES / procedure / f"{name}.run1.json")
+                if p.exists())
+    history = WorkflowHistory.from_json(name, path.read_text())
     marks = []
     for event in history.events:
         kind = event.WhichOneof("attributes")

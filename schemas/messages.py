@@ -171,6 +171,28 @@ class IssuedDocument:
 
 
 @dataclass
+class CarriedRuns:
+    """What a case's next run (after continue-as-new) must know of the runs before it."""
+
+    run: int = 0  # runs before this one
+    seq: int = 0  # the last transition recorded
+    issued: dict[str, int] = field(default_factory=dict)  # documents issued per type (their issue keys)
+    nonces: dict[str, str] = field(default_factory=dict)  # proofs already taken → when they expire (ISO)
+    deciders: dict[str, str] = field(default_factory=dict)  # step → who decided it last (four eyes)
+
+
+@dataclass
+class RefugeeStatusCarry:
+    """A recognised refugee's status, carried from one run (one certificate period) to the next."""
+
+    case: CaseInput
+    certificate: IssuedDocument  # the refugee certificate in force
+    certificate_from: datetime
+    travel_document: IssuedDocument | None = None
+    runs: CarriedRuns = field(default_factory=CarriedRuns)
+
+
+@dataclass
 class DocumentStatusInput:
     """Ends (revoked, expired), suspends or reinstates (valid) the case's documents that are in
     force; letters and replaced documents keep their state."""

@@ -64,8 +64,9 @@ PROCEDURES: dict[str, Procedure] = {
         initial_state=refugee.State.LODGED,
         application=refugee.RefugeeApplication, steps=refugee.STEPS,
         withdrawable=frozenset(refugee.WITHDRAWABLE), appealable=frozenset({S.APPEAL_WINDOW}),
-        final=frozenset({S.REGISTRATION_REFUSED, S.FINAL_REJECTED, S.EXIT_ASSISTED, S.CERT_ISSUED, S.WITHDRAWN,
-                         S.ABANDONED}),
+        # A recognised refugee's case goes on as the status (renewals, travel document) until it ends.
+        final=frozenset({S.REGISTRATION_REFUSED, S.FINAL_REJECTED, S.EXIT_ASSISTED, S.WITHDRAWN, S.ABANDONED,
+                         S.STATUS_LAPSED, S.CEASED, S.DEPRIVED, S.NATURALISED}),
     ),
     "kairylman": Procedure(
         slug=kairylman.PROCEDURE, case_prefix=kairylman.CASE_PREFIX, workflow=kairylman.WORKFLOW,

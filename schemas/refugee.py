@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from schemas.people import Contact, FamilyMember, Person, Region, Strict
+from schemas.refugee_status import STATUS_STEPS
 from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
 from schemas.text import problem
 
@@ -32,6 +33,14 @@ class State(StrEnum):
     CERT_ISSUED = "CERT_ISSUED"
     WITHDRAWN = "WITHDRAWN"
     ABANDONED = "ABANDONED"
+    # The recognised refugee's status (workflows/refugee_status.py).
+    STATUS_ACTIVE = "STATUS_ACTIVE"
+    CERT_EXPIRED = "CERT_EXPIRED"  # not renewed yet: the grace period runs
+    ENDING_PROPOSED = "ENDING_PROPOSED"
+    STATUS_LAPSED = "STATUS_LAPSED"
+    CEASED = "CEASED"
+    DEPRIVED = "DEPRIVED"
+    NATURALISED = "NATURALISED"
 
 
 EXAMPLE = {
@@ -162,6 +171,7 @@ EXIT_ASSISTANCE = StepSpec(
 
 STEPS = {s.name: s for s in (
     REGISTRATION, REFUSAL_SIGNOFF, INTERVIEW, VERIFICATION, CONCLUSION, DECISION, APPEAL_REVIEW, EXIT_ASSISTANCE,
+    *STATUS_STEPS,
 )}
 # States in which the applicant may still withdraw.
 WITHDRAWABLE = {State.LODGED, State.REGISTERED, State.INTERVIEWED, State.VERIFIED, State.CONCLUSION_DRAFTED,

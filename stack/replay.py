@@ -22,6 +22,7 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
         for path in sorted(Path(directory).glob("**/*.json")):
             histories.append((str(path), WorkflowHistory.from_json(path.stem, path.read_text())))
     else:
+        from stack.histories import case_runs
         from stack.temporal import connect
 
         if not settings.temporal_address:
@@ -29,8 +30,10 @@ async def replay_command(case: str | None, all_open: bool, directory: str | None
             return 2
         client = await connect(settings)
         ids = [case] if case else [w.id async for w in client.list_workflows('ExecutionStatus="Running"')]
-        for workflow_id in ids:
-            histories.append((workflow_id, await client.get_workflow_handle(workflow_id).fetch_history()))
+        for workflow_id in ids:  # every run of the case: a refugee's status continues as new
+            runs = await case_runs(client, workflow_id)
+            histories += [(workflow_id if len(runs) == 1 else f"{workflow_id} run {i}", run)
+                          for i, run in enumerate(runs, start=1)]
     from stack.proofs import trust_public_keys
     from stack.temporal import converter
 

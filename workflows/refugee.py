@@ -1,11 +1,12 @@
 """Refugee recognition (Law No. 44 "On Refugees"; Res. No. 188): the sequence of steps."""
 
+import asyncio
 from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.messages import AppealInput, CaseInput, CaseOutcome, DecisionInput
+    from schemas.messages import AppealInput, CaseInput, CaseOutcome, DecisionInput, IssuedDocument, RefugeeStatusCarry
     from schemas.refugee import (
         APPEAL_REVIEW,
         CONCLUSION,
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAWABLE,
         State,
     )
+    from workflows.refugee_status import RefugeeStatusWorkflow
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import REFUSAL_LETTER
     from workflows.steps.recorder import CaseInterrupted
@@ -31,15 +33,18 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`) and signal `appeal` within the appeal window.
     Side effects (activities): a read-model transition and audit entry per step, the
-    asylum-seeker certificate at registration, replaced by the refugee certificate at
-    recognition or revoked by a final refusal, abandonment or withdrawal; a refusal letter with
-    the appeal route for each refusal.
+    asylum-seeker certificate at registration (renewed whenever it runs out while the case is
+    undecided, appeal included), replaced by the refugee certificate at recognition or revoked
+    by a final refusal, abandonment or withdrawal; a refusal letter with the appeal route for
+    each refusal. A recognition continues as new into RefugeeStatusWorkflow, the refugee's status.
     """
 
     @workflow.init
     def __init__(self, case: CaseInput) -> None:
         self.setup(case, State.LODGED, WITHDRAWABLE)
         self.appeal_lodged: AppealInput | None = None
+        self.asylum_certificate: IssuedDocument | None = None
+        self.decided = False  # the asylum-seeker certificate is renewed until then
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseOutcome:
@@ -64,7 +69,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         await self.steps.stop(registration)
         if not registered:
             return
-        asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity")
+        self.asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity")
+        renewals = asyncio.create_task(self._keep_asylum_certificate())
 
         decision_clock = self.steps.clock("decision", "decision", limit="decision_max")
         if not await self._interview(decision_clock):
@@ -79,14 +85,37 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True)})
         await self.steps.stop(decision_clock)
         if decision.outcome == "reject" and not await self._appeal(decision):
+            await self._decided(renewals)
             await self.papers.set_status("revoked", "final_rejection")
             await self.steps.decide_within(EXIT_ASSISTANCE, "exit_assistance", {
                 "record_exit_assistance": T(State.EXIT_ASSISTED, "exit_assistance_provided")})
             return
-        await self.papers.issue("RC", "refugee_certificate_validity", replaces=asylum_certificate)
+        await self._decided(renewals)
+        certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=self.asylum_certificate)
         await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
-                               public_note="refugee_certificate_ready",
-                               notify_applicant=True)
+                               public_note="refugee_certificate_ready", notify_applicant=True)
+        # The case goes on as the refugee's status, one run per certificate period.
+        await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
+            case=self.input, certificate=certificate, certificate_from=workflow.now(), runs=self.carried()))
+
+    async def _keep_asylum_certificate(self) -> None:
+        """While the case is undecided, appeal included, the asylum-seeker certificate is renewed
+        when it runs out (a new one replaces it); the holder is reminded before."""
+        while not self.decided:
+            clock = self.steps.clock("asylum_certificate", "asylum_certificate_validity", lapses=True,
+                                     reminders=("asylum_certificate_reminder",),
+                                     reminder_note="asylum_certificate_renewal_reminder")
+            await workflow.wait_condition(lambda: clock.lapsed or clock.stopped or self.decided)
+            await self.steps.stop(clock)
+            if self.decided or not clock.lapsed:
+                return
+            self.asylum_certificate = await self.papers.issue("AC", "asylum_certificate_validity",
+                                                              replaces=self.asylum_certificate)
+
+    async def _decided(self, renewals) -> None:
+        """The asylum-seeker certificate is no longer renewed: the case is decided."""
+        self.decided = True
+        await renewals
 
     async def _registration(self, clock) -> bool:
         """Registered (True) or refused with a supervisor's sign-off (False)."""

@@ -9,6 +9,7 @@ from api.deps import SessionDep, TemporalDep
 from api.pages.common import render
 from api.pages.staff_session import PageStaff
 from api.services import auditing, timeline, workspace
+from api.services.archive import runs_json
 from schemas.text import CASE_NUMBER
 
 router = APIRouter(prefix="/staff/audit", include_in_schema=False)
@@ -63,5 +64,6 @@ async def timeline_csv(case_number: str, session: SessionDep, temporal: Temporal
 
 @router.get("/cases/{case_number}/history.json")
 async def history_json(case_number: str, session: SessionDep, temporal: TemporalDep, staff: PageStaff) -> Response:
-    history = await auditing.engine_history(session, temporal, staff, case_number)
-    return _download(history.to_json(), "application/json", f"{case_number}.history.json")
+    # Every run: one Temporal history, or a JSON array of them for a status continued as new.
+    runs = await auditing.engine_runs(session, temporal, staff, case_number)
+    return _download(runs_json(runs), "application/json", f"{case_number}.history.json")

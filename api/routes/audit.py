@@ -44,11 +44,16 @@ class Replay(BaseModel):
 
 
 @cases_router.get("/{case_number}/history/export")
-async def export_history(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor) -> Response:
-    """The Temporal history as stored, in the JSON that Replayer and the Temporal CLI load."""
-    history = await auditing.engine_history(session, temporal, staff, case_number)
+async def export_history(case_number: str, session: SessionDep, temporal: TemporalDep, staff: Auditor,
+                         run: Annotated[int | None, Query(ge=1, le=500)] = None) -> Response:
+    """One run's Temporal history as stored, in the JSON that Replayer and the Temporal CLI load:
+    the latest run, or `run` (from 1; a refugee's status continues as new at each renewal, and
+    the header `X-Aryz-Runs` says how many runs the case has)."""
+    history, runs = await auditing.engine_history(session, temporal, staff, case_number, run)
+    name = f"{case_number}.run{run}" if run else case_number
     return Response(history.to_json(), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{case_number}.history.json"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}.history.json"',
+                             "X-Aryz-Runs": str(runs)})
 
 
 @cases_router.post("/{case_number}/replay", response_model=Replay)

@@ -12,12 +12,13 @@ from api.deps import Staff
 from api.errors import ApiError, not_found
 from api.services import timeline
 from api.services.archive import archived_history
-from api.services.replay import ReplayReport, replay_history
+from api.services.replay import ReplayReport, replay_runs
 from db.models import Case
 from db.repositories.audit import append_audit, session_keys
 from db.repositories.audit_verify import ChainCheck, verify_chain
 from db.repositories.cases import get_case
 from schemas.text import CASE_NUMBER
+from stack.histories import case_runs
 
 
 def require_auditor(staff: Staff) -> None:
@@ -41,10 +42,11 @@ async def _case(session: AsyncSession, staff: Staff, case_number: str) -> Case:
     return case
 
 
-async def _history(session: AsyncSession, temporal: Client, case: Case) -> WorkflowHistory:
+async def _histories(session: AsyncSession, temporal: Client, case: Case) -> list[WorkflowHistory]:
+    """Every run of the case (a refugee's status continues as new at each renewal), the first first."""
     await session.commit()
     try:
-        return await temporal.get_workflow_handle(case.case_number).fetch_history()
+        return await case_runs(temporal, case.case_number)
     except RPCError:
         archived = await archived_history(session, case.case_number)  # past Temporal's retention
         if archived is not None:
@@ -59,20 +61,33 @@ async def case_timeline(session: AsyncSession, temporal: Client, staff: Staff, c
     case = await _case(session, staff, case_number)
     await append_audit(session, action="history_exported" if exported else "history_viewed", actor=staff.username,
                        actor_role="auditor", case_number=case.case_number, detail={"format": "csv" if exported else ""})
-    history = await _history(session, temporal, case)
-    return timeline.merge(timeline.engine_items(history), await timeline.audit_items(session, case.case_number))
+    runs = await _histories(session, temporal, case)
+    engine = [item for i, run in enumerate(runs, start=1)
+              for item in timeline.engine_items(run, run=i if len(runs) > 1 else 0)]
+    return timeline.merge(engine, await timeline.audit_items(session, case.case_number))
 
 
-async def engine_history(session: AsyncSession, temporal: Client, staff: Staff, case_number: str) -> WorkflowHistory:
+async def engine_runs(session: AsyncSession, temporal: Client, staff: Staff, case_number: str,
+                      run: int | None = None) -> list[WorkflowHistory]:
+    """Every run's history of the case, the first first (exported: audited)."""
     case = await _case(session, staff, case_number)
     await append_audit(session, action="history_exported", actor=staff.username, actor_role="auditor",
-                       case_number=case.case_number, detail={"format": "temporal-json"})
-    return await _history(session, temporal, case)
+                       case_number=case.case_number, detail={"format": "temporal-json", "run": run})
+    return await _histories(session, temporal, case)
+
+
+async def engine_history(session: AsyncSession, temporal: Client, staff: Staff, case_number: str,
+                         run: int | None = None) -> tuple[WorkflowHistory, int]:
+    """One run's history (the latest unless `run`, counted from 1, is asked for) and how many there are."""
+    runs = await engine_runs(session, temporal, staff, case_number, run)
+    if run is not None and not 1 <= run <= len(runs):
+        raise not_found(f"{case_number} has {len(runs)} run(s)")
+    return runs[(run or len(runs)) - 1], len(runs)
 
 
 async def replay(session: AsyncSession, temporal: Client, staff: Staff, case_number: str) -> ReplayReport:
     case = await _case(session, staff, case_number)
-    report = await replay_history(await _history(session, temporal, case), data_converter=temporal.data_converter)
+    report = await replay_runs(await _histories(session, temporal, case), data_converter=temporal.data_converter)
     await append_audit(session, action="case_replayed", actor=staff.username, actor_role="auditor",
                        case_number=case.case_number, detail={"reproduced": report.reproduced,
                                                              "event_id": report.event_id})

@@ -39,3 +39,17 @@ async def replay_history(history: WorkflowHistory, workflows: list | None = None
     detail = message.split("failure: Some(Failure { message: ", 1)[-1].split('", source', 1)[0].strip('"')
     return ReplayReport(False, events, detail[:2000], int(found.group(1)) if found else None,
                         found.group(2) if found else "")
+
+
+async def replay_runs(runs: list[WorkflowHistory], data_converter=None) -> ReplayReport:
+    """Every run of a case, in order: reproduced only if each is; else where the first diverges."""
+    total = 0
+    for i, run in enumerate(runs, start=1):
+        report = await replay_history(run, data_converter=data_converter)
+        total += report.events
+        if not report.reproduced:
+            report.detail = f"run {i} of {len(runs)}: {report.detail}" if len(runs) > 1 else report.detail
+            report.events = total
+            return report
+    return ReplayReport(True, total, "the recorded outcome follows from the current code"
+                        + (f" (all {len(runs)} runs)" if len(runs) > 1 else ""))

@@ -34,6 +34,7 @@ _ENGINE = {
     "workflow_execution_completed_event_attributes": "case_completed",
     "workflow_execution_terminated_event_attributes": "case_terminated",
     "workflow_execution_failed_event_attributes": "case_failed",
+    "workflow_execution_continued_as_new_event_attributes": "case_continued",
     "workflow_execution_update_accepted_event_attributes": "decision_accepted",
     "workflow_execution_update_completed_event_attributes": "decision_completed",
     "workflow_execution_signaled_event_attributes": "message_received",
@@ -42,14 +43,16 @@ _ENGINE = {
 }
 
 
-def engine_items(history: WorkflowHistory) -> list[TimelineItem]:
+def engine_items(history: WorkflowHistory, run: int = 0) -> list[TimelineItem]:
+    """The auditor's lines from one run's history; `run` (from 1) names the run when there are several."""
     items = []
+    where = f"run {run}, " if run else ""
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind not in _ENGINE:
             continue
         at = event.event_time.ToDatetime().replace(tzinfo=timezone.utc)
-        item = TimelineItem(at=at, source="engine", action=_ENGINE[kind], detail=f"event {event.event_id}")
+        item = TimelineItem(at=at, source="engine", action=_ENGINE[kind], detail=f"{where}event {event.event_id}")
         if kind == "timer_started_event_attributes":
             wait = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
             item.deadline = (at + wait).isoformat()

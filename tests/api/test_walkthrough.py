@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from tests.api.helpers import decide, submit
+from tests.conftest import eventually
 
 
 async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
@@ -20,11 +21,15 @@ async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
     await decide(api, tokens, n, "conclusion", "recommend_recognition", "case_officer", "Well-founded fear.")
     # The answer comes once the case has settled: here, with the certificate issued.
     assert (await decide(api, tokens, n, "decision", "recognise", "supervisor", "Agreed."))["state"] == "CERT_ISSUED"
-    status = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"]})).json()
-    assert status["state"] == "CERT_ISSUED"
+    # The case goes on as the refugee's status (a new run of its workflow, the same case).
+    async def in_force():
+        found = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"]})).json()
+        return found if found["state"] == "STATUS_ACTIVE" else None
+    status = await eventually(in_force)
     assert [d["doc_type"] for d in status["documents"]] == ["AC", "RC"]
     notes = [e["note"] for e in status["timeline"]]
-    assert notes[0] == "Application lodged" and notes[-1].startswith("Refugee status granted")
+    assert notes[0] == "Application lodged" and notes[-2].startswith("Refugee status granted")
+    assert notes[-1].startswith("Refugee status in force; certificate valid until")
     assert any(note.startswith("Refugee certificate RC-GB-") for note in notes)
     issued = [e for e in status["timeline"] if e["note_key"] == "document_issued_until"]
     assert [e["params"]["document"] for e in issued] == ["AC", "RC"]

@@ -9,7 +9,7 @@ from api.services.replay import replay_history
 from tests.api.helpers import decide, submit
 from tests.conftest import CONVERTER
 
-RECORDED = Path(__file__).resolve().parents[1] / "histories" / "refugee" / "recognition_issues_both_certificates_once.json"
+RECORDED = Path(__file__).resolve().parents[1] / "histories" / "refugee" / "recognition_issues_both_certificates_once.run1.json"
 
 
 async def test_export_and_replay_a_live_case(api, tokens):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
+from stack.histories import case_runs
 from tests.conftest import DOCUMENT_SIGNER, PUBLIC_URL
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
@@ -30,11 +31,14 @@ async def case(ts_env, sessions, ts_worker, request):
     driver = CaseDriver(ts_env.client, sessions, TS_QUEUE, ts_env)
     yield driver
     if driver.handle is not None:
-        await terminate_when_idle(driver.handle)
+        # The case's latest run: a refugee's status continues as new at each renewal.
+        await terminate_when_idle(ts_env.client.get_workflow_handle(driver.handle.id))
         if os.environ.get("ARYZ_RECORD_HISTORIES") == "1":
-            history = await driver.handle.fetch_history()
             name = request.node.name.removeprefix("test_")
-            (HISTORIES / driver.procedure / f"{name}.json").write_text(history.to_json())
+            runs = await case_runs(ts_env.client, driver.handle.id)
+            for i, history in enumerate(runs, start=1):  # one file a run, each replayed on its own
+                suffix = "" if len(runs) == 1 else f".run{i}"
+                (HISTORIES / driver.procedure / f"{name}{suffix}.json").write_text(history.to_json())
 
 
 async def terminate_when_idle(handle) -> None:

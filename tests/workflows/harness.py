@@ -163,6 +163,11 @@ class CaseDriver:
 
         return await eventually(ready)
 
+    async def open_tasks(self) -> list[Task]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Task).where(Task.case_number == self.case_number,
+                                                                   Task.closed_at.is_(None))))
+
     async def open_task_count(self) -> int:
         async with self.sessions() as session:
             return await session.scalar(select(func.count()).select_from(Task).where(

@@ -11,18 +11,18 @@ async def test_recognition_issues_both_certificates_once(case):
     await through_to_decision(case)
     result = await case.decide("decision", "recognise", "supervisor", reason="Conclusion is well founded.")
     assert result.state == State.CERT_ISSUED and result.awaiting == ""
-    outcome = await case.handle.result()
-    assert outcome.state == State.CERT_ISSUED
-    c = await case.case()
-    assert c.state == State.CERT_ISSUED and c.awaiting == "" and c.deadline is None
+    # The case goes on as the refugee's status, in a new run of the same workflow ID.
+    c = await case.wait_state(State.STATUS_ACTIVE)
+    assert c.awaiting == "" and c.deadline is not None
     docs = await case.documents()
     assert [d.doc_type for d in docs] == ["AC", "RC"]
     assert docs[0].number.startswith("AC-GB-") and docs[1].number.startswith("RC-GB-")
-    assert docs[1].holder_initials == "D. K."
-    assert await case.open_task_count() == 0
+    assert docs[1].holder_initials == "D. K." and docs[0].status == "valid" and docs[0].replaced_by == docs[1].number
+    assert {t.step for t in await case.open_tasks()} == {"certificate_renewal", "travel_document", "status_ending"}
     events = await case.events()
-    assert events[0] == "lodged" and events[-1] == "certificate_issued"
+    assert events[0] == "lodged" and events[-3:] == ["certificate_issued", "status_active", "task_opened"]
     assert events.count("document_issued") == 2
+    assert (await case.handle.describe()).raw_description.workflow_execution_info.type.name == "RefugeeStatusWorkflow"
 
 
 async def test_late_filing_is_flagged_not_refused(case):
@@ -169,7 +169,7 @@ async def test_appeal_overturned_by_another_officer_leads_to_the_certificate(cas
     result = await case.decide("appeal_review", "overturn", "legal_officer", "Country reports support the claim.")
     assert result.state == State.CERT_ISSUED
     assert State.OVERTURNED in [t.state for t in await case.transitions()]
-    assert (await case.handle.result()).state == State.CERT_ISSUED
+    await case.wait_state(State.STATUS_ACTIVE)
     asylum, letter, refugee = await case.documents()
     assert [d.doc_type for d in (asylum, letter, refugee)] == ["AC", "RFL", "RC"]
     assert asylum.replaced_by == refugee.number and refugee.replaces == asylum.number  # /verify: replaced

@@ -11,12 +11,14 @@ A procedure subclasses this, calls `setup` from its `@workflow.init` and `run_pr
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.calendar import Calendar
     from schemas.messages import (
+        CarriedRuns,
         CaseInput,
         CaseOutcome,
         DecisionInput,
@@ -44,6 +46,28 @@ class CaseWorkflow:
         self.papers = Paperwork(self.case, Calendar(case.rules.calendar), case.rules, case.region)
         self.steps = StepRunner(self.case, self.desk, case.rules, self.papers)
         self.withdrawable = withdrawable
+        self.runs = 0  # runs of this case before this one (continue-as-new)
+
+    def resume(self, runs: CarriedRuns) -> None:
+        """Take up the case where its previous run left it."""
+        self.runs = runs.run
+        self.case.seq = runs.seq
+        self.papers.issued = dict(runs.issued)
+        self.guard.nonces = {nonce: datetime.fromisoformat(expires) for nonce, expires in runs.nonces.items()}
+        self.desk.deciders = dict(runs.deciders)
+
+    def carried(self) -> CarriedRuns:
+        return CarriedRuns(self.runs + 1, self.case.seq, dict(self.papers.issued),
+                           {nonce: expires.isoformat() for nonce, expires in self.guard.nonces.items()},
+                           dict(self.desk.deciders))
+
+    async def continue_as(self, run, carry) -> None:
+        """Ends this run and goes on in a new one (`run`, given `carry`): the decision that led here
+        answers first, and no clock of this run is left behind."""
+        await self.steps.stop_all()
+        self.case.settled = True
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(carry, workflow=run)
 
     async def run_procedure(self, procedure: Callable[[], Awaitable[None]]) -> CaseOutcome:
         try:

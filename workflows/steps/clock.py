@@ -56,6 +56,10 @@ class StatutoryClock:
         self._watcher: asyncio.Task[None] | None = None
 
     @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
     def reminder_times(self) -> list[datetime]:
         times = [self.calendar.due(self.started_at, p) for p in self.reminder_periods]
         if self.reminder_fraction is not None:

@@ -1,0 +1,72 @@
+"""A recognised refugee's status over HTTP: renewal continues the case in a new run, and the
+auditor's timeline, replay and export still cover the whole life of the case."""
+
+from datetime import datetime, timedelta
+
+from temporalio.client import WorkflowHistory
+
+from tests.api.helpers import decide, submit
+from tests.conftest import eventually
+
+
+async def recognised(api, tokens) -> dict:
+    case = await submit(api)
+    n = case["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    at = (datetime.now().astimezone() + timedelta(days=2)).isoformat(timespec="minutes")
+    await decide(api, tokens, n, "interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Office"})
+    await decide(api, tokens, n, "interview", "record_interview", "case_officer",
+                 data={"held_at": datetime.now().astimezone().isoformat(timespec="minutes"), "summary": "Consistent."})
+    await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
+                 data={"identity_established": True, "security_checks_done": True})
+    await decide(api, tokens, n, "conclusion", "recommend_recognition", "case_officer", "Well-founded fear.")
+    await decide(api, tokens, n, "decision", "recognise", "supervisor", "Agreed.")
+    return case
+
+
+async def in_force(api, n: str, headers: dict) -> dict | None:
+    status = (await api.get(f"/api/v1/cases/{n}/status", headers=headers)).json()
+    return status if status["state"] == "STATUS_ACTIVE" else None
+
+
+async def test_a_renewal_continues_the_case_and_the_auditor_still_sees_its_whole_life(api, tokens):
+    case = await recognised(api, tokens)
+    n, h = case["case_number"], {"X-Access-Code": case["access_code"]}
+    await eventually(lambda: in_force(api, n, h))
+    # Renewal is an action on the case (no inbox task): the registrar takes it when the refugee asks.
+    renewed = await api.post(f"/api/v1/cases/{n}/decisions", headers=await tokens("registrar"),
+                             json={"step": "certificate_renewal", "outcome": "renew_certificate"})
+    assert renewed.status_code == 200 and renewed.json()["state"] == "STATUS_ACTIVE", renewed.text
+
+    async def two_certificates():
+        status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
+        rc = [d for d in status["documents"] if d["doc_type"] == "RC"]
+        # The new run has begun: its first note says until when the renewed certificate runs.
+        return status if len(rc) == 2 and status["timeline"][-1]["note_key"] == "refugee_status_active_until" else None
+    status = await eventually(two_certificates)
+    assert status["state"] == "STATUS_ACTIVE"
+
+    auditor = await tokens("auditor")
+    timeline = (await api.get(f"/api/v1/cases/{n}/history", headers=auditor)).json()["items"]
+    engine = [i for i in timeline if i["source"] == "engine"]
+    assert [i["action"] for i in engine].count("case_continued") == 2  # recognition → status → renewed status
+    assert {i["detail"].split(",")[0] for i in engine} == {"run 1", "run 2", "run 3"}
+    assert engine[0]["action"] == "case_started" and engine[0]["detail"] == "run 1, event 1"
+    replayed = (await api.post(f"/api/v1/cases/{n}/replay", headers=auditor)).json()
+    assert replayed["reproduced"] is True and "all 3 runs" in replayed["detail"]
+    first = await api.get(f"/api/v1/cases/{n}/history/export", params={"run": 1}, headers=auditor)
+    assert first.status_code == 200 and first.headers["x-aryz-runs"] == "3"
+    history = WorkflowHistory.from_json(n, first.text)
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.workflow_type.name == "RefugeeRecognitionWorkflow" and not started.continued_execution_run_id
+    assert (await api.get(f"/api/v1/cases/{n}/history/export", params={"run": 4}, headers=auditor)).status_code == 404
+
+
+async def test_the_applicant_reads_the_status_in_their_language_and_cannot_withdraw_it(api, tokens):
+    case = await recognised(api, tokens)
+    n, h = case["case_number"], {"X-Access-Code": case["access_code"], "Accept-Language": "ru"}
+
+    status = await eventually(lambda: in_force(api, n, h))
+    assert status["timeline"][-1]["note"].startswith("Статус беженца действует; удостоверение до")
+    refused = await api.post(f"/api/v1/cases/{n}/withdraw", headers=h, json={"reason": "x"})
+    assert refused.status_code == 409

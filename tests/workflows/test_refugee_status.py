@@ -1,0 +1,160 @@
+"""A refugee's life after recognition, on the time-skipping server: the asylum-seeker certificate
+renewed while undecided, the refugee certificate renewed in a new run (continue-as-new), the
+travel document, a lapse after the grace period, and each ending with a legal officer's sign-off."""
+
+from datetime import timedelta
+
+import pytest
+
+from schemas.refugee import State
+from stack.histories import case_runs
+from tests.conftest import eventually
+from tests.workflows.harness import rejected, through_to_decision
+
+
+async def recognised(case) -> None:
+    await case.lodge()
+    await through_to_decision(case)
+    await case.decide("decision", "recognise", "supervisor", reason="Well-founded fear.")
+    await case.wait_state(State.STATUS_ACTIVE)
+
+
+async def documents_of(case, doc_type: str):
+    return [d for d in await case.documents() if d.doc_type == doc_type]
+
+
+async def reminders_of(case, clock: str):
+    return [t for t in await case.transitions() if t.event == "deadline_reminder" and t.detail.get("clock") == clock]
+
+
+async def test_the_refugee_certificate_is_renewed_in_a_new_run_that_carries_the_status(case):
+    await recognised(case)
+    await case.sleep(timedelta(days=340))  # a month before the year runs out
+    reminder, = await eventually(lambda: reminders_of(case, "refugee_certificate"))
+    assert reminder.public_note == "refugee_renewal_reminder"
+    result = await case.decide("certificate_renewal", "renew_certificate", "registrar")
+    assert result.state == State.STATUS_ACTIVE
+
+    async def renewed():
+        runs = await case_runs(case.client, case.case_number)
+        return runs if len(runs) == 3 and (await case.case()).last_seq > reminder.seq + 3 else None
+    runs = await eventually(renewed)
+    assert [r.events[0].workflow_execution_started_event_attributes.workflow_type.name for r in runs] == \
+        ["RefugeeRecognitionWorkflow", "RefugeeStatusWorkflow", "RefugeeStatusWorkflow"]
+    first, second = await documents_of(case, "RC")
+    assert first.replaced_by == second.number and second.replaces == first.number
+    assert second.valid_until - first.valid_until > timedelta(days=300)
+    seqs = [t.seq for t in await case.transitions()]
+    assert seqs == list(range(1, len(seqs) + 1))  # one numbering across the runs: nothing lost or doubled
+    c = await case.wait_state(State.STATUS_ACTIVE)
+    assert c.deadline is not None and abs(c.deadline - second.valid_until) < timedelta(days=1)
+
+
+async def test_a_certificate_not_renewed_lets_the_status_lapse_after_the_grace_period(case):
+    await recognised(case)
+    await case.sleep(timedelta(days=370))
+    await case.wait_state(State.CERT_EXPIRED)
+    certificate, = await documents_of(case, "RC")
+    assert certificate.status == "expired"
+    assert "travel_document" not in {t.step for t in await case.open_tasks()}
+    await case.sleep(timedelta(days=31))
+    assert (await case.handle.result()).state == State.STATUS_LAPSED
+    assert await case.open_task_count() == 0
+
+
+async def test_a_certificate_renewed_within_the_grace_period_keeps_the_status(case):
+    await recognised(case)
+    await case.sleep(timedelta(days=370))
+    await case.wait_state(State.CERT_EXPIRED)
+    await case.decide("certificate_renewal", "renew_certificate", "registrar")
+
+    async def renewed():
+        certificates = await documents_of(case, "RC")
+        return certificates if len(certificates) == 2 and certificates[1].status == "valid" else None
+    await eventually(renewed)
+    await case.wait_state(State.STATUS_ACTIVE)
+
+
+async def test_the_travel_document_is_issued_for_as_long_as_the_certificate(case):
+    await recognised(case)
+    await case.decide("travel_document", "issue_travel_document", "registrar")
+    travel, = await eventually(lambda: documents_of(case, "RTD"))
+    certificate, = await documents_of(case, "RC")
+    assert travel.valid_until == certificate.valid_until and travel.holder_initials == "D. K."
+
+    async def closed():
+        return "travel_document" not in {t.step for t in await case.open_tasks()}
+    await eventually(closed)
+
+
+@pytest.mark.parametrize("outcome,data,state,ground", [
+    ("cease", {"ground": "voluntary_re_establishment"}, State.CEASED, "cessation"),
+    ("deprive", {"ground": "false_information"}, State.DEPRIVED, "deprivation"),
+    ("naturalise", {"decree": "UP-77", "granted_on": "2026-01-10"}, State.NATURALISED, "naturalisation"),
+])
+async def test_each_ending_needs_a_legal_officers_signoff_and_revokes_the_documents(case, outcome, data, state, ground):
+    await recognised(case)
+    await case.decide("travel_document", "issue_travel_document", "registrar")
+    await eventually(lambda: documents_of(case, "RTD"))
+    await case.decide("status_ending", outcome, "supervisor", "The file shows it.", data)
+    await case.wait_state(State.ENDING_PROPOSED)
+    await case.wait_task("status_ending_signoff")
+    # Whoever proposed the ending may not sign it off, even holding the legal officer's role.
+    await rejected(case.try_decide("status_ending_signoff", "confirm_ending", "supervisor", "Fine.",
+                                   roles=["legal_officer"]), "Forbidden")
+    await rejected(case.try_decide("status_ending_signoff", "confirm_ending", "registrar", "Fine."), "Forbidden")
+    result = await case.decide("status_ending_signoff", "confirm_ending", "legal_officer", "Checked against the file.")
+    assert result.state == state
+    assert (await case.handle.result()).state == state
+    docs = {d.doc_type: d for d in await case.documents()}
+    assert docs["RC"].status == docs["RTD"].status == "revoked"
+    assert docs["RC"].status_ground == docs["RTD"].status_ground == ground
+    assert docs["TML"].doc_kind == "letter"
+
+
+async def test_a_returned_ending_leaves_the_status_in_force(case):
+    await recognised(case)
+    await case.decide("status_ending", "cease", "supervisor", "Travelled home twice.",
+                      {"ground": "re_availment_of_protection"})
+    await case.decide("status_ending_signoff", "return_ending", "legal_officer", "Visits to a sick parent are no re-availment.")
+    c = await case.wait_state(State.STATUS_ACTIVE)
+    assert c.state == State.STATUS_ACTIVE
+    await case.wait_task("status_ending")
+    certificate, = await documents_of(case, "RC")
+    assert certificate.status == "valid"
+
+
+async def test_the_asylum_seeker_certificate_is_renewed_while_the_case_is_undecided_even_in_appeal(case):
+    await case.lodge()
+    await case.decide("registration", "register", "registrar")
+    await case.sleep(timedelta(days=65))
+    reminder, = await eventually(lambda: reminders_of(case, "asylum_certificate"))
+    assert reminder.public_note == "asylum_certificate_renewal_reminder"
+    await case.sleep(timedelta(days=30))
+    first, second = await eventually(lambda: _at_least(case, "AC", 2))
+    assert first.replaced_by == second.number
+    # Rejected, then appealed: the certificate is still renewed while the appeal is pending.
+    at = (await case.env.get_current_time() + timedelta(days=3)).isoformat()
+    await case.decide("interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Office"})
+    held = (await case.env.get_current_time() - timedelta(hours=1)).isoformat()
+    await case.decide("interview", "record_interview", "case_officer", data={"held_at": held, "summary": "Heard."})
+    await case.decide("verification", "complete_verification", "case_officer",
+                      data={"identity_established": True, "security_checks_done": True})
+    await case.decide("conclusion", "recommend_rejection", "case_officer", "Not credible.", {"ground": "not_credible"})
+    await case.decide("decision", "reject", "supervisor", "Not credible.", {"ground": "not_credible"})
+    await case.wait_state(State.APPEAL_WINDOW)
+    await case.appeal()
+    await case.wait_state(State.IN_APPEAL)
+    await case.sleep(timedelta(days=100))  # past the renewed certificate's three months
+    certificates = await eventually(lambda: _at_least(case, "AC", 3))
+    assert certificates[1].replaced_by == certificates[2].number
+    await case.decide("appeal_review", "uphold", "legal_officer", "The account stays inconsistent.")
+    await case.wait_task("exit_assistance")  # the final refusal ends the renewals and the certificate
+    latest = (await documents_of(case, "AC"))[-1]
+    assert latest.status == "revoked" and latest.status_ground == "final_rejection"
+    assert len(await documents_of(case, "AC")) == len(certificates)
+
+
+async def _at_least(case, doc_type: str, n: int):
+    found = await documents_of(case, doc_type)
+    return found if len(found) >= n else None

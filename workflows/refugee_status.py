@@ -1,0 +1,105 @@
+"""A recognised refugee's status, from the first refugee certificate to the end of the status.
+
+One run per certificate period: each renewal continues as new, carrying the status forward, so
+a status kept for decades never grows one history without bound. All runs share the case's
+workflow ID; replay and the auditor's timeline follow the chain of runs back to the application.
+"""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.messages import CaseOutcome, RefugeeStatusCarry
+    from schemas.refugee import State
+    from schemas.refugee_status import ENDING, ENDING_SIGNOFF, ENDINGS, RENEWAL, TRAVEL_DOCUMENT
+    from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.paperwork import TERMINATION_LETTER
+    from workflows.steps.runner import Transition as T
+
+KEEP = {"renew_certificate": T(None, "certificate_renewal_approved", notify=True),
+        "issue_travel_document": T(None, "travel_document_approved", notify=True)}
+PROPOSE_ENDING = {outcome: T(State.ENDING_PROPOSED, "status_ending_proposed") for outcome in ENDINGS}
+
+
+@workflow.defn
+class RefugeeStatusWorkflow(CaseWorkflow):
+    """The status of a recognised refugee (the case's later runs; the first is RefugeeRecognitionWorkflow).
+
+    Messages: those of CaseWorkflow (update `decide` for the actions below, `extend_deadline`;
+    signal `provide_documents`; no withdrawal: the status ends only by a decision).
+    Actions while the status holds: a registrar renews the refugee certificate (a new certificate
+    replacing the old, then continue-as-new) or issues the refugee travel document; a supervisor
+    proposes an ending (cessation, deprivation, naturalisation) that a legal officer other than
+    the supervisor signs off on a statutory clock, or returns.
+    Side effects: read-model transitions and audit entries; documents issued, replaced, revoked
+    (at an ending, with a termination letter) or expired (a certificate not renewed within the
+    grace period after its expiry lets the status lapse).
+    """
+
+    @workflow.init
+    def __init__(self, carry: RefugeeStatusCarry) -> None:
+        self.setup(carry.case, State.STATUS_ACTIVE, set())
+        self.resume(carry.runs)
+
+    @workflow.run
+    async def run(self, carry: RefugeeStatusCarry) -> CaseOutcome:
+        self.carry = carry
+        return await self.run_procedure(self._status)
+
+    async def _status(self) -> None:
+        c = self.carry
+        validity = self.steps.clock("refugee_certificate", "refugee_certificate_validity", started_at=c.certificate_from,
+                                    lapses=True, reminders=("refugee_renewal_reminder",),
+                                    reminder_note="refugee_renewal_reminder")
+        await self.case.record("status_active", state=State.STATUS_ACTIVE, awaiting="", deadline=validity.due_at,
+                               public_note="refugee_status_active_until",
+                               note_params={"until": self.steps.calendar.last_day(validity.due_at).isoformat()},
+                               detail={"run": c.runs.run + 1, "certificate": c.certificate.number})
+        grace = None
+        while True:
+            options = [(RENEWAL, None), (ENDING, None)]
+            if grace is None and (c.travel_document is None or c.travel_document.valid_until < validity.due_at):
+                options.insert(1, (TRAVEL_DOCUMENT, None))
+            chosen = await self.steps.decide_any(options, {**KEEP, **PROPOSE_ENDING},
+                                                 lapse=grace if grace is not None else validity)
+            if chosen is None and grace is None:  # the certificate ran out: renewal is still possible
+                grace = self.steps.clock("certificate_grace", "refugee_renewal_grace", lapses=True)
+                await self.case.record("certificate_expired", state=State.CERT_EXPIRED, deadline=grace.due_at,
+                                       close_all_tasks=True, notify_applicant=True,
+                                       public_note="refugee_certificate_expired_grace",
+                                       note_params={"until": self.steps.calendar.last_day(grace.due_at).isoformat()})
+                await self.papers.set_status("expired", "expiry")
+                continue
+            if chosen is None:
+                await self.case.record("status_lapsed", state=State.STATUS_LAPSED, awaiting="", deadline=None,
+                                       close_all_tasks=True, notify_applicant=True, public_note="status_lapsed")
+                return
+            _, d = chosen
+            if d.outcome == "renew_certificate":
+                await self._renew()  # does not return: the status goes on in a new run
+            if d.outcome == "issue_travel_document":
+                c.travel_document = await self.papers.issue("RTD", None, until=c.certificate.valid_until)
+                continue
+            if await self._signed_off(d):
+                return
+            await self.case.record("status_active", state=State.CERT_EXPIRED if grace else State.STATUS_ACTIVE,
+                                   deadline=(grace or validity).due_at)
+
+    async def _renew(self) -> None:
+        c = self.carry
+        certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate)
+        await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
+            case=self.input, certificate=certificate, certificate_from=workflow.now(),
+            travel_document=c.travel_document, runs=self.carried()))
+
+    async def _signed_off(self, proposal) -> bool:
+        """The legal officer's sign-off of a proposed ending: True once the status has ended."""
+        state, ground, note = ENDINGS[proposal.outcome]
+        signoff = await self.steps.decide_within(ENDING_SIGNOFF, "ending_signoff", {
+            "confirm_ending": T(state, note, notify=True, params={"reason": proposal.reason}),
+            "return_ending": T(None, "status_ending_returned", with_reason=True)})
+        if signoff.outcome == "return_ending":
+            return False
+        await self.papers.letter(TERMINATION_LETTER, proposal.outcome, str(proposal.data.get("ground", "")),
+                                 proposal.reason)
+        await self.papers.set_status("revoked", ground)
+        return True

@@ -14,7 +14,7 @@ from documents.seal import DocumentSigner, SealedData
 from rules import document_rules, working_calendar
 from schemas.calendar import Calendar
 from schemas.messages import DocumentStatusInput, IssuedDocument, IssueDocumentInput
-from schemas.people import Person
+from schemas.people import FamilyMember, Person
 from schemas.procedures import PROCEDURES
 
 
@@ -44,7 +44,7 @@ class DocumentActivities:
             case = await get_case(session, req.case_number)
             if case is None:
                 raise ValueError(f"unknown case {req.case_number}")
-            holder = Holder.of(case)
+            holder = Holder.of(case, req.member)
             issuer = document_rules().procedures[case.procedure]["issuer"]
 
             def seal_for(number: str) -> str:
@@ -63,7 +63,7 @@ class DocumentActivities:
             pdf = await self.renderer.render(content, row.issued_at)
             async with self.sessions.begin() as session:
                 sha256 = await documents.store_file(session, row.number, self.signer.seal_file(pdf, row.seal))
-        return IssuedDocument(row.number, row.doc_type, row.valid_until, sha256)
+        return IssuedDocument(row.number, row.doc_type, row.valid_until, sha256, req.member)
 
     @activity.defn
     async def set_document_status(self, req: DocumentStatusInput) -> list[str]:
@@ -81,7 +81,7 @@ class DocumentActivities:
             holder=holder.name, birth_date=holder.birth, valid_from=_first_day(row.issued_at),
             valid_until=_last_day(row.valid_until) if row.valid_until else None,
             seal=row.seal, verify_url=f"{self.public_url}/verify/{row.number}", replaces=row.replaces or "",
-            is_person=holder.is_person, details=_details(case, row.doc_type, req.details), letter=letter)
+            is_person=holder.is_person, details=_details(case, row.doc_type, req.details, req.member), letter=letter)
 
 
 class Holder:
@@ -92,19 +92,23 @@ class Holder:
         self.birth_date = birth.isoformat() if birth else ""
 
     @classmethod
-    def of(cls, case: Case) -> "Holder":
+    def of(cls, case: Case, member: int = 0) -> "Holder":
+        """The applicant, or (`member` ≥ 1) a family member named in the application."""
         application = case.application
         if case.procedure == "agency-permit":
             name = application["agency_name"]
             return cls(name, None, "".join(w[:1] for w in name.split()[:3]).upper(), False)
-        person = Person.model_validate(application[PROCEDURES[case.procedure].holder])
+        if member:
+            person = FamilyMember.model_validate(application["family_members"][member - 1])
+        else:
+            person = Person.model_validate(application[PROCEDURES[case.procedure].holder])
         name = " ".join(filter(None, (person.family_name.upper(), person.given_names, person.patronymic)))
         return cls(name, person.date_of_birth, person.initials(), True)
 
 
-def _details(case: Case, doc_type: str, given: dict[str, str]) -> list[tuple[str, str]]:
+def _details(case: Case, doc_type: str, given: dict[str, str], member: int = 0) -> list[tuple[str, str]]:
     """The lines a document prints besides holder and validity, per procedure."""
-    from api.i18n import country_label, region_label
+    from api.i18n import country_label, region_label, text
 
     def country(code: str) -> str:  # names in both languages, and the ICAO code
         return f"{country_label(code, 'ky')} / {country_label(code, 'ru')} ({code})"
@@ -112,6 +116,11 @@ def _details(case: Case, doc_type: str, given: dict[str, str]) -> list[tuple[str
     a = case.application
     region = a.get("region", "")
     region_both = f"{region_label(region, 'ky')} / {region_label(region, 'ru')}" if region else ""
+    if case.procedure in ("refugee", "kairylman") and member:  # a family member's own certificate
+        relative = a["family_members"][member - 1]
+        return [("nationality", country(relative["nationality"])),
+                ("family_of", f"{Holder.of(case).initials} · {text('choice', relative['relationship'], 'ky')} / "
+                              f"{text('choice', relative['relationship'], 'ru')}")]
     if case.procedure in ("refugee", "kairylman"):
         return [("nationality", country(a["applicant"]["nationality"]))]
     if case.procedure == "work-permit":

@@ -36,6 +36,7 @@ class DocumentOut(BaseModel):
     doc_type: str
     issued_at: datetime
     valid_until: datetime | None
+    holder_initials: str = Field(default="", description="Whose: the applicant's, or a family member's own")
 
 
 class CaseStatus(BaseModel):

@@ -160,6 +160,7 @@ class IssueDocumentInput:
     replaces: str = ""  # the number of the document this one replaces (a renewal, an extension)
     letter: LetterFacts | None = None
     details: dict[str, str] = field(default_factory=dict)  # non-personal lines, e.g. the amount decided
+    member: int = 0  # whose: 0 the applicant, n the n-th family member named in the application
 
 
 @dataclass
@@ -168,6 +169,7 @@ class IssuedDocument:
     doc_type: str
     valid_until: datetime | None
     sha256: str = ""  # of the PDF as issued
+    member: int = 0  # 0 the applicant, n the n-th family member named in the application
 
 
 @dataclass
@@ -190,6 +192,7 @@ class RefugeeStatusCarry:
     certificate_from: datetime
     travel_document: IssuedDocument | None = None
     runs: CarriedRuns = field(default_factory=CarriedRuns)
+    family: list[IssuedDocument] = field(default_factory=list)  # the family members' refugee certificates
 
 
 @dataclass

@@ -128,6 +128,13 @@ class RejectionGround(StepData):
     ]
 
 
+class Recognition(StepData):
+    """Recognition extends to the family members named in the application, each with a refugee
+    certificate of their own, unless the decision excludes some (numbered as in the application)."""
+
+    excluded_family_members: list[Annotated[int, Field(ge=1, le=30)]] = Field(default_factory=list, max_length=30)
+
+
 class ExitAssistance(StepData):
     exit_visa_issued: bool
     notes: str = Field(default="", max_length=2000)
@@ -156,7 +163,7 @@ CONCLUSION = StepSpec(
 )
 DECISION = StepSpec(
     "decision", "supervisor", "Decide on recognition",
-    (Outcome("recognise", True), Outcome("reject", True, RejectionGround)),
+    (Outcome("recognise", True, Recognition), Outcome("reject", True, RejectionGround)),
     not_same_actor_as=("conclusion",),
 )
 APPEAL_REVIEW = StepSpec(

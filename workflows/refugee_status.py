@@ -87,9 +87,11 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     async def _renew(self) -> None:
         c = self.carry
         certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate)
+        family = [await self.papers.issue("RC", "refugee_certificate_validity", replaces=doc, member=doc.member)
+                  for doc in c.family]  # each family member's certificate is renewed with the applicant's
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
             case=self.input, certificate=certificate, certificate_from=workflow.now(),
-            travel_document=c.travel_document, runs=self.carried()))
+            travel_document=c.travel_document, runs=self.carried(), family=family))
 
     async def _signed_off(self, proposal) -> bool:
         """The legal officer's sign-off of a proposed ending: True once the status has ended."""

@@ -74,7 +74,7 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
         timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
                                 note_key=t.public_note, params=t.note_params) for t in timeline],
         documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at,
-                               valid_until=d.valid_until) for d in docs])
+                               valid_until=d.valid_until, holder_initials=d.holder_initials) for d in docs])
 
 
 @router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,

@@ -113,8 +113,8 @@ async def read_case(request: Request, case_number: str, session: SessionDep, sta
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
         deadline=case.deadline, lodged_at=case.lodged_at, application=view.application, hidden_parts=view.hidden,
         open_tasks=[task_out(t, now) for t in view.open_tasks],
-        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until)
-                   for d in view.documents],
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until,
+                               holder_initials=d.holder_initials) for d in view.documents],
         files=[FileOut(file_id=f.file_id, filename=f.filename, content_type=f.content_type, size=f.size,
                        sha256=f.sha256, uploaded_at=f.uploaded_at) for f in view.files],
         transitions=[TransitionOut(seq=t.seq, at=t.at, event=t.event, state=t.state, step=t.step, outcome=t.outcome,

@@ -90,7 +90,7 @@ async def case_documents(session: AsyncSession, case_number: str) -> list[Verifi
     now = datetime.now(timezone.utc)
     return [Verification(number=r.number, state=registry.state_at(r, now), doc_type=r.doc_type, kind=r.doc_kind,
                          issued_on=_day(r.issued_at), valid_until=_last_day(r.valid_until),
-                         replaced_by=r.replaced_by or "") for r in rows]
+                         holder_initials=r.holder_initials, replaced_by=r.replaced_by or "") for r in rows]
 
 
 async def document_pdf(session: AsyncSession, case: Case, number: str, actor: str, actor_role: str) -> bytes:

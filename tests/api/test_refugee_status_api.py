@@ -40,7 +40,7 @@ async def test_a_renewal_continues_the_case_and_the_auditor_still_sees_its_whole
 
     async def two_certificates():
         status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
-        rc = [d for d in status["documents"] if d["doc_type"] == "RC"]
+        rc = [d for d in status["documents"] if d["doc_type"] == "RC" and d["holder_initials"] == "D. K."]
         # The new run has begun: its first note says until when the renewed certificate runs.
         return status if len(rc) == 2 and status["timeline"][-1]["note_key"] == "refugee_status_active_until" else None
     status = await eventually(two_certificates)
@@ -70,3 +70,20 @@ async def test_the_applicant_reads_the_status_in_their_language_and_cannot_withd
     assert status["timeline"][-1]["note"].startswith("Статус беженца действует; удостоверение до")
     refused = await api.post(f"/api/v1/cases/{n}/withdraw", headers=h, json={"reason": "x"})
     assert refused.status_code == 409
+
+
+async def test_the_status_page_names_the_family_certificates_in_kyrgyz_and_russian(api, tokens):
+    import re
+
+    from tests.api.test_applicant_pages import open_case
+    from tests.workspace.test_every_page import english_words
+
+    case = await recognised(api, tokens)
+    n = case["case_number"]
+    await eventually(lambda: in_force(api, n, {"X-Access-Code": case["access_code"]}))
+    visitor = await open_case(api, case)
+    for lang, state in (("ky", "Качкын статусу жарактуу"), ("ru", "Статус беженца действует")):
+        page = (await visitor.get(f"/status?lang={lang}")).text
+        assert state in page and "· D. K." in page and "· T. K." in page
+        names = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", " ".join(re.findall(r"<dd>([^<]*)</dd>", page)))}
+        assert not english_words(page, names), (lang, english_words(page, names))

@@ -26,13 +26,14 @@ async def test_a_refugee_case_from_submission_to_certificate(api, tokens):
         found = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"]})).json()
         return found if found["state"] == "STATUS_ACTIVE" else None
     status = await eventually(in_force)
-    assert [d["doc_type"] for d in status["documents"]] == ["AC", "RC"]
+    assert [(d["doc_type"], d["holder_initials"]) for d in status["documents"]] == [
+        ("AC", "D. K."), ("RC", "D. K."), ("RC", "T. K.")]  # the child named in the application: its own
     notes = [e["note"] for e in status["timeline"]]
     assert notes[0] == "Application lodged" and notes[-2].startswith("Refugee status granted")
     assert notes[-1].startswith("Refugee status in force; certificate valid until")
     assert any(note.startswith("Refugee certificate RC-GB-") for note in notes)
     issued = [e for e in status["timeline"] if e["note_key"] == "document_issued_until"]
-    assert [e["params"]["document"] for e in issued] == ["AC", "RC"]
+    assert [e["params"]["document"] for e in issued] == ["AC", "RC", "RC"]
     kyrgyz = (await api.get(f"/api/v1/cases/{n}/status",
                             headers={"X-Access-Code": case["access_code"], "Accept-Language": "ky"})).json()
     assert kyrgyz["timeline"][0]["note"] == "Арыз кабыл алынды"

@@ -15,13 +15,15 @@ async def test_recognition_issues_both_certificates_once(case):
     c = await case.wait_state(State.STATUS_ACTIVE)
     assert c.awaiting == "" and c.deadline is not None
     docs = await case.documents()
-    assert [d.doc_type for d in docs] == ["AC", "RC"]
+    assert [d.doc_type for d in docs] == ["AC", "RC", "RC"]
     assert docs[0].number.startswith("AC-GB-") and docs[1].number.startswith("RC-GB-")
     assert docs[1].holder_initials == "D. K." and docs[0].status == "valid" and docs[0].replaced_by == docs[1].number
+    # Recognition extends to the child named in the application: a certificate of its own.
+    assert docs[2].holder_initials == "T. K." and docs[2].number != docs[1].number
     assert {t.step for t in await case.open_tasks()} == {"certificate_renewal", "travel_document", "status_ending"}
     events = await case.events()
     assert events[0] == "lodged" and events[-3:] == ["certificate_issued", "status_active", "task_opened"]
-    assert events.count("document_issued") == 2
+    assert events.count("document_issued") == 3
     assert (await case.handle.describe()).raw_description.workflow_execution_info.type.name == "RefugeeStatusWorkflow"
 
 
@@ -170,8 +172,9 @@ async def test_appeal_overturned_by_another_officer_leads_to_the_certificate(cas
     assert result.state == State.CERT_ISSUED
     assert State.OVERTURNED in [t.state for t in await case.transitions()]
     await case.wait_state(State.STATUS_ACTIVE)
-    asylum, letter, refugee = await case.documents()
-    assert [d.doc_type for d in (asylum, letter, refugee)] == ["AC", "RFL", "RC"]
+    asylum, letter, refugee, child = await case.documents()
+    assert [d.doc_type for d in (asylum, letter, refugee, child)] == ["AC", "RFL", "RC", "RC"]
+    assert child.holder_initials == "T. K."  # recognised on appeal, the family with the applicant
     assert asylum.replaced_by == refugee.number and refugee.replaces == asylum.number  # /verify: replaced
 
 

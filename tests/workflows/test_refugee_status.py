@@ -19,8 +19,9 @@ async def recognised(case) -> None:
     await case.wait_state(State.STATUS_ACTIVE)
 
 
-async def documents_of(case, doc_type: str):
-    return [d for d in await case.documents() if d.doc_type == doc_type]
+async def documents_of(case, doc_type: str, holder: str = "D. K."):
+    """The applicant's documents of a type (the child named in the application has its own)."""
+    return [d for d in await case.documents() if d.doc_type == doc_type and d.holder_initials == holder]
 
 
 async def reminders_of(case, clock: str):
@@ -106,9 +107,10 @@ async def test_each_ending_needs_a_legal_officers_signoff_and_revokes_the_docume
     result = await case.decide("status_ending_signoff", "confirm_ending", "legal_officer", "Checked against the file.")
     assert result.state == state
     assert (await case.handle.result()).state == state
+    docs = {(d.doc_type, d.holder_initials): d for d in await case.documents()}
+    revoked = [docs["RC", "D. K."], docs["RC", "T. K."], docs["RTD", "D. K."]]  # the family's too
+    assert {d.status for d in revoked} == {"revoked"} and {d.status_ground for d in revoked} == {ground}
     docs = {d.doc_type: d for d in await case.documents()}
-    assert docs["RC"].status == docs["RTD"].status == "revoked"
-    assert docs["RC"].status_ground == docs["RTD"].status_ground == ground
     assert docs["TML"].doc_kind == "letter"
 
 
@@ -157,4 +159,32 @@ async def test_the_asylum_seeker_certificate_is_renewed_while_the_case_is_undeci
 
 async def _at_least(case, doc_type: str, n: int):
     found = await documents_of(case, doc_type)
+    return found if len(found) >= n else None
+
+
+async def test_the_family_is_recognised_with_the_applicant_unless_excluded_and_renewed_together(case):
+    await case.lodge()
+    await through_to_decision(case)
+    await rejected(case.try_decide("decision", "recognise", "supervisor", "Well founded.",
+                                   {"excluded_family_members": [2]}), "InvalidDecision")  # only one is named
+    await case.decide("decision", "recognise", "supervisor", "Well founded.")
+    await case.wait_state(State.STATUS_ACTIVE)
+    child, = await documents_of(case, "RC", "T. K.")
+    assert child.valid_until == (await documents_of(case, "RC"))[0].valid_until
+    await case.decide("certificate_renewal", "renew_certificate", "registrar")
+    renewed = await eventually(lambda: _at_least_of(case, "RC", "T. K.", 2))
+    assert renewed[0].replaced_by == renewed[1].number
+
+
+async def test_a_recorded_decision_excludes_a_family_member(case):
+    await case.lodge()
+    await through_to_decision(case)
+    await case.decide("decision", "recognise", "supervisor", "Well founded for the applicant; the child holds "
+                      "another nationality's protection.", {"excluded_family_members": [1]})
+    await case.wait_state(State.STATUS_ACTIVE)
+    assert [d.holder_initials for d in await case.documents() if d.doc_type == "RC"] == ["D. K."]
+
+
+async def _at_least_of(case, doc_type: str, holder: str, n: int):
+    found = await documents_of(case, doc_type, holder)
     return found if len(found) >= n else None

@@ -31,34 +31,39 @@ class Paperwork:
         self.region = region
         self.issued: dict[str, int] = {}  # documents issued per type: the next issue key's count
 
-    def _key(self, doc_type: str) -> str:
-        """Deterministic per case and type, so a retried or replayed activity finds its document."""
-        self.issued[doc_type] = self.issued.get(doc_type, 0) + 1
-        return f"{self.case.case_number}:{doc_type}:{self.issued[doc_type]}"
+    def _key(self, doc_type: str, member: int = 0) -> str:
+        """Deterministic per case, type and holder, so a retried or replayed activity finds its document."""
+        series = f"{doc_type}.m{member}" if member else doc_type
+        self.issued[series] = self.issued.get(series, 0) + 1
+        return f"{self.case.case_number}:{series}:{self.issued[series]}"
 
     async def _issue(self, doc_type: str, valid_until: datetime | None, *, replaces: IssuedDocument | None = None,
                      letter: LetterFacts | None = None, details: dict[str, str] | None = None,
-                     note: str, until: datetime | None = None, detail: dict | None = None) -> IssuedDocument:
+                     note: str, until: datetime | None = None, detail: dict | None = None,
+                     member: int = 0) -> IssuedDocument:
         doc = await workflow.execute_activity_method(
             DocumentActivities.issue_document,
-            IssueDocumentInput(self.case.case_number, doc_type, self._key(doc_type), self.region, workflow.now(),
-                               valid_until, replaces.number if replaces else "", letter, details or {}),
+            IssueDocumentInput(self.case.case_number, doc_type, self._key(doc_type, member), self.region, workflow.now(),
+                               valid_until, replaces.number if replaces else "", letter, details or {}, member),
             **DOCUMENTS)
         params = {"number": doc.number} if note == "letter_issued" else {"number": doc.number, "document": doc_type}
         if until is not None:
             params["until"] = self.calendar.last_day(until).isoformat()
         await self.case.record("document_issued", public_note=note, note_params=params,
                                detail={"document": doc.number, "type": doc_type, "sha256": doc.sha256,
-                                       "replaces": replaces.number if replaces else "", **(detail or {})},
+                                       "replaces": replaces.number if replaces else "", "member": member,
+                                       **(detail or {})},
                                notify_applicant=True)
         return doc
 
     async def issue(self, doc_type: str, validity: str | None, *, contents: dict | None = None,
-                    replaces: IssuedDocument | None = None, until: datetime | None = None) -> IssuedDocument:
-        """A certificate or permit, valid for the rules' `validity` period from now or `until` a moment."""
+                    replaces: IssuedDocument | None = None, until: datetime | None = None,
+                    member: int = 0) -> IssuedDocument:
+        """A certificate or permit, valid for the rules' `validity` period from now or `until` a
+        moment; for the applicant, or (`member` ≥ 1) a family member of their own."""
         valid_until = until or self.calendar.due(workflow.now(), self.rules.period(validity))
         return await self._issue(doc_type, valid_until, replaces=replaces, note="document_issued_until",
-                                 until=valid_until, detail=contents)
+                                 until=valid_until, detail=contents, member=member)
 
     async def decision(self, doc_type: str, details: dict[str, str]) -> IssuedDocument:
         """A decision in the applicant's favour (it does not expire)."""

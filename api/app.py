@@ -23,7 +23,7 @@ from api.pages import auditor as auditor_pages
 from api.pages import lists as list_pages
 from api.pages import public_info, staff_session
 from api.pages import staff as staff_pages
-from api.routes import applicant, audit, codec, documents, ops, quota, staff
+from api.routes import applicant, audit, codec, documents, ops, quota, staff, statistics
 from api.services.archive import archive_closed_histories
 from api.services.workflows import ensure_started
 from db.models import Case
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(audit.router, prefix="/api/v1")
     app.include_router(audit.cases_router, prefix="/api/v1")
     app.include_router(documents.router, prefix="/api/v1")
+    app.include_router(statistics.router, prefix="/api/v1")
     app.include_router(documents.public)
     app.include_router(ops.router)
     app.include_router(codec.router)

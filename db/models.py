@@ -192,6 +192,20 @@ class Notification(Base):
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),)
 
 
+class PlacementReport(Base):
+    """What an agency reported for one quarter: citizens placed abroad, by country and sector
+    (numbers only, no person); the statistics are summed from here."""
+
+    __tablename__ = "placement_reports"
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(3), primary_key=True)
+    sector: Mapped[str] = mapped_column(String(40), primary_key=True)
+    placed: Mapped[int] = mapped_column(Integer)
+    period_ended: Mapped[datetime]
+    filed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class Payment(Base):
     """The payment ledger: one row per transfer attempt. A person who died is paid for once: at
     most one attempt per deceased is ordered or paid at any time (a failed one frees the slot)."""

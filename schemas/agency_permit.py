@@ -76,7 +76,7 @@ class DepositReceipt(StepData):
 
 
 class Suspension(StepData):
-    ground: Literal["false_cooperation_data", "migrant_complaints", "other_breach"]
+    ground: Literal["false_cooperation_data", "migrant_complaints", "placement_report_not_filed", "other_breach"]
 
 
 DOC_CHECK = StepSpec("doc_check", "registrar", "Check the agency's documents",

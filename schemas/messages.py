@@ -229,6 +229,22 @@ class SettlePaymentInput:
 
 
 @dataclass
+class PlacementLine:
+    country: str  # ISO 3166-1 alpha-3 of the destination
+    sector: str
+    placed: int
+
+
+@dataclass
+class PlacementReportInput(Signed):
+    """An agency's report for one period: how many citizens it placed abroad, by country and sector."""
+
+    period: int
+    lines: list[PlacementLine]
+    proof: Proof | None = None
+
+
+@dataclass
 class AccountCorrected(Signed):
     note: str = ""
     proof: Proof | None = None

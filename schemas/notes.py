@@ -98,6 +98,10 @@ NOTES: dict[str, tuple[str, ...]] = {
     "permit_cancelled_by_commission": (),
     "permit_cancelled_unremedied": (),
     "agency_permit_expired": (),
+    "placement_report_due": ("until",),
+    "placement_report_reminder": (),
+    "placement_report_filed": (),
+    "placement_report_missed": (),
 }
 
 

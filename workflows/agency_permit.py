@@ -13,10 +13,11 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAWABLE,
         State,
     )
-    from schemas.messages import CaseInput, CaseOutcome
+    from schemas.messages import CaseInput, CaseOutcome, PlacementReportInput
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
+    from workflows.steps.report_duty import ReportDuty
     from workflows.steps.runner import Transition as T
 
 ACTIONS = {
@@ -34,8 +35,10 @@ class AgencyPermitWorkflow(CaseWorkflow):
     """An agency's application for a permit to place KR citizens abroad, and the permit's year.
 
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
-    `provide_documents`, `withdraw`). Side effects (activities): a read-model transition and audit
-    entry per step; the permit (listing the destination countries), a new one replacing it at each
+    `provide_documents`, `withdraw`) and signal `file_report`: while the permit is in force the
+    agency reports each quarter how many citizens it placed abroad (ReportDuty); a missed report
+    is recorded and told, and may ground a suspension. Side effects (activities): a read-model
+    transition and audit entry per step; the permit (listing the destination countries), a new one replacing it at each
     extension, suspended and reinstated with the permit, revoked on cancellation and expired at its
     end; refusal and cancellation letters with the appeal route.
     """
@@ -44,10 +47,16 @@ class AgencyPermitWorkflow(CaseWorkflow):
     def __init__(self, case: CaseInput) -> None:
         self.setup(case, State.SUBMITTED, WITHDRAWABLE)
         self.years = 0  # permit years issued so far (each has a clock of its own)
+        self.reports = ReportDuty(self.case, self.steps)
 
     @workflow.run
     async def run(self, case: CaseInput) -> CaseOutcome:
         return await self.run_procedure(self._procedure)
+
+    @workflow.signal
+    def file_report(self, report: PlacementReportInput) -> None:
+        if self.guard.accept("file_report", report):
+            self.reports.receive(report)
 
     async def _procedure(self) -> None:
         await self.case.record("submitted", state=State.DOC_CHECK, public_note="application_submitted",
@@ -77,6 +86,13 @@ class AgencyPermitWorkflow(CaseWorkflow):
         validity = self._validity(None)
         await self.case.record("permit_active", state=State.ACTIVE, deadline=validity.due_at,
                                public_note="permit_active")
+        self.reports.start()
+        try:
+            await self._while_in_force(permit, validity)
+        finally:
+            await self.reports.stop()
+
+    async def _while_in_force(self, permit, validity) -> None:
         while True:
             if self.case.state == State.SUSPENDED:
                 remedy = self.steps.clock("remedy_window", "remedy_window", lapses=True)

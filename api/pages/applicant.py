@@ -18,6 +18,7 @@ from api.services.applicant import case_for_applicant
 from api.services.applicant_actions import allowed, asked_documents
 from api.services.documents import case_documents, document_pdf
 from api.services.files import pdf_response
+from api.services.placement_reports import REPORT_FIELD, due_period
 from db.models import Case
 from db.repositories import cases as case_repo
 from db.repositories.cases import get_case
@@ -28,7 +29,8 @@ CASE_COOKIE = "aryz_case"
 CASE_MINUTES = 20
 _PURPOSE = "applicant-case"
 # The confirmation shown after each action (?done=…), and the action it confirms.
-DONE_ACTION = {"documents": "documents", "withdrawn": "withdraw", "appealed": "appeal", "bank_account": "bank_account"}
+DONE_ACTION = {"documents": "documents", "withdrawn": "withdraw", "appealed": "appeal", "bank_account": "bank_account",
+               "report": "report"}
 
 
 class CaseClosedForBrowser(Exception):
@@ -67,10 +69,15 @@ async def home(request: Request) -> HTMLResponse:
 
 
 async def status_view(request: Request, session, case: Case, done: str = "", error: str = "",
-                      form: dict | None = None, status_code: int = 200, bad_fields: tuple[str, ...] = ()) -> HTMLResponse:
+                      form: dict | None = None, status_code: int = 200, bad_fields: tuple[str, ...] = (),
+                      report: dict | None = None) -> HTMLResponse:
+    due = await due_period(session, case)  # an agency's quarterly report, when one is due
+    actions = allowed(case) | ({"report"} if due else set())
     return render(request, "status.html", {
         # Just done: not offered again while the engine catches up (the read model moves a moment later).
-        "case": case, "actions": allowed(case) - {DONE_ACTION.get(done, "")}, "asked": asked_documents(case),
+        "case": case, "actions": actions - {DONE_ACTION.get(done, "")}, "asked": asked_documents(case),
+        "report_period": due[0] if due else None, "report": report or {"values": {}, "errors": {}},
+        "report_field": REPORT_FIELD,
         "done": done, "error": error,
         "form": form or {}, "bad_fields": bad_fields, "canonical": "/status",
         "timeline": await case_repo.transitions(session, case.case_number, public_only=True),

@@ -11,11 +11,14 @@ from pydantic import ValidationError
 from api import i18n
 from api.deps import SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError
+from api.forms.posted import read, validate
 from api.pages import csrf
 from api.pages.applicant import case_in_browser, status_view
+from api.pages.apply import MAX_FIELDS, problem_message
 from api.pages.common import render
 from api.rejections import localized
 from api.services import applicant_actions as actions
+from api.services.placement_reports import REPORT_FIELD, PlacementReportIn, file_report
 from schemas.repatriation import BankAccount
 from schemas.text import has_nul
 
@@ -87,6 +90,38 @@ async def appeal(request: Request, session: SessionDep, temporal: TemporalDep, s
     except ApiError as err:
         return await status_view(request, session, case, error=_refused(request, err), status_code=err.status_code)
     return RedirectResponse("/status?done=appealed", status_code=303)
+
+
+@router.post("/report")
+async def file_placement_report(request: Request, session: SessionDep, temporal: TemporalDep, signer: SignerDep):
+    """An agency's quarterly report, line by line (destination, sector, citizens placed)."""
+    await csrf.verify(request)
+    case = await case_in_browser(request, session)
+    posted: dict[str, list[str]] = {}
+    for name, value in (await request.form(max_fields=MAX_FIELDS)).multi_items():
+        if isinstance(value, str) and not has_nul(value) and len(name) <= 60:
+            posted.setdefault(name, []).append(value[:100])
+    action = (posted.pop("_action", None) or ["send"])[0]
+    values = read([REPORT_FIELD], posted)
+    if action == "add:lines" or action.startswith("remove:lines."):
+        lines = list(values.get("lines", []))
+        index = action.removeprefix("remove:lines.")
+        if action == "add:lines" and len(lines) < (REPORT_FIELD.max_items or 200):
+            lines.append({})
+        elif index.isdigit() and int(index) < len(lines):
+            lines.pop(int(index))
+        return await status_view(request, session, case, report={"values": {"lines": lines}, "errors": {}})
+    report, problems = validate(PlacementReportIn, values)
+    if problems:
+        lang = i18n.choose_lang(request)
+        errors = {p.path: problem_message(p, lang) for p in problems}
+        return await status_view(request, session, case, error=i18n.t("check_fields", lang), status_code=422,
+                                 report={"values": values, "errors": errors})
+    try:
+        await file_report(session, temporal, signer, case, report)
+    except ApiError as err:
+        return await status_view(request, session, case, error=_refused(request, err), status_code=err.status_code)
+    return RedirectResponse("/status?done=report", status_code=303)
 
 
 @router.post("/bank-account")

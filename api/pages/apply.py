@@ -108,7 +108,7 @@ def _page(request: Request, form: ApplicationForm, step: int, values: dict, key:
     for p in problems:
         path = p.path.rsplit(".", 1)[0] if p.path.rsplit(".", 1)[-1].isdigit() else p.path  # an item of a list
         label = next((part for part in reversed(path.split(".")) if not part.isdigit()), "")
-        messages.append((path, form_label(label, lang) if label else "", _message(p, lang)))
+        messages.append((path, form_label(label, lang) if label else "", problem_message(p, lang)))
     return render(request, "apply_step.html", {
         "form": form, "slug": form.procedure.slug, "step": step, "last": last, "fields": shown, "values": values,
         "carried": carried, "key": key, "problems": messages,
@@ -116,7 +116,7 @@ def _page(request: Request, form: ApplicationForm, step: int, values: dict, key:
         "canonical": f"/apply/{form.procedure.slug}"}, status_code)
 
 
-def _message(problem: Problem, lang: str) -> str:
+def problem_message(problem: Problem, lang: str) -> str:
     code = problem.code if i18n.has("form_error", problem.code) else \
         "pattern" if problem.code.startswith("pattern_") else "invalid"
     template = i18n.text("form_error", code, lang)

@@ -14,6 +14,7 @@ from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, T
 from api.services import applicant_actions as actions
 from api.services.applicant import case_for_applicant
 from api.services.applications import submit_application
+from api.services.placement_reports import PlacementReportIn, file_report
 from api.services.workflows import ensure_started
 from db.repositories import cases as case_repo
 from db.sealing import session_sealer
@@ -112,6 +113,18 @@ async def appeal(request: Request, case_number: str, body: Appeal, session: Sess
     case = await case_for_applicant(request, session, case_number, access_code)
     await actions.appeal(session, temporal, signer, case, body.grounds)
     return Accepted(case_number=case.case_number, detail="appeal received")
+
+
+@router.post("/cases/{case_number}/reports", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="File an agency's quarterly placement report", responses=refusals(409, 429))
+async def file_placement_report(request: Request, case_number: str, body: PlacementReportIn, session: SessionDep,
+                                temporal: TemporalDep, signer: SignerDep, access_code: AccessCode = None) -> Accepted:
+    """While its permit is in force, an agency reports each quarter how many citizens it placed
+    abroad, by destination country and sector (numbers only; no person is named). Accepted only
+    for the quarter that is due (409 otherwise); a retry stores nothing twice."""
+    case = await case_for_applicant(request, session, case_number, access_code)
+    period = await file_report(session, temporal, signer, case, body)
+    return Accepted(case_number=case.case_number, detail=f"report for quarter {period} received")
 
 
 @router.post("/cases/{case_number}/bank-account", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,

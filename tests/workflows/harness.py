@@ -51,6 +51,7 @@ class CaseDriver:
             submitted = await submit_application(session, proc, application, f"test-{uuid.uuid4()}", SECRET)
         case = submitted.case
         self.case_number = case.case_number
+        self.access_code = submitted.access_code
 
         self.handle = await self.client.start_workflow(
             proc.workflow, case_input(case, lodged_at or case.lodged_at, SEALER), id=case.case_number,
@@ -134,6 +135,13 @@ class CaseDriver:
                 return await session.scalar(select(CaseTransition).where(
                     CaseTransition.case_number == self.case_number, CaseTransition.event == event))
         recorded.__doc__ = f"event {event} on {self.case_number}"
+        return await eventually(recorded)
+
+    async def wait_event_after(self, event: str, earlier: int) -> CaseTransition:
+        """The (earlier + 1)-th transition named `event`."""
+        async def recorded():
+            found = [t for t in await self.transitions() if t.event == event]
+            return found[earlier] if len(found) > earlier else None
         return await eventually(recorded)
 
     async def transitions(self) -> list[CaseTransition]:

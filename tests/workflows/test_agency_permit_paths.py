@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from schemas.agency_permit import State
+from tests.conftest import eventually
 from tests.workflows.harness import rejected
 
 SESSION = {"session_date": date.today().isoformat(), "protocol_number": "PA-7"}
@@ -24,7 +25,11 @@ async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_a
     issued = [t for t in await case.transitions() if t.event == "document_issued"]
     assert issued[0].detail["destination_countries"] == ["DEU", "KOR"]
     await case.sleep(timedelta(days=340))
-    reminder = await case.wait_event("deadline_reminder")
+
+    async def extension_reminder():
+        return [t for t in await case.transitions()
+                if t.event == "deadline_reminder" and t.detail.get("clock", "").startswith("permit_")]
+    reminder, = await eventually(extension_reminder)
     assert reminder.public_note == "permit_extension_reminder"
     await case.sleep(timedelta(days=40))
     assert (await case.handle.result()).state == State.EXPIRED
@@ -78,3 +83,27 @@ async def test_refused_by_the_commission_with_reasons(case):
     result = await case.decide("commission_decision", "refuse", "commission", "Founders' data do not match.",
                                {**SESSION, "ground": "false_information"})
     assert result.state == State.REJECTED
+
+
+async def test_the_agency_reports_each_quarter_and_a_missed_report_grounds_a_suspension(case):
+    from schemas.messages import PlacementLine, PlacementReportInput
+
+    await to_active(case)
+    await case.sleep(timedelta(days=93))  # the first quarter is over: its report falls due
+    due = await case.wait_event("report_due")
+    assert due.detail["period"] == 1 and due.public_note == "placement_report_due"
+    report = PlacementReportInput(1, [PlacementLine("KOR", "manufacturing", 12), PlacementLine("DEU", "health", 3)])
+    await case.handle.signal("file_report", await case.signed("file_report", report))
+    filed = await case.wait_event("report_filed")
+    assert filed.detail == {"period": 1, "placed": 15}
+    # A report without the API's proof, or for another period, changes nothing.
+    await case.handle.signal("file_report", PlacementReportInput(2, report.lines))
+    await case.sleep(timedelta(days=110))  # the second quarter's report is not filed
+    missed = await case.wait_event("report_missed")
+    assert missed.detail == {"period": 2} and missed.public_note == "placement_report_missed"
+    reminders = [t for t in await case.transitions()
+                 if t.event == "deadline_reminder" and t.detail.get("clock") == "placement_report"]
+    assert [t.public_note for t in reminders] == ["placement_report_reminder"]  # the first came in time
+    result = await case.decide("suspension", "suspend", "supervisor", "No report for the second quarter.",
+                               {"ground": "placement_report_not_filed"})
+    assert result.state == State.SUSPENDED

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from api.i18n import BISHKEK_TZ
 from schemas.refugee import State
 from stack.histories import case_runs
 from tests.conftest import eventually
@@ -33,6 +34,9 @@ async def test_the_refugee_certificate_is_renewed_in_a_new_run_that_carries_the_
     await case.sleep(timedelta(days=340))  # a month before the year runs out
     reminder, = await eventually(lambda: reminders_of(case, "refugee_certificate"))
     assert reminder.public_note == "refugee_renewal_reminder"
+    certificate, = await documents_of(case, "RC")  # the reminder names the certificate's last day
+    last_day = (certificate.valid_until.astimezone(BISHKEK_TZ) - timedelta(seconds=1)).date()
+    assert reminder.note_params == {"until": last_day.isoformat()}
     result = await case.decide("certificate_renewal", "renew_certificate", "registrar")
     assert result.state == State.STATUS_ACTIVE
 

@@ -73,7 +73,10 @@ class StepRunner:
     async def _remind(self, clock: StatutoryClock) -> None:
         await self.case.record("deadline_reminder", detail=self._clock_detail(clock),
                                remind_tasks=[s.task_id for s in self.desk.steps_on(clock)],
-                               public_note=clock.reminder_note, notify_applicant=bool(clock.reminder_note))
+                               public_note=clock.reminder_note, notify_applicant=bool(clock.reminder_note),
+                               # The day it runs out, from the clock: never a period written into the text.
+                               note_params={"until": self.calendar.last_day(clock.due_at).isoformat()}
+                               if clock.reminder_note else {})
 
     async def _breach(self, clock: StatutoryClock) -> None:
         if clock.lapses:

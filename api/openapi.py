@@ -43,8 +43,8 @@ _WHY = {
     429: "Too many requests from this client: wait for Retry-After seconds",
     503: "The case database (or the workflow engine) is not reachable; nothing was changed; try again",
 }
-# Operations that do not touch the database, so never answer 503 for it.
-_NO_DATABASE = {"/healthz", "/metrics", "/verify/keys", "/codec/decode"}
+# Operations that do not touch the database (no sign-in either), so never answer 503 for it.
+_NO_DATABASE = {"/healthz", "/verify/keys"}
 
 
 def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -17,6 +17,32 @@ class Problem:
     params: dict
 
 
+def answers_of(form, longest: int = 10_000) -> dict[str, list[str]]:
+    """A posted form's text answers by name; a NUL (which PostgreSQL cannot store) drops the answer,
+    so the model says what is missing."""
+    posted: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str) and "\x00" not in value and len(name) <= 120:
+            posted.setdefault(name, []).append(value[:longest])
+    return posted
+
+
+def change_entries(fields: list[FormField], values: dict, action: str) -> dict:
+    """`add:<list>` adds an empty entry to a repeated group (another family member, another
+    line), `remove:<list>.<n>` takes one out; anything else changes nothing."""
+    verb, _, path = action.partition(":")
+    name, _, index = path.partition(".")
+    field = next((f for f in fields if f.name == name and f.kind == "entries"), None)
+    if verb not in ("add", "remove") or field is None:
+        return values
+    entries = list(values.get(name) or [])
+    if verb == "add" and len(entries) < (field.max_items or MAX_ENTRIES):
+        entries.append({})
+    elif verb == "remove" and index.isdigit() and int(index) < len(entries):
+        entries.pop(int(index))
+    return {**values, name: entries}
+
+
 def read(fields: list[FormField], posted: dict[str, list[str]], prefix: str = "") -> dict:
     """Nested values from flat names ("applicant.family_name", "languages.0", "documents"); an
     empty answer is left out, so the model applies its default or says it is missing."""

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from api import i18n
 from api.deps import SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError
-from api.forms.posted import read, validate
+from api.forms.posted import answers_of, change_entries, read, validate
 from api.pages import csrf
 from api.pages.applicant import case_in_browser, status_view
 from api.pages.apply import MAX_FIELDS, problem_message
@@ -97,20 +97,12 @@ async def file_placement_report(request: Request, session: SessionDep, temporal:
     """An agency's quarterly report, line by line (destination, sector, citizens placed)."""
     await csrf.verify(request)
     case = await case_in_browser(request, session)
-    posted: dict[str, list[str]] = {}
-    for name, value in (await request.form(max_fields=MAX_FIELDS)).multi_items():
-        if isinstance(value, str) and not has_nul(value) and len(name) <= 60:
-            posted.setdefault(name, []).append(value[:100])
+    posted = answers_of(await request.form(max_fields=MAX_FIELDS), longest=100)
     action = (posted.pop("_action", None) or ["send"])[0]
     values = read([REPORT_FIELD], posted)
-    if action == "add:lines" or action.startswith("remove:lines."):
-        lines = list(values.get("lines", []))
-        index = action.removeprefix("remove:lines.")
-        if action == "add:lines" and len(lines) < (REPORT_FIELD.max_items or 200):
-            lines.append({})
-        elif index.isdigit() and int(index) < len(lines):
-            lines.pop(int(index))
-        return await status_view(request, session, case, report={"values": {"lines": lines}, "errors": {}})
+    if action.startswith(("add:", "remove:")):
+        changed = change_entries([REPORT_FIELD], values, action)
+        return await status_view(request, session, case, report={"values": changed, "errors": {}})
     report, problems = validate(PlacementReportIn, values)
     if problems:
         lang = i18n.choose_lang(request)

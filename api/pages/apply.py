@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from api import i18n
 from api.deps import LimitsDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError, not_found
-from api.forms.posted import Problem, hidden, read, validate
+from api.forms.posted import Problem, answers_of, change_entries, hidden, read, validate
 from api.forms.steps import FORMS, ApplicationForm
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.pages import csrf
@@ -54,10 +54,7 @@ async def answer(request: Request, slug: str, session: SessionDep, settings: Set
     form = _form(slug)
     await csrf.verify(request)
     data = await request.form(max_fields=MAX_FIELDS, max_files=MAX_FILES)
-    posted: dict[str, list[str]] = {}
-    for name, value in data.multi_items():
-        if isinstance(value, str) and "\x00" not in value and len(name) <= 120:
-            posted.setdefault(name, []).append(value[:10_000])
+    posted = answers_of(data)
     control = {k: (posted.pop(k, [""]) or [""])[0] for k in ("_step", "_action", "_key")}
     key = control["_key"] if KEY.match(control["_key"]) else secrets.token_hex(16)
     last = len(form.steps)  # the page that checks the answers
@@ -69,7 +66,7 @@ async def answer(request: Request, slug: str, session: SessionDep, settings: Set
     if action.startswith("edit:") and action[5:].isdigit():
         return _page(request, form, min(int(action[5:]), last - 1), values, key)
     if action.startswith(("add:", "remove:")):
-        return _page(request, form, step, _change_entries(form, values, action), key)
+        return _page(request, form, step, change_entries(list(form.fields), values, action), key)
     application, problems = validate(form.procedure.application, values)
     if action == "submit" and step == last:
         if problems:
@@ -81,21 +78,6 @@ async def answer(request: Request, slug: str, session: SessionDep, settings: Set
     if mine:
         return _page(request, form, step, values, key, mine, status_code=422)
     return _page(request, form, min(step + 1, last), values, key)
-
-
-def _change_entries(form: ApplicationForm, values: dict, action: str) -> dict:
-    """Adds an empty entry to a list (another family member), or removes one."""
-    verb, _, path = action.partition(":")
-    name, _, index = path.partition(".")
-    field = next((f for f in form.fields if f.name == name and f.kind == "entries"), None)
-    if field is None:
-        return values
-    entries = list(values.get(name) or [])
-    if verb == "add" and len(entries) < (field.max_items or 30):
-        entries.append({})
-    elif verb == "remove" and index.isdigit() and int(index) < len(entries):
-        entries.pop(int(index))
-    return {**values, name: entries}
 
 
 def _page(request: Request, form: ApplicationForm, step: int, values: dict, key: str,

@@ -120,9 +120,10 @@ async def main(cases: int, concurrency: int, procedures: list[str], one_process:
     sessions = make_sessionmaker(engine, AuditKeys.from_spec(AUDIT_KEYS), Sealer.from_spec(DATA_KEYS))
     await seed_demo_accounts(sessions, "bench")
     app = create_app(settings, temporal=client)
-    renderer = RenderPool(settings.document_render_processes)  # as `aryz worker` renders PDFs
     async with contextlib.AsyncExitStack() as stack:
         if one_process:
+            renderer = RenderPool(settings.document_render_processes)  # as `aryz worker` renders PDFs
+            stack.callback(renderer.close)
             await stack.enter_async_context(build_worker(
                 client, sessions, "aryz-bench", DocumentSigner.from_spec(new_signing_spec("b1")), "http://127.0.0.1",
                 renderer))
@@ -195,7 +196,6 @@ async def main(cases: int, concurrency: int, procedures: list[str], one_process:
             for name, used in (("bare", cpu.spent(before, middle)), ("aryz", cpu.spent(middle, after))):
                 print(f"  CPU ms a case, {name}: " + ", ".join(f"{part} {seconds * 1000 / cases:.0f}"
                                                             for part, seconds in sorted(used.items())))
-    renderer.close()
     await engine.dispose()
     await env.shutdown()
     pg.cleanup()

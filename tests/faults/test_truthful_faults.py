@@ -84,7 +84,9 @@ async def test_a_retry_after_an_unknown_outcome_gets_the_first_answer(impatient,
     pending = await impatient.get(first.json()["check"], headers=registrar)
     assert pending.status_code == 202
     async with build_worker(dev_env.client, sessions, stalled.task_queue, DOCUMENT_SIGNER, PUBLIC_URL):  # the worker is back
-        await stalled.wait_task("interview")
+        # The engine first offers the case to the stopped worker's sticky queue and moves it to the
+        # new worker only when that times out (10 s); on a loaded CI machine 20 s were not enough.
+        await stalled.wait_task("interview", timeout=60)
         retry = await impatient.post(url, json=REGISTER, headers=headers)
         assert retry.status_code == 200 and retry.json()["state"] == "REGISTERED", retry.text
         checked = await impatient.get(first.json()["check"], headers=registrar)

@@ -115,12 +115,12 @@ class CaseDriver:
             return await session.scalar(select(Task).where(Task.case_number == self.case_number, Task.step == step,
                                                            Task.closed_at.is_(None)))
 
-    async def wait_task(self, step: str) -> Task:
+    async def wait_task(self, step: str, timeout: float = 20.0) -> Task:
         async def opened():
             """task opened"""
             return await self.open_task(step)
         opened.__doc__ = f"task {step} open on {self.case_number}"
-        return await eventually(opened)
+        return await eventually(opened, timeout=timeout)
 
     async def wait_state(self, state: str) -> Case:
         async def reached():

@@ -62,6 +62,7 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 class Staff:
     username: str
     roles: tuple[str, ...]
+    mission: str | None = None  # the diplomatic mission a consular officer serves (country code)
 
     def primary_role(self, preferred: str | None = None) -> str:
         return preferred if preferred in self.roles else self.roles[0]
@@ -87,7 +88,7 @@ async def get_current_staff(request: Request, session: SessionDep, settings: Set
     if session_ended(claims, user.sessions_valid_after):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account signed out everywhere; sign in again",
                             _UNAUTHORISED)
-    request.state.staff = Staff(user.username, tuple(user.roles))  # for the audit of any refusal
+    request.state.staff = Staff(user.username, tuple(user.roles), user.mission)  # for the audit of any refusal
     return request.state.staff
 
 
@@ -107,7 +108,8 @@ def require_roles(*roles: str) -> Callable[..., Staff]:
 
 # Who may read a case's personal data: everyone who works cases, and auditors; not admins.
 CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
-                "auditor")
-DECIDERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer")
+                "consular_officer", "auditor")
+DECIDERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
+            "consular_officer")
 CaseReader = Annotated[Staff, Depends(require_roles(*CASE_READERS))]
 Decider = Annotated[Staff, Depends(require_roles(*DECIDERS))]

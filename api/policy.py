@@ -1,12 +1,16 @@
-"""Who may see what of a case: one table, role × procedure × part of the dossier.
+"""Who may see what of a case: one table, role × procedure × part of the dossier, and where a
+role reaches (the consular route).
 
 Services consult it for the JSON API and the pages alike; routes do not repeat it. A role that
 has no row for a procedure does not see its cases at all (not in search, not by number). Within
 a procedure a role sees the parts it works on: a finance officer the payment data, never asylum
 grounds; a registrar the intake data; an auditor everything, read-only. Admins see no case.
+A consular officer sees only the claims lodged at the mission they serve; the registrar at home
+keeps the claims lodged at home.
 """
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from schemas.procedures import PROCEDURES
 
@@ -17,7 +21,7 @@ APPLICATION_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
                 "grounds": ("grounds",), "contact": ("contact",)},
     "kairylman": {"identity": ("applicant", "family_members", "country_of_residence", "region"),
                   "evidence": ("documents", "foreign_documents_legalised"), "contact": ("contact",)},
-    "repatriation": {"identity": ("applicant", "relationship", "power_of_attorney_number", "region"),
+    "repatriation": {"identity": ("applicant", "relationship", "power_of_attorney_number", "region", "mission"),
                      "deceased": ("deceased", "costs_borne_by_applicant"), "payment": ("bank_account",),
                      "contact": ("contact",)},
     "work-permit": {"identity": ("worker", "region"),
@@ -47,6 +51,7 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "repatriation": {
         "registrar": ("identity", "deceased", "contact", "decisions", "files"),
+        "consular_officer": ("identity", "deceased", "payment", "contact", "decisions", "files"),
         "finance_officer": ("identity", "deceased", "payment", "decisions"),
         "supervisor": ("identity", "deceased", "contact", "decisions", "files"),
         "auditor": (EVERYTHING,),
@@ -64,6 +69,56 @@ ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
         "auditor": (EVERYTHING,),
     },
 }
+
+
+# Roles whose reach depends on where a claim was lodged (domain.md §3: documents lodged at a
+# diplomatic mission are checked and paid there).
+AT_OWN_MISSION = frozenset({"consular_officer"})
+AT_HOME_ONLY: dict[str, frozenset[str]] = {"repatriation": frozenset({"registrar"})}
+
+
+class Reader(Protocol):
+    roles: tuple[str, ...]
+    mission: str | None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where the cases of one procedure that a reader sees were lodged: anywhere, or only among
+    `missions` (None in it: at home)."""
+
+    anywhere: bool
+    missions: frozenset[str | None] = frozenset()
+
+
+def _reaches(role: str, procedure: str, staff_mission: str | None, case_mission: str | None) -> bool:
+    if role in AT_OWN_MISSION:
+        return bool(staff_mission) and case_mission == staff_mission
+    if role in AT_HOME_ONLY.get(procedure, ()):
+        return case_mission is None
+    return True
+
+
+def case_parts(reader: Reader, procedure: str, case_mission: str | None) -> frozenset[str]:
+    """The parts of one case (lodged at `case_mission`, None: at home) that `reader` sees; empty:
+    not theirs to see."""
+    return parts([r for r in reader.roles if _reaches(r, procedure, reader.mission, case_mission)], procedure)
+
+
+def reach(reader: Reader, procedure: str) -> Reach | None:
+    """Where `reader` sees cases of `procedure` lodged (None: nowhere), for searches and lists."""
+    missions: set[str | None] = set()
+    for role in reader.roles:
+        if not ACCESS.get(procedure, {}).get(role):
+            continue
+        if role in AT_OWN_MISSION:
+            if reader.mission:
+                missions.add(reader.mission)
+        elif role in AT_HOME_ONLY.get(procedure, ()):
+            missions.add(None)
+        else:
+            return Reach(True)
+    return Reach(False, frozenset(missions)) if missions else None
 
 
 def all_parts(procedure: str) -> frozenset[str]:
@@ -89,15 +144,14 @@ def readable_procedures(roles) -> list[str]:
     return [p for p in PROCEDURES if can_read(roles, p)]
 
 
-def application_view(roles, procedure: str, application: dict[str, Any]) -> dict[str, Any]:
-    """The application with only the fields of the parts `roles` may see."""
-    seen = parts(roles, procedure)
+def application_view(seen: frozenset[str], procedure: str, application: dict[str, Any]) -> dict[str, Any]:
+    """The application with only the fields of the parts `seen`."""
     fields = {f for part, names in APPLICATION_PARTS[procedure].items() if part in seen for f in names}
     return {k: v for k, v in application.items() if k in fields}
 
 
-def hidden_parts(roles, procedure: str) -> list[str]:
-    return sorted(all_parts(procedure) - parts(roles, procedure))
+def hidden_parts(seen: frozenset[str], procedure: str) -> list[str]:
+    return sorted(all_parts(procedure) - seen)
 
 
 def may_supervise(roles) -> bool:

@@ -14,6 +14,8 @@ def localized(code: str, params: dict, lang: str) -> str | None:
             shown[key] = i18n.step_label(shown[key], lang)
     if "role" in shown:
         shown["role"] = i18n.role_label(shown["role"], lang)
+    if shown.get("mission"):
+        shown["mission"] = i18n.country_label(shown["mission"], lang)
     try:
         return i18n.text("rejection", code, lang).format(**shown)
     except (KeyError, IndexError, ValueError):

@@ -14,8 +14,8 @@ _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login with an unknown user like a real one.
 _DUMMY_HASH = _hasher.hash("aryz-timing-equaliser")
 ALGORITHM = "HS256"
-ROLES = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer", "auditor",
-         "admin")
+ROLES = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
+         "consular_officer", "auditor", "admin")
 
 
 def hash_password(password: str) -> str:

@@ -33,6 +33,7 @@ class StaffUser(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list[str]]
+    mission: Mapped[str | None] = mapped_column(String(3))  # a consular officer's mission (country code)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sessions_valid_after: Mapped[datetime | None]  # "sign out everywhere": older sessions are refused
@@ -52,6 +53,8 @@ class Case(Base):
     applicant_name: Mapped[str] = mapped_column(String(320))  # for staff search only
     # The holder's document number, upper case, letters and digits only: for staff search only.
     document_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The diplomatic mission (country code) where the claim was lodged; None: at home.
+    mission: Mapped[str | None] = mapped_column(String(3))
     application: Mapped[dict[str, Any]]
     access_code_hash: Mapped[str] = mapped_column(String(64))
     access_seed: Mapped[str] = mapped_column(String(32))
@@ -65,6 +68,7 @@ class Case(Base):
         Index("ix_cases_document_key", "document_key", postgresql_where=text("document_key <> ''")),
         Index("ix_cases_name_trgm", text("lower(applicant_name) gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_cases_number_pattern", text("case_number text_pattern_ops")),
+        Index("ix_cases_mission", "mission", postgresql_where=text("mission IS NOT NULL")),
     )
 
 

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from schemas.countries import Country
 from schemas.people import Contact, FamilyMember, Person, Region, Strict
-from schemas.steps import CommissionSession, Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.steps import CommissionSession, FamilyExclusions, Outcome, StepData, StepSpec, request_documents_outcome
 from schemas.text import problem
 
 PROCEDURE = "kairylman"
@@ -79,6 +79,11 @@ class CaseFilePrepared(StepData):
 
 
 # [D] refusal grounds (domain.md §2): none were found in law.
+class KairylmanGrant(CommissionSession, FamilyExclusions):
+    """The status extends to the family members moving with the applicant, each with a kairylman
+    certificate of their own, unless the commission excludes some (e.g. already citizens)."""
+
+
 class CommissionRefusal(CommissionSession):
     ground: Literal["ethnicity_not_proved", "security_objection", "forged_documents", "already_kr_citizen"]
 
@@ -110,7 +115,7 @@ INTAKE = StepSpec("intake", "registrar", "Check the application is complete",
 CASE_FILE = StepSpec("case_file", "case_officer", "Prepare the case file for the commission",
                      (Outcome("put_on_agenda", data=CaseFilePrepared),))
 COMMISSION = StepSpec("commission_decision", "commission", "Record the commission's decision",
-                      (Outcome("grant", data=CommissionSession), Outcome("refuse", True, CommissionRefusal)))
+                      (Outcome("grant", data=KairylmanGrant), Outcome("refuse", True, CommissionRefusal)))
 CITIZENSHIP = StepSpec("citizenship", "registrar", "Record the holder's citizenship case",
                        (Outcome("record_citizenship_application", data=CitizenshipApplication),
                         Outcome("record_citizenship_acquired", data=CitizenshipAcquired)))

@@ -58,6 +58,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "reimbursement_approved": ("amount", "currency"),
     "already_reimbursed": (),
     "payment_ordered": (),
+    "payment_ordered_at_mission": ("mission",),
     "paid": (),
     "transfer_failed": (),
     "reimbursement_paid": (),

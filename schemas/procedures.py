@@ -40,6 +40,7 @@ class Procedure:
                 rules.period("application_deadline"))
             return {"amount": row.amount, "currency": row.currency, "legal_act": row.legal_act,
                     "country": d.country_of_death, "days_since_death": (lodged_on - d.date_of_death).days,
+                    "mission": application.mission or "",
                     "late": lodged_on > Calendar(rules.calendar).last_day(deadline)}
         if self.slug == "work-permit":
             from rules import procedure_rules

@@ -43,9 +43,13 @@ class Proof:
     expires_at: str
     nonce: str
     signature: str = ""  # base64 Ed25519 over `signed_bytes()`
+    # The diplomatic mission (country code) a consular officer serves; empty for everyone else,
+    # and then left out of the signed claims, so proofs made before missions existed still verify.
+    mission: str = ""
 
     def signed_bytes(self) -> bytes:
-        claims = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "signature"}
+        claims = {f.name: getattr(self, f.name) for f in fields(self)
+                  if f.name != "signature" and not (f.name == "mission" and not self.mission)}
         return canonical(claims)
 
 
@@ -53,6 +57,7 @@ class Proof:
 class Sender:
     actor: str
     roles: tuple[str, ...]
+    mission: str = ""
 
 
 class ProofError(ValueError):
@@ -101,7 +106,7 @@ class TrustStore:
             raise ProofError("the proof's times are malformed") from None
         if issued - CLOCK_SKEW > now or expires < now or expires - issued > max_lifetime:
             raise ProofError("the proof has expired or is not valid yet")
-        return Sender(proof.actor, tuple(proof.roles))
+        return Sender(proof.actor, tuple(proof.roles), proof.mission)
 
 
 def parse_public_keys(spec: str) -> dict[str, bytes]:

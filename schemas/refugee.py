@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from schemas.people import Contact, FamilyMember, Person, Region, Strict
 from schemas.refugee_status import STATUS_STEPS
-from schemas.steps import Outcome, StepData, StepSpec, request_documents_outcome
+from schemas.steps import FamilyExclusions, Outcome, StepData, StepSpec, request_documents_outcome
 from schemas.text import problem
 
 PROCEDURE = "refugee"
@@ -128,11 +128,9 @@ class RejectionGround(StepData):
     ]
 
 
-class Recognition(StepData):
+class Recognition(FamilyExclusions):
     """Recognition extends to the family members named in the application, each with a refugee
     certificate of their own, unless the decision excludes some (numbered as in the application)."""
-
-    excluded_family_members: list[Annotated[int, Field(ge=1, le=30)]] = Field(default_factory=list, max_length=30)
 
 
 class ExitAssistance(StepData):

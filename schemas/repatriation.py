@@ -74,7 +74,12 @@ class RepatriationApplication(Strict):
     deceased: Deceased
     costs_borne_by_applicant: bool
     region: Region
-    bank_account: BankAccount
+    # Relatives may lodge the claim and receive the payment at a diplomatic mission abroad, in
+    # foreign currency, by transfer or in cash if they have no account (domain.md §3 [S15]).
+    mission: Country | None = Field(default=None, description="The country of the diplomatic mission where the "
+                                    "claim is lodged and paid; none: at home")
+    bank_account: BankAccount | None = Field(default=None, description="Required at home; at a mission, "
+                                             "none means the payment is made in cash")
     contact: Contact
 
     @model_validator(mode="after")
@@ -88,6 +93,9 @@ class RepatriationApplication(Strict):
         if self.relationship == "attorney_of_close_relative" and not self.power_of_attorney_number:
             raise problem("attorney_without_power", "an attorney must give the number of the notarised power of attorney",
                           "power_of_attorney_number")
+        if self.bank_account is None and self.mission is None:
+            raise problem("no_bank_account", "a claim paid at home needs the bank account to transfer to",
+                          "bank_account")
         return self
 
     def search_name(self) -> str:
@@ -109,14 +117,32 @@ class PaymentFailure(StepData):
     problem: Literal["account_closed", "account_not_found", "holder_mismatch", "other"]
 
 
+class MissionPayment(StepData):
+    """What the mission paid, in the currency it paid in (at the rate of the day of payment)."""
+
+    method: Literal["transfer", "cash"]
+    bank_reference: str = Field(min_length=1, max_length=60, description="Transfer reference or cash receipt number")
+    paid_amount: int = Field(gt=0, le=100_000_000)
+    paid_currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. RUB, USD, TRY")
+
+
 DOCUMENT_CHECK = StepSpec("document_check", "registrar", "Check the documents",
                           (Outcome("documents_ok"), Outcome("refuse", True, Refusal), request_documents_outcome()))
 APPROVAL = StepSpec("approval", "finance_officer", "Approve the reimbursement",
-                    (Outcome("approve"), Outcome("refuse", True, Refusal)), not_same_actor_as=("document_check",))
+                    (Outcome("approve"), Outcome("refuse", True, Refusal)),
+                    not_same_actor_as=("document_check", "mission_document_check"))
 PAYMENT = StepSpec("payment", "finance_officer", "Confirm the transfer",
                    (Outcome("confirm_paid", data=PaymentConfirmation),
                     Outcome("payment_failed", True, PaymentFailure)))
 
-STEPS = {s.name: s for s in (DOCUMENT_CHECK, APPROVAL, PAYMENT)}
+# The consular route: the mission where the claim was lodged checks the documents and pays.
+MISSION_DOCUMENT_CHECK = StepSpec("mission_document_check", "consular_officer", "Check the documents at the mission",
+                                  (Outcome("documents_ok"), Outcome("refuse", True, Refusal), request_documents_outcome()),
+                                  at_mission=True)
+MISSION_PAYMENT = StepSpec("mission_payment", "consular_officer", "Record the payment at the mission",
+                           (Outcome("confirm_paid", data=MissionPayment),
+                            Outcome("payment_failed", True, PaymentFailure)), at_mission=True)
+
+STEPS = {s.name: s for s in (DOCUMENT_CHECK, APPROVAL, PAYMENT, MISSION_DOCUMENT_CHECK, MISSION_PAYMENT)}
 WITHDRAWABLE = {State.SUBMITTED, State.DOCS_CHECK, State.AWAITING_DOCS}
 FINAL = {State.REJECTED, State.CLOSED, State.WITHDRAWN}

@@ -38,6 +38,13 @@ class CommissionSession(StepData):
     protocol_number: str = Field(min_length=1, max_length=40)
 
 
+class FamilyExclusions(StepData):
+    """A decision that extends to the family members named in the application, each with a
+    document of their own, unless it excludes some (numbered as in the application)."""
+
+    excluded_family_members: list[Annotated[int, Field(ge=1, le=30)]] = Field(default_factory=list, max_length=30)
+
+
 class InvalidDecision(ValueError):
     """A decision whose outcome, reason or data does not fit the step."""
 
@@ -59,6 +66,8 @@ class StepSpec:
     outcomes: tuple[Outcome, ...]
     # Steps whose decider may not decide this one (four eyes).
     not_same_actor_as: tuple[str, ...] = field(default_factory=tuple)
+    # Decided at the diplomatic mission where the case was lodged, by an officer of that mission only.
+    at_mission: bool = False
 
     def outcome(self, name: str) -> Outcome:
         for outcome in self.outcomes:
@@ -84,12 +93,16 @@ def request_documents_outcome() -> Outcome:
     return Outcome("request_documents", data=DocumentsRequest, requests_documents=True)
 
 
-def barred(spec: StepSpec, roles, actor: str, deciders: dict[str, str]) -> tuple[str, dict[str, str]] | None:
-    """Why `actor` holding `roles` may not decide `spec`, as (code, params), or None if they may.
-    `deciders` names who last decided each step of the case. The workflow's validator enforces
-    this; the case page asks it to offer only the forms that would be accepted."""
+def barred(spec: StepSpec, roles, actor: str, deciders: dict[str, str], *, mission: str = "",
+           case_mission: str = "") -> tuple[str, dict[str, str]] | None:
+    """Why `actor` holding `roles` (serving at `mission`, if a consular officer) may not decide
+    `spec` on a case lodged at `case_mission` (empty: at home), as (code, params), or None if they
+    may. `deciders` names who last decided each step of the case. The workflow's validator
+    enforces this; the case page asks it to offer only the forms that would be accepted."""
     if spec.role not in roles:
         return "wrong_role", {"step": spec.name, "role": spec.role}
+    if spec.at_mission and (not case_mission or mission != case_mission):
+        return "other_mission", {"step": spec.name, "mission": case_mission}
     for other in spec.not_same_actor_as:
         if deciders.get(other) == actor:
             return "four_eyes", {"actor": actor, "other": other, "step": spec.name, "role": spec.role}

@@ -1,4 +1,5 @@
-"""Demo staff accounts: one per role, named after it, plus `senior` (case officer and supervisor)."""
+"""Demo staff accounts: one per role, named after it, plus `senior` (case officer and supervisor);
+the consular officer serves the mission in Russia, where most citizens who die abroad die."""
 
 import secrets
 
@@ -8,6 +9,7 @@ from api.security import ROLES, hash_password
 from db.repositories.users import ensure_user
 
 DEMO_ACCOUNTS = {role: [role] for role in ROLES} | {"senior": ["case_officer", "supervisor"]}
+DEMO_MISSIONS = {"consular_officer": "RUS"}
 
 
 async def seed_demo_accounts(sessions: async_sessionmaker, password: str | None) -> tuple[list[str], str | None]:
@@ -21,6 +23,6 @@ async def seed_demo_accounts(sessions: async_sessionmaker, password: str | None)
     async with sessions.begin() as session:
         for username, roles in DEMO_ACCOUNTS.items():
             full_name = f"Demo {username.replace('_', ' ')}"
-            if await ensure_user(session, username, full_name, roles, hashed):
+            if await ensure_user(session, username, full_name, roles, hashed, DEMO_MISSIONS.get(username)):
                 created.append(username)
     return created, (generated if created else None)

@@ -39,18 +39,20 @@ class MessageSigner:
         return f"{self.kid}:{base64.b64encode(self.public_key()).decode()}"
 
     def sign(self, message_name: str, case_number: str, actor: str, roles, message,
-             now: datetime | None = None, ttl: timedelta | None = None) -> Proof:
-        """A proof that `actor` holding `roles` sent `message` (its `proof` field left out)."""
+             now: datetime | None = None, ttl: timedelta | None = None, mission: str = "") -> Proof:
+        """A proof that `actor` holding `roles` (at `mission`, for a consular officer) sent
+        `message` (its `proof` field left out)."""
         now = now or datetime.now(timezone.utc)
         proof = Proof(kid=self.kid, message=message_name, case_number=case_number, actor=actor,
                       roles=sorted(roles), digest=message_digest(message), issued_at=now.isoformat(),
-                      expires_at=(now + (ttl or self.ttl)).isoformat(), nonce=secrets.token_hex(16))
+                      expires_at=(now + (ttl or self.ttl)).isoformat(), nonce=secrets.token_hex(16), mission=mission)
         proof.signature = base64.b64encode(self.key.sign(proof.signed_bytes())).decode()
         return proof
 
-    def attach(self, message_name: str, case_number: str, actor: str, roles, message, now=None, ttl=None):
+    def attach(self, message_name: str, case_number: str, actor: str, roles, message, now=None, ttl=None,
+               mission: str = ""):
         message.proof = None
-        message.proof = self.sign(message_name, case_number, actor, roles, message, now, ttl)
+        message.proof = self.sign(message_name, case_number, actor, roles, message, now, ttl, mission)
         return message
 
 

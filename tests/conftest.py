@@ -156,6 +156,7 @@ async def staff_accounts(sessions):
         await ensure_user(s, "registrar2", "Second registrar", ["registrar"], hash_password(PASSWORD))
         await ensure_user(s, "supervisor2", "Second supervisor", ["supervisor"], hash_password(PASSWORD))
         await ensure_user(s, "regsup", "Registrar and supervisor", ["registrar", "supervisor"], hash_password(PASSWORD))
+        await ensure_user(s, "consul.tr", "Consul in Türkiye", ["consular_officer"], hash_password(PASSWORD), "TUR")
 
 
 

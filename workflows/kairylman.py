@@ -54,15 +54,20 @@ class KairylmanStatusWorkflow(CaseWorkflow):
             "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "on_commission_agenda")})
         decision = await self.steps.decide(COMMISSION, decision_clock, {
             "grant": T(State.GRANTED, "kairylman_granted", notify=True),
-            "refuse": T(State.REFUSED, "kairylman_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
+            "refuse": T(State.REFUSED, "kairylman_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
+            check=self.family.check_exclusions)
         await self.steps.stop(decision_clock)
         if decision.outcome == "grant":
-            await self._status()
+            await self._status(decision.data.get("excluded_family_members", []))
 
-    async def _status(self) -> None:
+    async def _status(self, excluded: list[int]) -> None:
         """The certificate runs 3 years: reminders to apply for citizenship, one extension while a
-        citizenship case is pending, and it ends by citizenship, termination or expiry."""
+        citizenship case is pending, and it ends by citizenship, termination or expiry. The family
+        members moving with the holder have certificates of their own, extended and ended with it."""
         certificate = await self.papers.issue("KC", "certificate_validity")
+        # Cases granted before families had certificates of their own replay without them.
+        family = await self.family.issue("KC", "certificate_validity", excluded) if workflow.patched(
+            "kairylman-family-certificates") else []
         validity = self.steps.clock(
             "certificate", "certificate_validity", lapses=True,
             reminders=("citizenship_reminder_1", "citizenship_reminder_2"),
@@ -91,6 +96,7 @@ class KairylmanStatusWorkflow(CaseWorkflow):
                 until = self._end_of(d.data["until"], validity)
                 validity.extend(until, d.reason, d.actor)
                 certificate = await self.papers.issue("KC", None, replaces=certificate, until=until)
+                family = await self.family.replace(family, "KC", None, until=until)
                 await self.case.record("certificate_extended", deadline=until, notify_applicant=True,
                                        public_note="certificate_extended_until",
                                        note_params={"until": self.steps.calendar.last_day(until).isoformat()})

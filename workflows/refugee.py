@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAWABLE,
         State,
     )
-    from schemas.steps import InvalidDecision
     from workflows.refugee_status import RefugeeStatusWorkflow
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import REFUSAL_LETTER
@@ -84,7 +83,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         decision = await self.steps.decide(DECISION, decision_clock, {
             "recognise": T(State.RECOGNISED, "recognised", notify=True),
             "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True)},
-            check=self._check_family)
+            check=self.family.check_exclusions)
         await self.steps.stop(decision_clock)
         if decision.outcome == "reject" and not await self._appeal(decision):
             await self._decided(renewals)
@@ -94,24 +93,14 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             return
         await self._decided(renewals)
         certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=self.asylum_certificate)
-        excluded = set(decision.data.get("excluded_family_members", [])) if decision.outcome == "recognise" else set()
-        family = [await self.papers.issue("RC", "refugee_certificate_validity", member=m)
-                  for m in range(1, self.family_size + 1) if m not in excluded]
+        excluded = decision.data.get("excluded_family_members", []) if decision.outcome == "recognise" else []
+        family = await self.family.issue("RC", "refugee_certificate_validity", excluded)
         await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
                                public_note="refugee_certificate_ready", notify_applicant=True)
         # The case goes on as the refugee's status, one run per certificate period.
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
             case=self.input, certificate=certificate, certificate_from=workflow.now(), runs=self.carried(),
             family=family))
-
-    @property
-    def family_size(self) -> int:
-        return int(self.input.facts.get("family_members", 0))
-
-    def _check_family(self, d: DecisionInput) -> None:
-        unknown = [m for m in d.data.get("excluded_family_members", []) if m > self.family_size]
-        if unknown:
-            raise InvalidDecision(f"the application names {self.family_size} family member(s); no member {unknown[0]}")
 
     async def _keep_asylum_certificate(self) -> None:
         """While the case is undecided, appeal included, the asylum-seeker certificate is renewed

@@ -87,8 +87,7 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     async def _renew(self) -> None:
         c = self.carry
         certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate)
-        family = [await self.papers.issue("RC", "refugee_certificate_validity", replaces=doc, member=doc.member)
-                  for doc in c.family]  # each family member's certificate is renewed with the applicant's
+        family = await self.family.replace(c.family, "RC", "refugee_certificate_validity")
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
             case=self.input, certificate=certificate, certificate_from=workflow.now(),
             travel_document=c.travel_document, runs=self.carried(), family=family))

@@ -14,7 +14,15 @@ with workflow.unsafe.imports_passed_through():
         PaymentOrder,
         SettlePaymentInput,
     )
-    from schemas.repatriation import APPROVAL, DOCUMENT_CHECK, PAYMENT, WITHDRAWABLE, State
+    from schemas.repatriation import (
+        APPROVAL,
+        DOCUMENT_CHECK,
+        MISSION_DOCUMENT_CHECK,
+        MISSION_PAYMENT,
+        PAYMENT,
+        WITHDRAWABLE,
+        State,
+    )
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import REFUSAL_LETTER
     from workflows.steps.recorder import RECORD_RETRY
@@ -26,6 +34,10 @@ LEDGER = {"start_to_close_timeout": timedelta(seconds=30), "retry_policy": RECOR
 @workflow.defn
 class RepatriationReimbursementWorkflow(CaseWorkflow):
     """One claim for the cost of bringing home the body of a citizen who died abroad.
+
+    A claim lodged at a diplomatic mission (the consular route) has its documents checked and its
+    payment made by a consular officer of that mission; the finance officer at home approves it
+    either way, and the ledger is the same, so a death is paid once whichever route is taken.
 
     Messages: those of CaseWorkflow (updates `decide`, `extend_deadline`; signals
     `provide_documents`, `withdraw`) and signal `correct_bank_account` after a failed transfer.
@@ -57,9 +69,11 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                detail={"amount": facts["amount"], "currency": facts["currency"],
                                        "legal_act": facts["legal_act"], "late": facts["late"],
                                        "days_since_death": facts["days_since_death"],
+                                       "mission": facts.get("mission") or "",
                                        "rules_version": self.input.rules.version})
         refusal = T(State.REJECTED, "application_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
-        check = await self.steps.decide_within(DOCUMENT_CHECK, "document_check", {
+        check_step = MISSION_DOCUMENT_CHECK if facts.get("mission") else DOCUMENT_CHECK
+        check = await self.steps.decide_within(check_step, "document_check", {
             "documents_ok": T(None, "documents_checked"), "refuse": refusal},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
         if check.outcome == "refuse":
@@ -85,9 +99,12 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                        public_note="already_reimbursed")
                 await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
                 return
-            await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED, public_note="payment_ordered",
-                                   detail={"payment": order.idempotency_key, "attempt": attempt})
-            result = await self.steps.decide_within(PAYMENT, "payment", {
+            mission = facts.get("mission") or ""
+            await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED,
+                                   public_note="payment_ordered_at_mission" if mission else "payment_ordered",
+                                   note_params={"mission": mission} if mission else {},
+                                   detail={"payment": order.idempotency_key, "attempt": attempt, "mission": mission})
+            result = await self.steps.decide_within(MISSION_PAYMENT if facts.get("mission") else PAYMENT, "payment", {
                 "confirm_paid": T(State.PAID, "paid", notify=True),
                 "payment_failed": T(State.AWAITING_ACCOUNT, "transfer_failed",
                                     with_reason=True, notify=True)})

@@ -50,7 +50,9 @@ def read(fields: list[FormField], posted: dict[str, list[str]], prefix: str = ""
     for f in fields:
         path = prefix + f.name
         if f.kind == "group":  # even unanswered, so that each of its questions says it is missing
-            out[f.name] = read(f.children, posted, path + ".")
+            group = read(f.children, posted, path + ".")
+            if group or f.required:  # an optional group left blank is not given at all
+                out[f.name] = group
         elif f.kind == "entries":
             entries = [read(f.children, posted, f"{path}.{i}.") for i in _indices(posted, path)]
             out[f.name] = [e for e in entries if e]

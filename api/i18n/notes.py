@@ -31,6 +31,8 @@ def _shown(name: str, value: str, params: dict, lang: str) -> str:
             return value
     if name == "document":
         return i18n.doc_label(value, lang)
+    if name == "mission":
+        return i18n.country_label(value, lang)
     if name in ("amount", "count"):
         try:
             number = Decimal(value)

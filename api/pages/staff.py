@@ -21,7 +21,6 @@ from api.services.desk_view import open_steps
 from api.services.documents import case_documents, document_pdf
 from api.services.files import file_response, pdf_response
 from db.repositories import tasks as task_repo
-from db.repositories.audit import append_audit
 from db.sealing import session_sealer
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
@@ -50,10 +49,13 @@ async def inbox_page(request: Request, session: SessionDep, settings: SettingsDe
 
 @router.post("/tasks/{task_id}/claim")
 async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> RedirectResponse:
-    task = None if has_nul(task_id) else await task_repo.get_task(session, task_id[:96])
-    if task is not None and task.role in staff.roles and await task_repo.claim(session, task_id, staff.username):
-        await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
-                           detail={"task_id": task_id})
+    try:
+        task = await workspace.claim(session, staff, task_id)
+    except ApiError:
+        task = None  # gone, done, claimed meanwhile or not theirs: the case (or the inbox) shows why
+        found = None if has_nul(task_id) else await task_repo.get_task(session, task_id[:96])
+        if found is not None and found.role in staff.roles:
+            task = found
     return RedirectResponse(f"/staff/cases/{task.case_number}" if task else "/staff/inbox", status_code=303)
 
 
@@ -72,7 +74,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         return await _refused(request, err)
     tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
               "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.spec.outcomes]}
-             for s in open_steps(staff, view.case.procedure, view.open_tasks, view.transitions)]
+             for s in open_steps(staff, view.case, view.open_tasks, view.transitions)]
     clocks = {t["task"].clock: t["task"].due_at for t in tasks if t["task"].clock} if may_supervise(staff.roles) else {}
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
@@ -80,7 +82,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "saved": request.query_params.get("saved", "")[:20], "transitions": view.transitions,
         "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
         else {}, "documents": await case_documents(session, view.case.case_number), "files": view.files, "clocks": clocks,
-        "assignable": await workspace.assignable(session, staff, view.open_tasks)}, status_code)
+        "assignable": await workspace.assignable(session, staff, view.case, view.open_tasks)}, status_code)
 
 
 async def _refused(request: Request, err: ApiError) -> HTMLResponse:

@@ -56,7 +56,7 @@ async def page_staff(request: Request, session: SessionDep, settings: SettingsDe
     request.state.renewed_session = create_token(user.username, settings.secret_key.get_secret_value(),
                                                  settings.session_absolute_minutes,
                                                  idle_minutes=settings.session_idle_minutes, renewing=claims)
-    request.state.staff = Staff(user.username, tuple(user.roles))
+    request.state.staff = Staff(user.username, tuple(user.roles), user.mission)
     request.state.full_name = user.full_name
     return request.state.staff
 

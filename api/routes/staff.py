@@ -21,7 +21,7 @@ from api.deps import (
     TemporalDep,
     require_roles,
 )
-from api.errors import ApiError, conflict, not_found
+from api.errors import ApiError
 from api.i18n import api_lang
 from api.i18n.notes import note_text
 from api.openapi import refusals
@@ -46,12 +46,9 @@ from api.services import case_reading, decisions, workspace
 from api.services import sign_in as sign_in_service
 from api.services.files import file_response
 from db.models import Task
-from db.repositories import tasks as task_repo
-from db.repositories.audit import append_audit
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.people import REGIONS
 from schemas.procedures import PROCEDURES
-from schemas.text import has_nul
 
 router = APIRouter(tags=["staff"])
 
@@ -132,8 +129,8 @@ async def inbox(session: SessionDep, staff: Decider,
     """Open tasks for your roles, most urgent first, 50 a page; `case` keeps those of one case."""
     if role is not None and role not in staff.roles:
         raise ApiError(403, f"you do not hold the role '{role}'")
-    tasks = await task_repo.inbox(session, [role] if role else list(staff.roles), username=staff.username, mine=mine,
-                                  page=page, case_number=case)
+    tasks = await workspace.open_tasks(session, staff, [role] if role else list(staff.roles), mine=mine, page=page,
+                                       case_number=case)
     now = datetime.now(timezone.utc)
     return [task_out(t, now) for t in tasks]
 
@@ -141,17 +138,7 @@ async def inbox(session: SessionDep, staff: Decider,
 @router.post("/tasks/{task_id}/claim", response_model=Claimed, summary="Claim a task", responses=refusals(409))
 async def claim_task(task_id: str, session: SessionDep, staff: Decider) -> Claimed:
     """Take an open task of one of your roles, so that colleagues see who is working on it."""
-    task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 and not has_nul(task_id) else None
-    if task is None:
-        raise not_found(f"no task {task_id[:96]}")
-    if task.role not in staff.roles:
-        raise ApiError(403, f"this task is for the role '{task.role}'")
-    if task.closed_at is not None:
-        raise conflict("this task is already done")
-    if not await task_repo.claim(session, task_id, staff.username):
-        raise conflict(f"this task is already claimed by {task.claimed_by}")
-    await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
-                       detail={"task_id": task_id})
+    await workspace.claim(session, staff, task_id)
     return Claimed(task_id=task_id, claimed_by=staff.username)
 
 

@@ -14,6 +14,7 @@ from db.models import QuotaAmendment, QuotaBucket, StaffUser
 from db.repositories import quota
 from db.repositories.audit import append_audit
 from db.repositories.users import create_user, end_sessions, get_user, list_users
+from schemas.countries import country_codes
 from schemas.people import REGIONS
 from schemas.work_permit import SECTORS
 
@@ -30,6 +31,17 @@ def _roles(roles: list[str]) -> list[str]:
     if not chosen or len(chosen) != len(set(roles)):
         raise ApiError(422, "choose one or more known roles", extra={"code": "bad_roles"})
     return chosen
+
+
+def _mission(roles: list[str], mission: str | None) -> str | None:
+    """A consular officer serves one diplomatic mission (a country code); no one else has one."""
+    if "consular_officer" not in roles:
+        return None
+    code = (mission or "").strip().upper()
+    if code not in country_codes()[:-1]:  # a real country, not "stateless"
+        raise ApiError(422, "choose the country of the mission a consular officer serves",
+                       extra={"code": "mission_required"})
+    return code
 
 
 def one_time_password() -> str:
@@ -56,30 +68,38 @@ async def account(session: AsyncSession, staff: Staff, username: str) -> StaffUs
 
 
 async def create_account(session: AsyncSession, staff: Staff, username: str, full_name: str,
-                         roles: list[str]) -> AccountChange:
+                         roles: list[str], mission: str | None = None) -> AccountChange:
     require_admin(staff)
     username = username.strip().lower()
     if not (3 <= len(username) <= 64) or not set(username) <= USERNAME_CHARS:
         raise ApiError(422, "a username has 3 to 64 letters a-z, digits, '.', '_' or '-'", extra={"code": "bad_username"})
     if not full_name.strip() or len(full_name) > 200:
         raise ApiError(422, "enter the person's full name", extra={"code": "bad_full_name"})
+    chosen = _roles(roles)
+    mission = _mission(chosen, mission)
     password = one_time_password()
-    user = await create_user(session, username, full_name.strip(), _roles(roles), hash_password(password))
+    user = await create_user(session, username, full_name.strip(), chosen, hash_password(password), mission)
     if user is None:
         raise conflict("this username is taken (usernames are never reused)", code="username_taken")
     await append_audit(session, action="account_created", actor=staff.username, actor_role="admin",
-                       detail={"username": username, "roles": user.roles})
+                       detail={"username": username, "roles": user.roles, "mission": mission})
     return AccountChange(user, password)
 
 
 async def change_account(session: AsyncSession, staff: Staff, username: str, *, roles: list[str] | None = None,
-                         active: bool | None = None, reset_password: bool = False) -> AccountChange:
+                         mission: str | None = None, active: bool | None = None,
+                         reset_password: bool = False) -> AccountChange:
     user = await account(session, staff, username)
     change = AccountChange(user)
     detail: dict = {"username": user.username}
     if roles is not None:
-        detail["roles"] = {"from": list(user.roles), "to": _roles(roles)}
-        user.roles = detail["roles"]["to"]
+        chosen = _roles(roles)
+        new_mission = _mission(chosen, mission)
+        detail["roles"] = {"from": list(user.roles), "to": chosen}
+        if new_mission != user.mission:
+            detail["mission"] = {"from": user.mission, "to": new_mission}
+            end_sessions(user)  # what the account may see changed: its open sessions end
+        user.roles, user.mission = chosen, new_mission
     if active is not None and active != user.active:
         if not active and user.username == staff.username:
             raise ApiError(409, "you cannot deactivate your own account", extra={"code": "own_account"})

@@ -82,6 +82,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="",
                 deadline=None, last_seq=0, region=data["region"], applicant_name=application.search_name(),
                 document_key=document_key(getattr(application, procedure.holder).document_number),
+                mission=getattr(application, "mission", None),
                 application=data,
                 access_code_hash=security.hash_code(code, secret), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)

@@ -80,7 +80,7 @@ async def _update(client: Client, case: Case, name: str, arg, result_type, updat
 
 async def submit_decision(client: Client, signer: MessageSigner, case: Case, staff: Staff,
                           decision: DecisionInput, update_id: str, timeout: float = 10.0) -> DecisionResult:
-    signer.attach("decide", case.case_number, staff.username, staff.roles, decision)
+    signer.attach("decide", case.case_number, staff.username, staff.roles, decision, mission=staff.mission or "")
     return await _update(client, case, "decide", decision, DecisionResult, update_id, timeout)
 
 

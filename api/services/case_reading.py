@@ -43,14 +43,14 @@ async def case_for_staff(session: AsyncSession, staff: Staff, case_number: str) 
     case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
         raise not_found(f"no case {case_number[:32]}")
-    if not policy.can_read(staff.roles, case.procedure):
+    if not policy.case_parts(staff, case.procedure, case.mission):
         raise forbidden_case()
     return case
 
 
 async def read_case(session: AsyncSession, staff: Staff, case_number: str) -> CaseView:
     case = await case_for_staff(session, staff, case_number)
-    seen = policy.parts(staff.roles, case.procedure)
+    seen = policy.case_parts(staff, case.procedure, case.mission)
     await append_audit(session, action="case_viewed", actor=staff.username, actor_role=",".join(staff.roles),
                        case_number=case.case_number, detail={"parts": sorted(seen)})
     transitions = await case_repo.transitions(session, case.case_number)
@@ -58,13 +58,13 @@ async def read_case(session: AsyncSession, staff: Staff, case_number: str) -> Ca
         for t in transitions:
             session.expunge(t)  # blank what this reader may not see, without writing it back
             t.reason, t.detail = "", {}
-    visible = policy.application_view(staff.roles, case.procedure, case.application)  # opened only if shown
+    visible = policy.application_view(seen, case.procedure, case.application)  # opened only if shown
     return CaseView(case=case, parts=seen, application=session_sealer(session).open_application(case.case_number,
                                                                                                 visible),
                     transitions=transitions, open_tasks=await case_repo.open_tasks(session, case.case_number),
                     documents=await case_repo.documents(session, case.case_number),
                     files=await case_repo.files(session, case.case_number) if "files" in seen else [],
-                    hidden=policy.hidden_parts(staff.roles, case.procedure))
+                    hidden=policy.hidden_parts(seen, case.procedure))
 
 
 async def search_cases(session: AsyncSession, staff: Staff, *, procedure: str | None, state: str | None,
@@ -75,11 +75,12 @@ async def search_cases(session: AsyncSession, staff: Staff, *, procedure: str | 
     if procedure and procedure not in PROCEDURES:
         raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
     readable = [procedure] if procedure else policy.readable_procedures(staff.roles)
-    if not readable or not policy.can_read(staff.roles, readable[0]):
+    reach = {p: r for p in readable if (r := policy.reach(staff, p)) is not None}
+    if not reach:
         raise forbidden_case()
     before = datetime.combine(due_before, time.min, BISHKEK_TZ) + timedelta(days=1) if due_before else None
-    result = await case_repo.search(session, procedures=readable, state=state, q=q, page=page, region=region,
-                                    due_before=before, sort=sort)
+    result = await case_repo.search(session, procedures={p: None if r.anywhere else r.missions for p, r in reach.items()},
+                                    state=state, q=q, page=page, region=region, due_before=before, sort=sort)
     role = ",".join(staff.roles)
     shown = [c.case_number for c in result.items]
     await append_entries(session, [

@@ -4,14 +4,14 @@ allow, and for every other open step the reason it is barred (shown instead of a
 from dataclasses import dataclass, field
 
 from api.deps import Staff
-from db.models import CaseTransition, Task
+from db.models import Case, CaseTransition, Task
 from schemas.procedures import PROCEDURES
 from schemas.steps import StepSpec, barred
 
 # Transitions that make their actor the decider of a step (the desk's four-eyes memory).
 _DECIDING = ("decided", "documents_requested")
 # The page's wording ("this step…") for the validator's refusal codes.
-_PAGE_MESSAGE = {"wrong_role": "barred_role", "four_eyes": "barred_four_eyes"}
+_PAGE_MESSAGE = {"wrong_role": "barred_role", "four_eyes": "barred_four_eyes", "other_mission": "barred_other_mission"}
 
 
 @dataclass
@@ -22,8 +22,8 @@ class OpenStepView:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def open_steps(staff: Staff, procedure: str, tasks: list[Task], transitions: list[CaseTransition]) -> list[OpenStepView]:
-    steps = PROCEDURES[procedure].steps
+def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition]) -> list[OpenStepView]:
+    steps = PROCEDURES[case.procedure].steps
     deciders = {t.step: t.actor for t in transitions if t.event in _DECIDING}  # the last one wins
     views = []
     for task in tasks:
@@ -31,10 +31,12 @@ def open_steps(staff: Staff, procedure: str, tasks: list[Task], transitions: lis
         if spec is None:
             continue
         view = OpenStepView(task, spec)
-        why = barred(spec, staff.roles, staff.username, deciders)  # the very rule the validator applies
+        # the very rule the validator applies
+        why = barred(spec, staff.roles, staff.username, deciders, mission=staff.mission or "",
+                     case_mission=case.mission or "")
         if why is not None:
             code, params = why
             view.barred = _PAGE_MESSAGE[code]
-            view.params = {"role": params["role"], **({"step": params["other"]} if code == "four_eyes" else {})}
+            view.params = {"role": spec.role, **({"step": params["other"]} if code == "four_eyes" else {})}
         views.append(view)
     return views

@@ -54,7 +54,7 @@ async def inbox(session: AsyncSession, staff: Staff, filters: task_repo.TaskFilt
     roles = None if everyone else [r for r in staff.roles if r in DECIDERS]
     if roles == []:
         return []
-    tasks = await task_repo.inbox(session, roles, username=staff.username, page=page, filters=filters)
+    tasks = await open_tasks(session, staff, roles, page=page, filters=filters)
     briefs = await task_repo.case_briefs(session, sorted({t.case_number for t in tasks}))
     now = datetime.now(timezone.utc)
     rows = [InboxRow(t, briefs.get(t.case_number), *urgency(t.due_at, now, filters.soon_days)) for t in tasks]
@@ -64,18 +64,48 @@ async def inbox(session: AsyncSession, staff: Staff, filters: task_repo.TaskFilt
     return rows
 
 
+async def open_tasks(session: AsyncSession, staff: Staff, roles: list[str] | None, **kw) -> list[Task]:
+    """Open tasks of `roles` (None: every role) that `staff` may work: a consular officer's only
+    on the claims lodged at the mission they serve."""
+    at_mission = {r: staff.mission for r in (roles or ()) if r in policy.AT_OWN_MISSION}
+    return await task_repo.inbox(session, roles, username=staff.username, at_mission=at_mission, **kw)
+
+
+async def claim(session: AsyncSession, staff: Staff, task_id: str) -> Task:
+    """Take an open task of one of your roles on a case you may see; audited."""
+    task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 and "\x00" not in task_id else None
+    if task is None:
+        raise not_found(f"no task {task_id[:96]}")
+    if task.role not in staff.roles:
+        raise ApiError(403, f"this task is for the role '{task.role}'")
+    await case_for_staff(session, staff, task.case_number)
+    if task.closed_at is not None:
+        raise conflict("this task is already done")
+    if not await task_repo.claim(session, task_id, staff.username):
+        raise conflict(f"this task is already claimed by {task.claimed_by}")
+    await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
+                       detail={"task_id": task_id})
+    return task
+
+
 async def backlog(session: AsyncSession, staff: Staff, soon_days: int) -> list[task_repo.BacklogLine]:
     if not policy.may_supervise(staff.roles):
         raise ApiError(403, "the backlog is for supervisors")
     return await task_repo.backlog(session, soon_days)
 
 
-async def assignable(session: AsyncSession, staff: Staff, tasks: list[Task]) -> dict[str, list[str]]:
-    """For each open task, the officers a supervisor may hand it to (holders of its role)."""
+async def assignable(session: AsyncSession, staff: Staff, case, tasks: list[Task]) -> dict[str, list[str]]:
+    """For each open task of `case`, the officers a supervisor may hand it to (holders of its role
+    who may see the case: a consular officer of the mission where it was lodged)."""
     if not policy.may_supervise(staff.roles):
         return {}
-    by_role = {role: [u.username for u in await holders_of(session, role)] for role in {t.role for t in tasks}}
+    by_role = {role: [u.username for u in await holders_of(session, role) if _may_work(u, role, case)]
+               for role in {t.role for t in tasks}}
     return {t.task_id: by_role[t.role] for t in tasks}
+
+
+def _may_work(user, role: str, case) -> bool:
+    return bool(policy.case_parts(Staff(user.username, (role,), user.mission), case.procedure, case.mission))
 
 
 async def reassign(session: AsyncSession, staff: Staff, task_id: str, to_user: str, holder: str | None) -> Task:
@@ -86,9 +116,9 @@ async def reassign(session: AsyncSession, staff: Staff, task_id: str, to_user: s
     task = await task_repo.get_task(session, task_id)
     if task is None or task.closed_at is not None:
         raise not_found("no open task with this id")
-    await case_for_staff(session, staff, task.case_number)
+    case = await case_for_staff(session, staff, task.case_number)
     user = await get_user(session, to_user)
-    if user is None or not user.active or task.role not in user.roles:
+    if user is None or not user.active or task.role not in user.roles or not _may_work(user, task.role, case):
         raise ApiError(422, f"{to_user[:64]} does not hold the role {task.role}",
                        extra={"code": "not_a_holder", "params": {"user": to_user[:64], "role": task.role}})
     if not await task_repo.assign(session, task_id, to_user, holder):
@@ -119,7 +149,7 @@ async def record_take_over(session: AsyncSession, staff: Staff, task: Task, hold
 async def open_file(session: AsyncSession, staff: Staff, case_number: str, file_id: str) -> CaseFile:
     """An uploaded file, opened for someone whose roles show the case's files; audited."""
     case = await case_for_staff(session, staff, case_number)
-    if "files" not in policy.parts(staff.roles, case.procedure):
+    if "files" not in policy.case_parts(staff, case.procedure, case.mission):
         raise ApiError(403, "your roles do not show this case's files")
     found = await session.get(CaseFile, file_id) if len(file_id) <= 36 else None
     if found is None or found.case_number != case.case_number:

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
@@ -59,6 +59,13 @@ COUNT_CAP = 1000
 _NUMBER_PREFIX = re.compile(r"^[A-Z]{3}-[0-9-]*$")
 
 
+def _lodged(procedure: str, missions: frozenset[str | None]):
+    at = [Case.mission.in_([m for m in missions if m])] if any(missions) else []
+    if None in missions:
+        at.append(Case.mission.is_(None))
+    return and_(Case.procedure == procedure, or_(*at))
+
+
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -68,12 +75,16 @@ SORTS = {"deadline": (Case.deadline.asc().nulls_last(), Case.case_number),
          "number": (Case.case_number,)}
 
 
-async def search(session: AsyncSession, *, procedures: list[str], state: str | None, q: str | None,
-                 page: int, region: str | None = None, due_before: datetime | None = None,
+async def search(session: AsyncSession, *, procedures: dict[str, frozenset[str | None] | None], state: str | None,
+                 q: str | None, page: int, region: str | None = None, due_before: datetime | None = None,
                  sort: str = "deadline") -> SearchPage:
     """By case number (prefix), part of a name (trigram index) or document number (exact, any
-    spacing); each on an index of its own, so a million cases answer in milliseconds."""
-    query = select(Case).where(Case.procedure.in_(procedures))
+    spacing); each on an index of its own, so a million cases answer in milliseconds.
+    `procedures` maps each procedure searched to where its cases were lodged (None: anywhere;
+    else mission codes, None among them for cases lodged at home)."""
+    anywhere = [p for p, where in procedures.items() if where is None]
+    lodged = [_lodged(p, where) for p, where in procedures.items() if where is not None]
+    query = select(Case).where(or_(*([Case.procedure.in_(anywhere)] if anywhere else []), *lodged))
     if state:
         query = query.where(Case.state == state)
     if region:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, Task
@@ -42,9 +42,10 @@ def _filtered(query, f: TaskFilter, username: str, now: datetime):
 
 async def inbox(session: AsyncSession, roles: list[str] | None, *, username: str, mine: bool = False, page: int = 1,
                 page_size: int = PAGE_SIZE, case_number: str | None = None,
-                filters: TaskFilter | None = None) -> list[Task]:
+                filters: TaskFilter | None = None, at_mission: dict[str, str | None] | None = None) -> list[Task]:
     """Open tasks for these roles (None: every role, the supervisors' view of the backlog), most
-    urgent first, a page at a time. Supervisors also see every escalated task: a second query on
+    urgent first, a page at a time; a role named in `at_mission` only on cases lodged at that
+    mission (none if it is None). Supervisors also see every escalated task: a second query on
     its own index (an OR would defeat both indexes)."""
     f = filters or TaskFilter(case_number=case_number, mine=mine)
     now = datetime.now(timezone.utc)
@@ -52,7 +53,7 @@ async def inbox(session: AsyncSession, roles: list[str] | None, *, username: str
     open_work = _filtered(select(Task).where(Task.closed_at.is_(None), Task.kind == "task"), f, username, now)
     wanted = page * page_size
     order = (Task.due_at.asc().nulls_last(), Task.opened_at, Task.task_id)
-    mine_by_role = open_work if roles is None else open_work.where(Task.role.in_(roles))
+    mine_by_role = open_work if roles is None else open_work.where(_of_roles(roles, at_mission or {}))
     found = {t.task_id: t for t in await session.scalars(mine_by_role.order_by(*order).limit(wanted))}
     if roles is not None and "supervisor" in roles:
         found.update({t.task_id: t for t in await session.scalars(
@@ -60,6 +61,16 @@ async def inbox(session: AsyncSession, roles: list[str] | None, *, username: str
     far = datetime.max.replace(tzinfo=timezone.utc)
     ranked = sorted(found.values(), key=lambda t: (t.due_at or far, t.opened_at, t.task_id))
     return ranked[(page - 1) * page_size:wanted]
+
+
+def _of_roles(roles: list[str], at_mission: dict[str, str | None]):
+    plain = [r for r in roles if r not in at_mission]
+    found = [Task.role.in_(plain)] if plain else []
+    for role, mission in at_mission.items():
+        if mission:
+            found.append(and_(Task.role == role,
+                              Task.case_number.in_(select(Case.case_number).where(Case.mission == mission))))
+    return or_(*found) if found else false()
 
 
 @dataclass(frozen=True)

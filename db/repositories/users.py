@@ -12,11 +12,11 @@ async def get_user(session: AsyncSession, username: str) -> StaffUser | None:
 
 
 async def ensure_user(session: AsyncSession, username: str, full_name: str, roles: list[str],
-                      password_hash: str) -> bool:
+                      password_hash: str, mission: str | None = None) -> bool:
     """Create the account if it is missing; never overwrites an existing one. True if created."""
     result = await session.execute(
         insert(StaffUser).values(username=username, full_name=full_name, roles=roles, password_hash=password_hash,
-                                 active=True).on_conflict_do_nothing(index_elements=["username"]))
+                                 mission=mission, active=True).on_conflict_do_nothing(index_elements=["username"]))
     return result.rowcount == 1
 
 
@@ -65,9 +65,9 @@ async def holders_of(session: AsyncSession, role: str) -> list[StaffUser]:
 
 
 async def create_user(session: AsyncSession, username: str, full_name: str, roles: list[str],
-                      password_hash: str) -> StaffUser | None:
+                      password_hash: str, mission: str | None = None) -> StaffUser | None:
     """None if the username is taken (by an active or a deactivated account: names are never reused)."""
-    if not await ensure_user(session, username, full_name, roles, password_hash):
+    if not await ensure_user(session, username, full_name, roles, password_hash, mission):
         return None
     return await get_user(session, username)
 

@@ -174,3 +174,17 @@ async def test_hostile_posts_are_refused_without_a_trace(api, sessions):
     assert many.status_code == 400
     assert (await api.get("/apply/no-such-procedure", headers={"Accept": "text/html"})).status_code == 404
     assert await snapshot(sessions) == before
+
+
+async def test_a_claim_lodged_at_a_mission_may_be_paid_in_cash_but_one_at_home_needs_an_account(api):
+    visitor = Browser(api)
+    at_mission = APPLICATIONS["repatriation"](mission="RUS")
+    del at_mission["bank_account"]
+    check = await walk(visitor, "repatriation", at_mission, "ru")
+    assert "Россия" in check  # the mission, named in the reader's language
+    done = await visitor.post("/apply/repatriation", grouped([*carried(check), ("_action", "submit")]))
+    assert done.status_code == 200, done.text
+    at_home = APPLICATIONS["repatriation"]()
+    del at_home["bank_account"]
+    page = await walk_until_error(Browser(api), "repatriation", at_home)
+    assert 'href="#f-bank_account"' in page and "Give the bank account for the transfer" in page

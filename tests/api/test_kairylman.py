@@ -21,7 +21,8 @@ async def test_a_kairylman_case_from_submission_to_an_active_certificate(api, to
                           data={"session_date": date.today().isoformat(), "protocol_number": "IC-14"})
     assert result["state"] == "ACTIVE"
     status = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"]})).json()
-    assert [d["doc_type"] for d in status["documents"]] == ["KC"]
+    # The holder's certificate and the child's own, who moves with her (initials only).
+    assert [(d["doc_type"], d["holder_initials"]) for d in status["documents"]] == [("KC", "A. T."), ("KC", "N. T.")]
     inbox = (await api.get("/api/v1/tasks", params={"case": n}, headers=await tokens("registrar"))).json()
     assert n not in {t["case_number"] for t in inbox}  # the status's actions are not inbox work
     detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))).json()

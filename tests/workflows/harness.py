@@ -30,7 +30,8 @@ from tests.factories import APPLICATIONS
 
 ROLES = {"registrar": ["registrar"], "case_officer": ["case_officer"], "supervisor": ["supervisor"],
          "commission": ["commission"], "finance_officer": ["finance_officer"],
-         "legal_officer": ["legal_officer"], "senior": ["case_officer", "supervisor"], "supervisor2": ["supervisor"]}
+         "legal_officer": ["legal_officer"], "consular_officer": ["consular_officer"],
+         "senior": ["case_officer", "supervisor"], "supervisor2": ["supervisor"]}
 
 
 class CaseDriver:
@@ -60,19 +61,21 @@ class CaseDriver:
         return case.case_number
 
     async def decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
-                     roles: list[str] | None = None) -> DecisionResult:
+                     roles: list[str] | None = None, mission: str = "") -> DecisionResult:
         await self.wait_task(step)
-        return await self.try_decide(step, outcome, actor, reason, data, roles)
+        return await self.try_decide(step, outcome, actor, reason, data, roles, mission)
 
-    async def signed(self, name: str, message, actor: str = "applicant", roles: list[str] | None = None):
+    async def signed(self, name: str, message, actor: str = "applicant", roles: list[str] | None = None,
+                     mission: str = ""):
         """`message` with the proof the API would attach, made at the (possibly skipped) server time."""
         now = await self.env.get_current_time() if self.env else None
-        return SIGNER.attach(name, self.case_number, actor, roles or ROLES.get(actor, [actor]), message, now)
+        return SIGNER.attach(name, self.case_number, actor, roles or ROLES.get(actor, [actor]), message, now,
+                             mission=mission)
 
     async def try_decide(self, step: str, outcome: str, actor: str, reason: str = "", data: dict | None = None,
-                         roles: list[str] | None = None) -> DecisionResult:
+                         roles: list[str] | None = None, mission: str = "") -> DecisionResult:
         # A bound, so that a broken activity fails the test instead of hanging it.
-        message = await self.signed("decide", DecisionInput(step, outcome, reason, data or {}), actor, roles)
+        message = await self.signed("decide", DecisionInput(step, outcome, reason, data or {}), actor, roles, mission)
         return await asyncio.wait_for(self.handle.execute_update("decide", message, result_type=DecisionResult), 60)
 
     async def extend(self, until: str, reason: str, actor: str = "supervisor", clock: str = "decision",

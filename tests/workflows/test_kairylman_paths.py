@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from schemas.kairylman import State
 from tests.conftest import eventually
+from tests.factories import kairylman_application
 from tests.workflows.harness import rejected
 
 SESSION = {"session_date": date.today().isoformat(), "protocol_number": "IC-2026-14"}
@@ -36,8 +37,9 @@ async def test_missing_documents_pause_intake_until_they_arrive_then_the_commiss
     await rejected(case.try_decide("commission_decision", "grant", "registrar", data=SESSION), "Forbidden")
     result = await case.decide("commission_decision", "grant", "commission", data=SESSION)
     assert result.state == State.ACTIVE
-    docs = await case.documents()
-    assert [d.doc_type for d in docs] == ["KC"] and docs[0].number.startswith("KC-O-")
+    docs = await case.documents()  # the holder's and the child's, who moves with her
+    assert [(d.doc_type, d.holder_initials) for d in docs] == [("KC", "A. T."), ("KC", "N. T.")]
+    assert docs[0].number.startswith("KC-O-")
     assert docs[0].valid_until - docs[0].issued_at > timedelta(days=3 * 365)
     # The status runs for years: its actions are on the case, not in anyone's inbox.
     assert {t.kind for t in [await case.open_task("citizenship"), await case.open_task("termination")]} == {"action"}
@@ -95,15 +97,18 @@ async def test_one_extension_while_citizenship_is_pending_then_citizenship_close
     result = await case.decide("certificate_extension", "extend_certificate", "supervisor",
                                "Citizenship case CIT-123 pending at the registration service", {"until": ok})
     assert result.state == State.CITIZENSHIP_APPLIED
-    first, renewed = await case.documents_when(lambda docs: len(docs) == 2)
-    assert renewed.replaces == first.number and first.replaced_by == renewed.number
-    assert renewed.valid_until > expiry
+    docs = await case.documents_when(lambda docs: len(docs) == 4)  # the holder's and the child's, each renewed
+    for initials in ("A. T.", "N. T."):
+        first, renewed = [d for d in docs if d.holder_initials == initials]
+        assert renewed.replaces == first.number and first.replaced_by == renewed.number
+        assert renewed.valid_until > expiry
     await case.wait_task("citizenship")
     assert await case.open_task("certificate_extension") is None  # only once
     result = await case.decide("citizenship", "record_citizenship_acquired", "registrar",
                                data={"decree": "UP No. 77", "acquired_on": "2027-09-01"})
     assert result.state == State.CLOSED_CITIZEN
     assert (await case.handle.result()).state == State.CLOSED_CITIZEN
+    assert {d.status for d in await case.documents() if not d.replaced_by} == {"revoked"}  # the child's too
 
 
 async def test_a_supervisor_terminates_the_status_for_false_information(case):
@@ -121,3 +126,20 @@ async def test_withdrawal_before_the_commission_decides(case):
     await case.wait_task("intake")
     await case.withdraw()
     assert (await case.handle.result()).state == "WITHDRAWN"
+
+
+async def test_the_family_moving_with_the_holder_gets_certificates_unless_the_commission_excludes_them(case):
+    two = [kairylman_application()["family_members"][0],
+           {"family_name": "Tashiev", "given_names": "Bakyt", "date_of_birth": "1985-01-20", "sex": "M",
+            "nationality": "KGZ", "relationship": "spouse"}]
+    await case.lodge("kairylman", family_members=two)
+    await case.decide("intake", "accept_complete", "registrar")
+    await case.decide("case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": True})
+    await rejected(case.try_decide("commission_decision", "grant", "commission",
+                                   data={**SESSION, "excluded_family_members": [3]}), "InvalidDecision")
+    result = await case.decide("commission_decision", "grant", "commission", "The spouse is already a citizen.",
+                               data={**SESSION, "excluded_family_members": [2]})
+    assert result.state == State.ACTIVE
+    docs = await case.documents_when(lambda docs: len(docs) == 2)
+    assert sorted((d.doc_type, d.holder_initials) for d in docs) == [("KC", "A. T."), ("KC", "N. T.")]
+    assert len({d.number for d in docs}) == 2 and len({d.valid_until.date() for d in docs}) == 1

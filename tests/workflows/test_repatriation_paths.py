@@ -105,3 +105,55 @@ async def test_missing_documents_put_the_claim_on_hold(case):
     await case.provide_documents()
     await case.wait_task("document_check")
     assert (await case.case()).state == State.DOCS_CHECK
+
+
+# ---- the consular route: lodged, checked and paid at a diplomatic mission --------------------------
+
+CONSUL = {"roles": ["consular_officer"], "mission": "RUS"}
+CASH = {"method": "cash", "bank_reference": "MOSCOW-KASSA-0042", "paid_amount": 100000, "paid_currency": "RUB"}
+
+
+async def test_a_claim_lodged_at_a_mission_is_checked_and_paid_there_only(case):
+    await case.lodge("repatriation", deceased=deceased(personal_number=pin()), mission="RUS", bank_account=None)
+    assert (await case.wait_event("submitted")).detail["mission"] == "RUS"
+    await case.wait_task("mission_document_check")
+    assert (await case.open_task("mission_document_check")).role == "consular_officer"
+    msg = await rejected(case.try_decide("mission_document_check", "documents_ok", "registrar"), "Forbidden")
+    assert "consular_officer" in msg
+    msg = await rejected(case.try_decide("mission_document_check", "documents_ok", "consul.kz",
+                                         roles=["consular_officer"], mission="KAZ"), "Forbidden")
+    assert "mission" in msg
+    await rejected(case.try_decide("mission_document_check", "documents_ok", "consul.nowhere",
+                                   roles=["consular_officer"]), "Forbidden")
+    await case.decide("mission_document_check", "documents_ok", "consul.ru", **CONSUL)
+    await rejected(case.try_decide("approval", "approve", "consul.ru", roles=["consular_officer", "finance_officer"],
+                                   mission="RUS"), "Forbidden")  # four eyes across the two routes' steps
+    result = await case.decide("approval", "approve", "finance_officer")
+    assert result.state == State.PAYMENT_ORDERED
+    ordered = await case.wait_event("payment_ordered")
+    assert ordered.public_note == "payment_ordered_at_mission" and ordered.note_params == {"mission": "RUS"}
+    await rejected(case.try_decide("mission_payment", "confirm_paid", "finance_officer", data=CASH), "Forbidden")
+    await rejected(case.try_decide("mission_payment", "confirm_paid", "consul.ru", data={**CASH, "method": "barter"},
+                                   **CONSUL), "InvalidDecision")
+    result = await case.decide("mission_payment", "confirm_paid", "consul.ru", data=CASH, **CONSUL)
+    assert result.state == State.CLOSED
+    assert [(r.attempt, r.status, r.amount, r.bank_reference) for r in await ledger(case)] == [
+        (1, "paid", 100000, "MOSCOW-KASSA-0042")]
+
+
+async def test_one_death_is_paid_once_across_the_home_and_the_consular_route(case, ts_env, sessions):
+    from tests.workflows.harness import CaseDriver
+    same = pin()
+    await case.lodge("repatriation", deceased=deceased(personal_number=same), mission="RUS", bank_account=None)
+    await case.decide("mission_document_check", "documents_ok", "consul.ru", **CONSUL)
+    await case.decide("approval", "approve", "finance_officer")
+    await case.decide("mission_payment", "confirm_paid", "consul.ru", data=CASH, **CONSUL)
+    home = CaseDriver(case.client, sessions, case.task_queue, ts_env)
+    await home.lodge("repatriation", deceased=deceased(personal_number=same), relationship="child",
+                     applicant={"family_name": "Asanov", "given_names": "Ermek", "date_of_birth": "1999-01-01",
+                                "sex": "M", "nationality": "KGZ"})
+    await home.decide("document_check", "documents_ok", "registrar")
+    result = await home.decide("approval", "approve", "finance_officer")
+    assert result.state == State.REJECTED
+    assert await ledger(home) == []
+    assert (await home.wait_event("refused_already_paid")).public_note == "already_reimbursed"

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from api import i18n, policy
+from api.deps import Staff
 from api.i18n.catalogues import read_source
 from api.security import ROLES
 from db.models import Case
 from schemas.procedures import PROCEDURES
+from stack.demo import DEMO_MISSIONS
 from tests.factories import (
     agency_permit_application,
     kairylman_application,
@@ -31,7 +33,8 @@ APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_applicati
 DATA_WORDS = {w for role in (*ROLES, "senior") for w in re.findall(r"[a-z]{4,}", role)} | {"system"} | TECHNICAL_TERMS
 ENGLISH = {w.lower() for m in read_source("en") if m.id
            for w in re.findall(r"[A-Za-z]{5,}", re.sub(r"\{[a-z_]+\}", "", m.string))}
-CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer", "auditor")
+CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
+                "consular_officer", "auditor")
 
 
 def visible_text(page: str) -> str:
@@ -76,24 +79,31 @@ async def test_every_staff_page_answers_each_role_in_its_language(api, role):
 
 
 @pytest.fixture(scope="module")
-async def one_case_per_state(api, sessions) -> dict[tuple[str, str], str]:
+async def one_case_per_state(api, sessions) -> dict[tuple[str, str, str | None], str]:
     """A case of every procedure in every state the suite has reached (the API and path tests
-    before this one drive cases through most states), plus a fresh one of each procedure."""
-    for slug, make in APPLICATIONS.items():
-        r = await api.post(f"/api/v1/applications/{slug}", json=make(), headers={"Idempotency-Key": str(uuid.uuid4())})
+    before this one drive cases through most states), by where it was lodged, plus a fresh one of
+    each procedure and a claim lodged at the mission in Russia."""
+    fresh = [(slug, make()) for slug, make in APPLICATIONS.items()]
+    fresh.append(("repatriation", repatriation_application(mission="RUS", bank_account=None)))
+    for slug, body in fresh:
+        r = await api.post(f"/api/v1/applications/{slug}", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
         assert r.status_code == 201, r.text
     async with sessions() as s:
-        rows = await s.execute(select(Case.procedure, Case.state, func.min(Case.case_number)).group_by(Case.procedure, Case.state))
-        return {(p, st): n for p, st, n in rows}
+        rows = await s.execute(select(Case.procedure, Case.state, Case.mission, func.min(Case.case_number))
+                               .group_by(Case.procedure, Case.state, Case.mission))
+        return {(p, st, m): n for p, st, m, n in rows}
 
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_a_case_of_every_procedure_in_every_state_opens_for_each_role(api, one_case_per_state, role):
-    assert {p for p, _ in one_case_per_state} == set(PROCEDURES)
+    """Claims lodged at a mission included: a consular officer opens those of their own mission."""
+    assert {p for p, _, _ in one_case_per_state} == set(PROCEDURES)
+    assert ("repatriation", "SUBMITTED", "RUS") in one_case_per_state
     browser = await signed_in(api, role)
-    for (procedure, state), n in sorted(one_case_per_state.items()):
+    reader = Staff(role, (role,), DEMO_MISSIONS.get(role))
+    for (procedure, state, mission), n in sorted(one_case_per_state.items(), key=str):
         page = await browser.get(f"/staff/cases/{n}?lang=ky")
-        want = 200 if policy.can_read([role], procedure) else 403
+        want = 200 if policy.case_parts(reader, procedure, mission) else 403
         assert page.status_code == want, (role, procedure, state, n, page.status_code)
         if want == 200:
             assert i18n.state_label(state, "ky") in page.text, (procedure, state)

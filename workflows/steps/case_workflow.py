@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalInput,
     )
     from workflows.steps.desk import DecisionDesk
+    from workflows.steps.family import Family
     from workflows.steps.guard import MessageGuard
     from workflows.steps.paperwork import Paperwork
     from workflows.steps.recorder import CaseInterrupted, CaseRecorder
@@ -42,9 +43,11 @@ class CaseWorkflow:
         self.input = case
         self.case = CaseRecorder(case.case_number, initial_state)
         self.guard = MessageGuard(case.case_number)
-        self.desk = DecisionDesk(self.guard)
+        # A claim lodged at a diplomatic mission (its country code) has steps only that mission decides.
+        self.desk = DecisionDesk(self.guard, mission=case.facts.get("mission") or "")
         self.papers = Paperwork(self.case, Calendar(case.rules.calendar), case.rules, case.region)
         self.steps = StepRunner(self.case, self.desk, case.rules, self.papers)
+        self.family = Family(self.papers, int(case.facts.get("family_members", 0)))
         self.withdrawable = withdrawable
         self.runs = 0  # runs of this case before this one (continue-as-new)
 

@@ -46,8 +46,9 @@ class OpenStep:
 
 
 class DecisionDesk:
-    def __init__(self, guard: MessageGuard) -> None:
+    def __init__(self, guard: MessageGuard, mission: str = "") -> None:
         self.guard = guard
+        self.mission = mission  # where the case was lodged, if at a diplomatic mission
         self.open: dict[str, OpenStep] = {}
         self.clocks: dict[str, StatutoryClock] = {}
         self.deciders: dict[str, str] = {}  # step name -> who decided it last
@@ -65,12 +66,14 @@ class DecisionDesk:
             now_open = ", ".join(sorted(self.open)) or "none"
             raise rejection(STEP_NOT_OPEN, f"step '{d.step}' is not open on this case (open: {now_open})",
                             "step_not_open", step=d.step, open=now_open)
-        why = barred(step.spec, sender.roles, sender.actor, self.deciders)
+        why = barred(step.spec, sender.roles, sender.actor, self.deciders, mission=sender.mission,
+                     case_mission=self.mission)
         if why is not None:
             code, params = why
-            message = (f"step '{d.step}' is decided by the role '{step.spec.role}'" if code == "wrong_role" else
-                       f"four eyes: '{sender.actor}' decided '{params['other']}' on this case "
-                       f"and may not also decide '{d.step}'")
+            message = {"wrong_role": f"step '{d.step}' is decided by the role '{step.spec.role}'",
+                       "other_mission": f"step '{d.step}' is decided at the mission in {self.mission}"}.get(
+                code, f"four eyes: '{sender.actor}' decided '{params.get('other')}' on this case "
+                      f"and may not also decide '{d.step}'")
             raise rejection(FORBIDDEN, message, code, **params)
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)

@@ -12,7 +12,8 @@ ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]
 # Shown by case.html's own lines already (person, family, entry date, grounds, contact).
 SHOWN_ELSEWHERE = {"applicant", "family_members", "date_of_entry", "grounds", "contact"}
 # Fields that hold ISO 3166-1 alpha-3 codes, shown as the country's name.
-COUNTRY_FIELDS = {"nationality", "country", "country_of_death", "country_of_residence", "destination_countries"}
+COUNTRY_FIELDS = {"nationality", "country", "country_of_death", "country_of_residence", "destination_countries",
+                  "mission"}
 
 
 def dossier_label(name: str, lang: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_pages import open_case_when_task_is_open
 from tests.conftest import PASSWORD, eventually
 from tests.factories import kairylman_application, refugee_application, repatriation_application
@@ -120,6 +121,30 @@ async def test_a_finance_officer_approves_and_records_the_payment_in_russian(pag
     await page.click("#task-payment form[data-outcome=confirm_paid] button[type=submit]")
     await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
     await eventually(lambda: _state_is(page, live_url, n, "KICB-2026-118"), timeout=20)
+
+
+async def test_a_consular_officer_checks_and_pays_a_claim_at_the_mission_in_russian(page, live_url):
+    body = repatriation_application(mission="RUS", bank_account=None)
+    body["deceased"]["personal_number"] = "2" + uuid.uuid4().int.__str__()[:13]
+    n = await submit(live_url, "repatriation", body)
+    await sign_in(page, live_url, "consular_officer", "ru", "/staff/inbox")
+    await open_case_when_task_is_open(page, live_url, n, "mission_document_check")
+    dossier = await page.inner_text("main")
+    assert "Дипломатическое представительство" in dossier and "Россия" in dossier
+    await page.click("#task-mission_document_check summary:has-text('Документы в порядке')")
+    await page.click("#task-mission_document_check form[data-outcome=documents_ok] button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await decide(live_url, n, "approval", "approve", "finance_officer")
+    await open_case_when_task_is_open(page, live_url, n, "mission_payment")
+    await page.click("#task-mission_payment summary:has-text('Выплачено')")
+    await page.select_option("#confirm_paid-method", "cash")
+    await page.fill("#confirm_paid-bank_reference", "МОСКВА-КАССА-7")
+    await page.fill("#confirm_paid-paid_amount", "98000")
+    await page.fill("#confirm_paid-paid_currency", "RUB")
+    await page.screenshot(path=str(SCREENSHOTS / "consular-mission-payment-ru.png"), full_page=True)
+    await page.click("#task-mission_payment form[data-outcome=confirm_paid] button[type=submit]")
+    await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await eventually(lambda: _state_is(page, live_url, n, "МОСКВА-КАССА-7"), timeout=20)
 
 
 async def test_the_commission_grants_kairylman_status_in_english(page, live_url):

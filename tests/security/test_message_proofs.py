@@ -150,3 +150,21 @@ def test_an_applicants_message_outlives_a_worker_outage_but_not_forever():
     with pytest.raises(ProofError):
         TRUSTED.verify(message.proof, "withdraw", "REF-2026-000001", message, sent + timedelta(days=3),
                        SIGNAL_MAX_LIFETIME)
+
+
+def test_the_mission_a_proof_names_is_signed_and_an_old_proof_without_one_still_verifies():
+    now = datetime.now(timezone.utc)
+    message = DecisionInput("mission_document_check", "documents_ok")
+    SIGNER.attach("decide", "RPT-2026-000001", "consul.ru", ["consular_officer"], message, now, mission="RUS")
+    assert TRUSTED.verify(message.proof, "decide", "RPT-2026-000001", message, now).mission == "RUS"
+    moved = dataclasses.replace(message.proof, mission="TUR")  # a consul elsewhere, claiming Moscow's step
+    with pytest.raises(ProofError, match="signature"):
+        TRUSTED.verify(moved, "decide", "RPT-2026-000001", message, now)
+    added = dataclasses.replace(SIGNER.attach("decide", "RPT-2026-000001", "registrar", ["registrar"],
+                                              DecisionInput("document_check", "documents_ok"), now).proof,
+                                mission="RUS")  # a mission added to a home officer's proof
+    with pytest.raises(ProofError, match="signature"):
+        TRUSTED.verify(added, "decide", "RPT-2026-000001", DecisionInput("document_check", "documents_ok"), now)
+    plain = SIGNER.attach("decide", "RPT-2026-000001", "registrar", ["registrar"],
+                          DecisionInput("document_check", "documents_ok"), now)
+    assert "mission" not in plain.proof.signed_bytes().decode()  # proofs signed before missions existed verify

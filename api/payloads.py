@@ -1,7 +1,7 @@
 """Request and response bodies of the HTTP API (applications themselves live in schemas/)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -55,6 +55,14 @@ class Withdrawal(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "I have left the country"}]})
 
     reason: str = Field(default="", max_length=2000)
+
+
+class DocumentRequest(Strict):
+    """A recognised refugee applies online for the certificate's renewal or a travel document."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"document": "certificate_renewal"}]})
+
+    document: Literal["certificate_renewal", "travel_document"]
 
 
 class Appeal(Strict):

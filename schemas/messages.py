@@ -193,6 +193,8 @@ class RefugeeStatusCarry:
     travel_document: IssuedDocument | None = None
     runs: CarriedRuns = field(default_factory=CarriedRuns)
     family: list[IssuedDocument] = field(default_factory=list)  # the family members' refugee certificates
+    # Requests still unanswered (step -> when asked, ISO 8601): their clocks go on in the next run.
+    requested: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -247,6 +249,14 @@ class PlacementReportInput(Signed):
 @dataclass
 class AccountCorrected(Signed):
     note: str = ""
+    proof: Proof | None = None
+
+
+@dataclass
+class StatusDocumentRequest(Signed):
+    """A recognised refugee asks for the certificate's renewal or a travel document online."""
+
+    document: str = ""  # one of schemas.refugee_status.REQUESTABLE
     proof: Proof | None = None
 
 

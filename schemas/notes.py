@@ -45,6 +45,8 @@ NOTES: dict[str, tuple[str, ...]] = {
     "asylum_certificate_renewal_reminder": ("until",),
     "refugee_status_active_until": ("until",),
     "refugee_renewal_reminder": ("until",),
+    "certificate_renewal_requested": (),
+    "travel_document_requested": (),
     "refugee_certificate_expired_grace": ("until",),
     "certificate_renewal_approved": (),
     "travel_document_approved": (),

@@ -29,6 +29,9 @@ class Naturalisation(StepData):
     granted_on: date
 
 
+# What a refugee may ask for online while the status holds, and the step that answers it.
+REQUESTABLE = {"certificate_renewal": "certificate_renewal", "travel_document": "travel_document"}
+
 RENEWAL = StepSpec("certificate_renewal", "registrar", "Renew the refugee certificate", (Outcome("renew_certificate"),))
 TRAVEL_DOCUMENT = StepSpec("travel_document", "registrar", "Issue the refugee travel document",
                            (Outcome("issue_travel_document"),))

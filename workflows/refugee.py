@@ -92,6 +92,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
                 "record_exit_assistance": T(State.EXIT_ASSISTED, "exit_assistance_provided")})
             return
         await self._decided(renewals)
+        issued_from = workflow.now()  # the certificate's validity and the status's clock run from the same moment
         certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=self.asylum_certificate)
         excluded = decision.data.get("excluded_family_members", []) if decision.outcome == "recognise" else []
         family = await self.family.issue("RC", "refugee_certificate_validity", excluded)
@@ -99,7 +100,7 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
                                public_note="refugee_certificate_ready", notify_applicant=True)
         # The case goes on as the refugee's status, one run per certificate period.
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
-            case=self.input, certificate=certificate, certificate_from=workflow.now(), runs=self.carried(),
+            case=self.input, certificate=certificate, certificate_from=issued_from, runs=self.carried(),
             family=family))
 
     async def _keep_asylum_certificate(self) -> None:

@@ -5,12 +5,14 @@ a status kept for decades never grows one history without bound. All runs share 
 workflow ID; replay and the auditor's timeline follow the chain of runs back to the application.
 """
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.messages import CaseOutcome, RefugeeStatusCarry
+    from schemas.messages import CaseOutcome, RefugeeStatusCarry, StatusDocumentRequest
     from schemas.refugee import State
-    from schemas.refugee_status import ENDING, ENDING_SIGNOFF, ENDINGS, RENEWAL, TRAVEL_DOCUMENT
+    from schemas.refugee_status import ENDING, ENDING_SIGNOFF, ENDINGS, RENEWAL, REQUESTABLE, TRAVEL_DOCUMENT
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
@@ -25,7 +27,9 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     """The status of a recognised refugee (the case's later runs; the first is RefugeeRecognitionWorkflow).
 
     Messages: those of CaseWorkflow (update `decide` for the actions below, `extend_deadline`;
-    signal `provide_documents`; no withdrawal: the status ends only by a decision).
+    signal `provide_documents`; no withdrawal: the status ends only by a decision), and signal
+    `request_document`: the refugee asks online for the renewal or a travel document, which puts
+    that step in the registrars' inbox on a statutory clock.
     Actions while the status holds: a registrar renews the refugee certificate (a new certificate
     replacing the old, then continue-as-new) or issues the refugee travel document; a supervisor
     proposes an ending (cessation, deprivation, naturalisation) that a legal officer other than
@@ -39,14 +43,37 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     def __init__(self, carry: RefugeeStatusCarry) -> None:
         self.setup(carry.case, State.STATUS_ACTIVE, set())
         self.resume(carry.runs)
+        self.asked: list[str] = []  # requests received, not yet taken up
+        self.requests: dict = {}  # step -> the clock of the request it answers
 
     @workflow.run
     async def run(self, carry: RefugeeStatusCarry) -> CaseOutcome:
         self.carry = carry
         return await self.run_procedure(self._status)
 
+    @workflow.signal
+    def request_document(self, request: StatusDocumentRequest) -> None:
+        if self.guard.accept("request_document", request) and request.document in REQUESTABLE:
+            self.asked.append(request.document)
+
+    async def _take_requests(self) -> None:
+        """A request starts its step's clock (once: a second request for the same is noted only)."""
+        while self.asked:
+            step = REQUESTABLE[self.asked.pop(0)]
+            await self.case.record("document_requested", actor="applicant", actor_role="applicant",
+                                   public_note=f"{step}_requested", detail={"step": step, "again": step in self.requests})
+            if step not in self.requests:
+                self.requests[step] = self.steps.clock(step, "status_request_decision")
+
+    async def _answered(self, step: str) -> None:
+        if step in self.requests:
+            await self.steps.stop(self.requests.pop(step))
+
     async def _status(self) -> None:
         c = self.carry
+        for step, asked_at in c.requested.items():
+            self.requests[step] = self.steps.clock(step, "status_request_decision",
+                                                   started_at=datetime.fromisoformat(asked_at))
         validity = self.steps.clock("refugee_certificate", "refugee_certificate_validity", started_at=c.certificate_from,
                                     lapses=True, reminders=("refugee_renewal_reminder",),
                                     reminder_note="refugee_renewal_reminder")
@@ -56,11 +83,15 @@ class RefugeeStatusWorkflow(CaseWorkflow):
                                detail={"run": c.runs.run + 1, "certificate": c.certificate.number})
         grace = None
         while True:
-            options = [(RENEWAL, None), (ENDING, None)]
+            await self._take_requests()
+            options = [(RENEWAL, self.requests.get(RENEWAL.name)), (ENDING, None)]
             if grace is None and (c.travel_document is None or c.travel_document.valid_until < validity.due_at):
-                options.insert(1, (TRAVEL_DOCUMENT, None))
+                options.insert(1, (TRAVEL_DOCUMENT, self.requests.get(TRAVEL_DOCUMENT.name)))
             chosen = await self.steps.decide_any(options, {**KEEP, **PROPOSE_ENDING},
-                                                 lapse=grace if grace is not None else validity)
+                                                 lapse=grace if grace is not None else validity,
+                                                 wake=lambda: bool(self.asked))
+            if chosen is None and self.asked:
+                continue
             if chosen is None and grace is None:  # the certificate ran out: renewal is still possible
                 grace = self.steps.clock("certificate_grace", "refugee_renewal_grace", lapses=True)
                 await self.case.record("certificate_expired", state=State.CERT_EXPIRED, deadline=grace.due_at,
@@ -77,6 +108,7 @@ class RefugeeStatusWorkflow(CaseWorkflow):
             if d.outcome == "renew_certificate":
                 await self._renew()  # does not return: the status goes on in a new run
             if d.outcome == "issue_travel_document":
+                await self._answered(TRAVEL_DOCUMENT.name)
                 c.travel_document = await self.papers.issue("RTD", None, until=c.certificate.valid_until)
                 continue
             if await self._signed_off(d):
@@ -86,11 +118,14 @@ class RefugeeStatusWorkflow(CaseWorkflow):
 
     async def _renew(self) -> None:
         c = self.carry
+        issued_from = workflow.now()  # the certificate's validity and the next run's clock run from the same moment
         certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate)
         family = await self.family.replace(c.family, "RC", "refugee_certificate_validity")
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
-            case=self.input, certificate=certificate, certificate_from=workflow.now(),
-            travel_document=c.travel_document, runs=self.carried(), family=family))
+            case=self.input, certificate=certificate, certificate_from=issued_from,
+            travel_document=c.travel_document, runs=self.carried(), family=family,
+            requested={step: clock.started_at.isoformat() for step, clock in self.requests.items()
+                       if step != RENEWAL.name}))
 
     async def _signed_off(self, proposal) -> bool:
         """The legal officer's sign-off of a proposed ending: True once the status has ended."""

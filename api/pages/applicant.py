@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.pages import csrf
 from api.pages.common import render
 from api.services.applicant import case_for_applicant
-from api.services.applicant_actions import allowed, asked_documents
+from api.services.applicant_actions import allowed, asked_documents, requestable
 from api.services.documents import case_documents, document_pdf
 from api.services.files import pdf_response
 from api.services.placement_reports import REPORT_FIELD, due_period
@@ -78,6 +78,9 @@ async def status_view(request: Request, session, case: Case, done: str = "", err
         "case": case, "actions": actions - {DONE_ACTION.get(done, "")}, "asked": asked_documents(case),
         "report_period": due[0] if due else None, "report": report or {"values": {}, "errors": {}},
         "report_field": REPORT_FIELD,
+        # Just asked: shown as being processed while the engine catches up.
+        "requests": {step: "asked" if done == "requested" and how == "open" and step == request.query_params.get("asked")
+                     else how for step, how in (await requestable(session, case)).items()},
         "done": done, "error": error,
         "form": form or {}, "bad_fields": bad_fields, "canonical": "/status",
         "timeline": await case_repo.transitions(session, case.case_number, public_only=True),

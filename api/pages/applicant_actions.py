@@ -92,6 +92,18 @@ async def appeal(request: Request, session: SessionDep, temporal: TemporalDep, s
     return RedirectResponse("/status?done=appealed", status_code=303)
 
 
+@router.post("/request")
+async def request_document(request: Request, session: SessionDep, temporal: TemporalDep, signer: SignerDep,
+                           form: Posted):
+    case = await case_in_browser(request, session)
+    document = form.get("document", "")[:40]
+    try:
+        await actions.request_document(session, temporal, signer, case, document)
+    except ApiError as err:
+        return await status_view(request, session, case, error=_refused(request, err), status_code=err.status_code)
+    return RedirectResponse(f"/status?done=requested&asked={document}", status_code=303)
+
+
 @router.post("/report")
 async def file_placement_report(request: Request, session: SessionDep, temporal: TemporalDep, signer: SignerDep):
     """An agency's quarterly report, line by line (destination, sector, citizens placed)."""

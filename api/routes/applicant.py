@@ -10,7 +10,16 @@ from api.i18n import api_lang
 from api.i18n.notes import note_text
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.openapi import refusals
-from api.payloads import Accepted, Appeal, CaseStatus, DocumentOut, Submitted, TimelineEntry, Withdrawal
+from api.payloads import (
+    Accepted,
+    Appeal,
+    CaseStatus,
+    DocumentOut,
+    DocumentRequest,
+    Submitted,
+    TimelineEntry,
+    Withdrawal,
+)
 from api.services import applicant_actions as actions
 from api.services.applicant import case_for_applicant
 from api.services.applications import submit_application
@@ -136,3 +145,15 @@ async def correct_bank_account(request: Request, case_number: str, body: BankAcc
     case = await case_for_applicant(request, session, case_number, access_code)
     await actions.correct_bank_account(session, temporal, signer, case, body)
     return Accepted(case_number=case.case_number, detail="bank account updated; the payment will be ordered again")
+
+
+@router.post("/cases/{case_number}/requests", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             summary="Apply for a renewal or a travel document", responses=refusals(409, 429))
+async def request_document(request: Request, case_number: str, body: DocumentRequest, session: SessionDep,
+                           temporal: TemporalDep, signer: SignerDep, access_code: AccessCode = None) -> Accepted:
+    """While the refugee status holds, the refugee applies online for the certificate's renewal or
+    a refugee travel document: a registrar then has it in the inbox on a statutory clock (10
+    working days by default). 409 when it is not offered now (already asked, or not due)."""
+    case = await case_for_applicant(request, session, case_number, access_code)
+    await actions.request_document(session, temporal, signer, case, body.document)
+    return Accepted(case_number=case.case_number, detail=f"{body.document} requested")

@@ -11,10 +11,12 @@ from api.errors import ApiError, conflict
 from api.services.applicant import store_files
 from api.services.case_actions import signal_case
 from db.models import Case
+from db.repositories import cases as case_repo
 from db.repositories.audit import append_audit
 from db.sealing import session_sealer
-from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, WithdrawalInput
+from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, StatusDocumentRequest, WithdrawalInput
 from schemas.procedures import PROCEDURES
+from schemas.refugee_status import REQUESTABLE
 from schemas.repatriation import BankAccount
 from schemas.repatriation import State as RepatriationState
 from stack.proofs import MessageSigner
@@ -85,3 +87,22 @@ async def correct_bank_account(session: AsyncSession, temporal: Client, signer: 
                        case_number=case.case_number)
     await session.commit()
     await signal_case(temporal, signer, case, "correct_bank_account", AccountCorrected())
+
+
+async def requestable(session: AsyncSession, case: Case) -> dict[str, str]:
+    """What a recognised refugee may ask for online now, by step: "open" (they may ask) or
+    "asked" (a registrar has it on a clock). Read from the steps the workflow offers."""
+    if case.procedure != "refugee":
+        return {}
+    return {t.step: "open" if t.kind == "action" else "asked"
+            for t in await case_repo.open_tasks(session, case.case_number) if t.step in REQUESTABLE}
+
+
+async def request_document(session: AsyncSession, temporal: Client, signer: MessageSigner, case: Case,
+                           document: str) -> None:
+    if (await requestable(session, case)).get(document) != "open":
+        raise conflict(f"'{document[:40]}' cannot be asked for on this case now", code="not_requestable")
+    await append_audit(session, action="document_requested", actor="applicant", actor_role="applicant",
+                       case_number=case.case_number, detail={"document": document})
+    await session.commit()
+    await signal_case(temporal, signer, case, "request_document", StatusDocumentRequest(document))

@@ -87,3 +87,35 @@ async def test_the_status_page_names_the_family_certificates_in_kyrgyz_and_russi
         assert state in page and "· D. K." in page and "· T. K." in page
         names = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", " ".join(re.findall(r"<dd>([^<]*)</dd>", page)))}
         assert not english_words(page, names), (lang, english_words(page, names))
+
+
+async def test_the_refugee_applies_online_and_the_registrar_finds_it_in_the_inbox(api, tokens):
+    from tests.api.test_applicant_pages import open_case
+
+    case = await recognised(api, tokens)
+    n, h = case["case_number"], {"X-Access-Code": case["access_code"]}
+    await eventually(lambda: in_force(api, n, h))
+    assert (await api.post(f"/api/v1/cases/{n}/requests", headers=h, json={"document": "passport"})).status_code == 422
+    assert (await api.post(f"/api/v1/cases/{n}/requests", json={"document": "travel_document"})).status_code == 404
+    visitor = await open_case(api, case)
+    page = (await visitor.get("/status?lang=ru")).text
+    assert 'data-request="travel_document"' in page and "Подать заявление на проездной документ" in page
+    done = await visitor.post("/status/request", {"document": "travel_document"})
+    assert done.status_code == 303 and done.headers["location"] == "/status?done=requested&asked=travel_document"
+    registrar = await tokens("registrar")
+
+    async def in_inbox():
+        r = await api.get("/api/v1/tasks", params={"case": n}, headers=registrar)
+        return next((t for t in r.json() if t["step"] == "travel_document"), None)
+    task = await eventually(in_inbox)
+    assert task["due"] is not None  # on the clock of a request (10 working days)
+    again = await api.post(f"/api/v1/cases/{n}/requests", headers=h, json={"document": "travel_document"})
+    assert again.status_code == 409 and again.json()["code"] == "not_requestable"
+    page = (await visitor.get("/status?lang=ky")).text
+    assert 'data-requested="travel_document"' in page and "Жол жүрүү документи боюнча арызыңыз каралууда" in page
+    assert "Жол жүрүү документине онлайн арыз берилди" in page  # in the timeline, in Kyrgyz
+    issued = await api.post(f"/api/v1/cases/{n}/decisions", headers=registrar,
+                            json={"step": "travel_document", "outcome": "issue_travel_document"})
+    assert issued.status_code == 200, issued.text
+    renewal = await api.post(f"/api/v1/cases/{n}/requests", headers=h, json={"document": "certificate_renewal"})
+    assert renewal.status_code == 202, renewal.text

@@ -192,3 +192,42 @@ async def test_a_recorded_decision_excludes_a_family_member(case):
 async def _at_least_of(case, doc_type: str, holder: str, n: int):
     found = await documents_of(case, doc_type, holder)
     return found if len(found) >= n else None
+
+
+async def test_a_request_made_online_puts_the_step_in_the_inbox_on_a_clock_and_survives_a_renewal(case):
+    from schemas.messages import StatusDocumentRequest
+    await recognised(case)
+    assert (await case.open_task("travel_document")).kind == "action"  # offered, but nobody's work yet
+    forged = StatusDocumentRequest("travel_document")
+    await case.handle.signal("request_document", forged)  # no proof: ignored
+    await case.handle.signal("request_document", await case.signed("request_document",
+                                                                     StatusDocumentRequest("travel_document")))
+    await case.handle.signal("request_document", await case.signed("request_document",
+                                                                     StatusDocumentRequest("anything_else")))
+
+    async def queued():
+        task = await case.open_task("travel_document")
+        return task if task is not None and task.kind == "task" else None
+    task = await eventually(queued)
+    assert task.due_at is not None and task.due_at - task.opened_at >= timedelta(days=13)  # 10 working days
+    asked = [t for t in await case.transitions() if t.event == "document_requested"]
+    assert [(t.actor, t.public_note) for t in asked] == [("applicant", "travel_document_requested")]
+    # The certificate is renewed first: the request goes on in the next run, on its first clock.
+    await case.decide("certificate_renewal", "renew_certificate", "registrar")
+    await eventually(lambda: _runs(case, 3))
+    carried = await eventually(queued)
+    assert carried.due_at == task.due_at
+    await case.decide("travel_document", "issue_travel_document", "registrar")
+    await eventually(lambda: documents_of(case, "RTD"))
+    # Answered: off the inbox, and not offered again while the travel document is as long as the certificate.
+    assert await eventually(lambda: _no_open(case, "travel_document"))
+    assert (await case.open_task("certificate_renewal")).kind == "action"
+
+
+async def _runs(case, n: int):
+    runs = await case_runs(case.client, case.case_number)
+    return runs if len(runs) == n else None
+
+
+async def _no_open(case, step: str) -> bool:
+    return await case.open_task(step) is None

@@ -47,6 +47,7 @@ class StepRunner:
         self.calendar = papers.calendar
         self.papers = papers
         self.documents: list[DocumentsProvided] = []
+        self.superseded: list[str] = []  # tasks of steps offered anew after a wake-up: closed when reopened
 
     # ---- clocks -------------------------------------------------------------------------
     def clock(self, name: str, period: str, *, started_at: datetime | None = None, lapses: bool = False,
@@ -114,12 +115,14 @@ class StepRunner:
     async def decide_any(self, options: list[tuple],
                          transitions: dict[str, Transition], *,
                          lapse: StatutoryClock | list[StatutoryClock] | None = None,
-                         documents_state: str | None = None) -> tuple[StepSpec, DecisionInput] | None:
+                         documents_state: str | None = None,
+                         wake=None) -> tuple[StepSpec, DecisionInput] | None:
         """Open several steps at once and take the first decision on any of them (the others
         close with it). A step without a clock is an action available to its role (e.g. ending a
         status), not work in an inbox. An option may carry a third item: a check of the decision
         against the case, run by the update validator. While the applicant is asked for documents the case is in
-        `documents_state`, if given. None if `lapse` ran out first. Raises CaseInterrupted."""
+        `documents_state`, if given. None if `lapse` ran out first, or `wake()` became true (the
+        caller offers the steps anew). Raises CaseInterrupted."""
         lapses = lapse if isinstance(lapse, list) else [lapse] if lapse is not None else []
         resume_state = None
         while True:
@@ -132,17 +135,20 @@ class StepRunner:
             self.desk.open.update({s.spec.name: s for s in steps})
             timed = [s for s in steps if s.clock]
             due = min((s.clock.due_at for s in timed), default=min((c.due_at for c in lapses), default=None))
+            superseded, self.superseded = self.superseded, []
             await self.case.record("task_opened", state=resume_state, step=",".join(s.spec.name for s in steps),
                                    open_tasks=tasks, awaiting="; ".join(f"{s.spec.role}: {s.spec.title}" for s in timed),
-                                   deadline=due)
+                                   deadline=due, close_tasks=superseded)
             await self.case.wait_for(lambda: any(s.decision is not None for s in steps) or self.case.interrupted
-                                     or any(c.lapsed for c in lapses))
+                                     or any(c.lapsed for c in lapses) or (wake is not None and wake()))
             for s in steps:
                 del self.desk.open[s.spec.name]
             step = next((s for s in steps if s.decision is not None), None)
             if step is None:
                 if self.case.interrupted:
                     raise CaseInterrupted()
+                if not any(c.lapsed for c in lapses):  # woken: the caller offers these steps anew
+                    self.superseded = [s.task_id for s in steps]
                 return None
             d, batch = step.decision, [s.task_id for s in steps]
             if step.spec.outcome(d.outcome).requests_documents:

@@ -128,3 +128,22 @@ async def test_an_administrator_gives_a_consular_officer_a_mission(api):
     assert r.status_code == 200, r.text
     users = await admin.get("/staff/admin/users?lang=ru")
     assert f'data-user="{name}"' in users.text and "Германия" in users.text
+
+
+async def test_a_supervisor_hands_a_mission_task_only_to_an_officer_of_that_mission(api, tokens):
+    lodged = await lodge(api, "RUS")
+    n = lodged["case_number"]
+    task = await wait_task(api, tokens, n, "mission_document_check", "consular_officer")
+    supervisor = Browser(api)
+    assert (await supervisor.sign_in("supervisor", PASSWORD)).status_code == 303
+    page = (await supervisor.get(f"/staff/cases/{n}?lang=en")).text
+    choices = re.search(r'<select id="assign-mission_document_check" name="username">(.*?)</select>', page, re.S)[1]
+    assert '"consular_officer"' in choices and "consul.tr" not in choices
+    r = await api.post(f"/api/v1/tasks/{task['task_id']}/assignee", headers=await tokens("supervisor"),
+                       json={"username": "consul.tr", "holder": None})
+    assert r.status_code == 422 and r.json()["code"] == "not_a_holder", r.text
+    still = await wait_task(api, tokens, n, "mission_document_check", "consular_officer")
+    assert still["claimed_by"] is None  # not handed to another mission's officer
+    r = await api.post(f"/api/v1/tasks/{task['task_id']}/assignee", headers=await tokens("supervisor"),
+                       json={"username": "consular_officer", "holder": None})
+    assert r.status_code == 200, r.text

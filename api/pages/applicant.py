@@ -30,6 +30,7 @@ CASE_MINUTES = 20
 _PURPOSE = "applicant-case"
 # The confirmation shown after each action (?done=…), and the action it confirms.
 DONE_ACTION = {"documents": "documents", "withdrawn": "withdraw", "appealed": "appeal", "bank_account": "bank_account",
+               "requested": "request",
                "report": "report"}
 
 

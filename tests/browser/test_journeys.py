@@ -304,3 +304,31 @@ async def test_an_asylum_seeker_downloads_the_certificate_and_a_police_officer_c
     assert "Кол тамга туура" in await phone.inner_text("#authenticity")
     await phone.screenshot(path=str(SCREENSHOTS / "phone-verify-file-ky.png"), full_page=True)
     await context.close()
+
+
+async def test_a_recognised_refugee_applies_online_for_a_travel_document_from_a_phone_in_kyrgyz(browser, live_url):
+    case = await apply(live_url, "refugee", refugee_application())
+    n = case["case_number"]
+    at = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat(timespec="minutes")
+    for step, outcome, user, reason, data in [
+            ("registration", "register", "registrar", "", None),
+            ("interview", "schedule_interview", "case_officer", "", {"interview_at": at, "place": "Office"}),
+            ("interview", "record_interview", "case_officer", "",
+             {"held_at": datetime.now(timezone.utc).isoformat(timespec="minutes"), "summary": "Consistent."}),
+            ("verification", "complete_verification", "case_officer", "",
+             {"identity_established": True, "security_checks_done": True}),
+            ("conclusion", "recommend_recognition", "case_officer", "Well-founded fear.", None),
+            ("decision", "recognise", "supervisor", "Agreed.", None)]:
+        await decide(live_url, n, step, outcome, user, reason, data)
+    context, phone = await open_case_on_phone(browser, live_url, case, "ky")
+
+    async def offered():
+        await phone.reload()
+        return await phone.locator("button[data-request=travel_document]").count() == 1
+    await eventually(offered, timeout=30)
+    await phone.click("button[data-request=travel_document]")
+    await phone.wait_for_url(f"{live_url}/status?done=requested&asked=travel_document")
+    assert "Жол жүрүү документи боюнча арызыңыз каралууда" in await phone.inner_text("#requests")
+    await phone.screenshot(path=str(SCREENSHOTS / "phone-refugee-request-ky.png"), full_page=True)
+    assert await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    await context.close()

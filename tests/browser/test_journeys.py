@@ -166,6 +166,17 @@ async def test_an_admin_creates_an_officer_and_amends_a_quota_in_kyrgyz(page, li
     await page.click("#new-user button")
     password = await page.inner_text("#one-time-password .secret")
     assert len(password) >= 20
+    # A consular officer serves one mission, chosen among the countries named in Kyrgyz.
+    consul = f"consul.{uuid.uuid4().hex[:6]}"
+    await page.goto(f"{live_url}/staff/admin/users")
+    await page.fill("#new-username", consul)
+    await page.fill("#new-full-name", "Айгерим Токтосунова")
+    await page.check("input[name=roles][value=consular_officer]")
+    await page.select_option("#mission", "TUR")
+    await page.click("#new-user button")
+    await page.goto(f"{live_url}/staff/admin/users")
+    assert "Түркия" in await page.inner_text(f"tr[data-user='{consul}']")
+    await page.screenshot(path=str(SCREENSHOTS / "admin-users-consular-ky.png"), full_page=True)
     await page.goto(f"{live_url}/staff/admin/quota?year=2032")
     await page.select_option("#q-region", "O")
     await page.select_option("#q-sector", "construction")

@@ -47,6 +47,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "refugee_renewal_reminder": ("until",),
     "certificate_renewal_requested": (),
     "travel_document_requested": (),
+    "request_declined": (),
     "refugee_certificate_expired_grace": ("until",),
     "certificate_renewal_approved": (),
     "travel_document_approved": (),

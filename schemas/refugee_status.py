@@ -2,11 +2,13 @@
 as the Refugee Convention's Art. 1C, deprivation for false information, naturalisation; domain.md
 §1 point 10): the steps that keep it, extend it and end it."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from schemas.calendar import Calendar
+from schemas.rules import ProcedureRules
 from schemas.steps import Outcome, StepData, StepSpec
 
 
@@ -32,9 +34,19 @@ class Naturalisation(StepData):
 # What a refugee may ask for online while the status holds, and the step that answers it.
 REQUESTABLE = {"certificate_renewal": "certificate_renewal", "travel_document": "travel_document"}
 
-RENEWAL = StepSpec("certificate_renewal", "registrar", "Renew the refugee certificate", (Outcome("renew_certificate"),))
+
+def renewal_opens(calendar: Calendar, rules: ProcedureRules, certificate_from: datetime) -> datetime:
+    """From when the holder may apply online to renew the certificate: when they are reminded to
+    (a month before it expires); the registrar may renew at any time."""
+    return calendar.due(certificate_from, rules.period("refugee_renewal_reminder"))
+
+
+# A request made online is answered, or declined with the reasons (the step is offered again later).
+DECLINE = Outcome("decline_request", True)
+RENEWAL = StepSpec("certificate_renewal", "registrar", "Renew the refugee certificate",
+                   (Outcome("renew_certificate"), DECLINE))
 TRAVEL_DOCUMENT = StepSpec("travel_document", "registrar", "Issue the refugee travel document",
-                           (Outcome("issue_travel_document"),))
+                           (Outcome("issue_travel_document"), DECLINE))
 ENDING = StepSpec("status_ending", "supervisor", "End the refugee status",
                   (Outcome("cease", True, Cessation), Outcome("deprive", True, Deprivation),
                    Outcome("naturalise", True, Naturalisation)))

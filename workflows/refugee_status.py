@@ -12,13 +12,23 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import CaseOutcome, RefugeeStatusCarry, StatusDocumentRequest
     from schemas.refugee import State
-    from schemas.refugee_status import ENDING, ENDING_SIGNOFF, ENDINGS, RENEWAL, REQUESTABLE, TRAVEL_DOCUMENT
+    from schemas.refugee_status import (
+        ENDING,
+        ENDING_SIGNOFF,
+        ENDINGS,
+        RENEWAL,
+        REQUESTABLE,
+        TRAVEL_DOCUMENT,
+        renewal_opens,
+    )
+    from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
 
 KEEP = {"renew_certificate": T(None, "certificate_renewal_approved", notify=True),
-        "issue_travel_document": T(None, "travel_document_approved", notify=True)}
+        "issue_travel_document": T(None, "travel_document_approved", notify=True),
+        "decline_request": T(None, "request_declined", with_reason=True, notify=True)}
 PROPOSE_ENDING = {outcome: T(State.ENDING_PROPOSED, "status_ending_proposed") for outcome in ENDINGS}
 
 
@@ -53,8 +63,17 @@ class RefugeeStatusWorkflow(CaseWorkflow):
 
     @workflow.signal
     def request_document(self, request: StatusDocumentRequest) -> None:
-        if self.guard.accept("request_document", request) and request.document in REQUESTABLE:
-            self.asked.append(request.document)
+        if not self.guard.accept("request_document", request) or request.document not in REQUESTABLE:
+            return
+        if request.document == RENEWAL.name and self.case.state != State.CERT_EXPIRED and \
+                workflow.now() < renewal_opens(self.steps.calendar, self.input.rules, self.carry.certificate_from):
+            workflow.logger.info("renewal asked online on %s before it opens: ignored", self.input.case_number)
+            return
+        self.asked.append(request.document)
+
+    def _check_decline(self, d) -> None:
+        if d.outcome == "decline_request" and d.step not in self.requests:
+            raise InvalidDecision("there is no request to decline: none was made online")
 
     async def _take_requests(self) -> None:
         """A request starts its step's clock (once: a second request for the same is noted only)."""
@@ -84,9 +103,9 @@ class RefugeeStatusWorkflow(CaseWorkflow):
         grace = None
         while True:
             await self._take_requests()
-            options = [(RENEWAL, self.requests.get(RENEWAL.name)), (ENDING, None)]
+            options = [(RENEWAL, self.requests.get(RENEWAL.name), self._check_decline), (ENDING, None)]
             if grace is None and (c.travel_document is None or c.travel_document.valid_until < validity.due_at):
-                options.insert(1, (TRAVEL_DOCUMENT, self.requests.get(TRAVEL_DOCUMENT.name)))
+                options.insert(1, (TRAVEL_DOCUMENT, self.requests.get(TRAVEL_DOCUMENT.name), self._check_decline))
             chosen = await self.steps.decide_any(options, {**KEEP, **PROPOSE_ENDING},
                                                  lapse=grace if grace is not None else validity,
                                                  wake=lambda: bool(self.asked))
@@ -104,7 +123,10 @@ class RefugeeStatusWorkflow(CaseWorkflow):
                 await self.case.record("status_lapsed", state=State.STATUS_LAPSED, awaiting="", deadline=None,
                                        close_all_tasks=True, notify_applicant=True, public_note="status_lapsed")
                 return
-            _, d = chosen
+            spec, d = chosen
+            if d.outcome == "decline_request":
+                await self._answered(spec.name)
+                continue
             if d.outcome == "renew_certificate":
                 await self._renew()  # does not return: the status goes on in a new run
             if d.outcome == "issue_travel_document":

@@ -73,7 +73,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
     except ApiError as err:
         return await _refused(request, err)
     tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
-              "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.spec.outcomes]}
+              "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.outcomes]}
              for s in open_steps(staff, view.case, view.open_tasks, view.transitions)]
     clocks = {t["task"].clock: t["task"].due_at for t in tasks if t["task"].clock} if may_supervise(staff.roles) else {}
     return render(request, "case.html", {

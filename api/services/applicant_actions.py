@@ -3,6 +3,8 @@ the documents asked for, withdraw, appeal within the window, correct the bank ac
 failed transfer. Each is allowed only in the states the procedure allows it; what is stored
 commits before the workflow hears of it, and no connection waits on the engine."""
 
+from datetime import datetime, timezone
+
 from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -14,9 +16,12 @@ from db.models import Case
 from db.repositories import cases as case_repo
 from db.repositories.audit import append_audit
 from db.sealing import session_sealer
+from rules import procedure_rules
+from schemas.calendar import Calendar
 from schemas.messages import AccountCorrected, AppealInput, DocumentsProvided, StatusDocumentRequest, WithdrawalInput
 from schemas.procedures import PROCEDURES
-from schemas.refugee_status import REQUESTABLE
+from schemas.refugee import State as RefugeeState
+from schemas.refugee_status import RENEWAL, REQUESTABLE, renewal_opens
 from schemas.repatriation import BankAccount
 from schemas.repatriation import State as RepatriationState
 from stack.proofs import MessageSigner
@@ -91,11 +96,19 @@ async def correct_bank_account(session: AsyncSession, temporal: Client, signer: 
 
 async def requestable(session: AsyncSession, case: Case) -> dict[str, str]:
     """What a recognised refugee may ask for online now, by step: "open" (they may ask) or
-    "asked" (a registrar has it on a clock). Read from the steps the workflow offers."""
+    "asked" (a registrar has it on a clock). Read from the steps the workflow offers; a renewal
+    only from when the holder is reminded of it (the workflow ignores an earlier one)."""
     if case.procedure != "refugee":
         return {}
-    return {t.step: "open" if t.kind == "action" else "asked"
-            for t in await case_repo.open_tasks(session, case.case_number) if t.step in REQUESTABLE}
+    found = {t.step: "open" if t.kind == "action" else "asked"
+             for t in await case_repo.open_tasks(session, case.case_number) if t.step in REQUESTABLE}
+    if found.get(RENEWAL.name) == "open" and case.state != RefugeeState.CERT_EXPIRED:
+        certificates = [d for d in await case_repo.documents(session, case.case_number) if d.doc_type == "RC"]
+        rules = procedure_rules("refugee")
+        if not certificates or datetime.now(timezone.utc) < renewal_opens(Calendar(rules.calendar), rules,
+                                                                           certificates[-1].issued_at):
+            del found[RENEWAL.name]
+    return found
 
 
 async def request_document(session: AsyncSession, temporal: Client, signer: MessageSigner, case: Case,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from api.deps import Staff
 from db.models import Case, CaseTransition, Task
 from schemas.procedures import PROCEDURES
+from schemas.refugee_status import DECLINE
 from schemas.steps import StepSpec, barred
 
 # Transitions that make their actor the decider of a step (the desk's four-eyes memory).
@@ -20,6 +21,11 @@ class OpenStepView:
     spec: StepSpec
     barred: str = ""  # an i18n key; empty when the officer may decide
     params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def outcomes(self):
+        """The outcomes offered: a request is declined only once someone asked (a queued task)."""
+        return [o for o in self.spec.outcomes if not (o.name == DECLINE.name and self.task.kind == "action")]
 
 
 def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition]) -> list[OpenStepView]:

@@ -231,3 +231,45 @@ async def _runs(case, n: int):
 
 async def _no_open(case, step: str) -> bool:
     return await case.open_task(step) is None
+
+
+async def test_renewal_is_asked_online_only_once_reminded_and_a_request_may_be_declined(case):
+    from schemas.messages import StatusDocumentRequest
+
+    async def ask(document: str) -> None:
+        await case.handle.signal("request_document", await case.signed("request_document",
+                                                                         StatusDocumentRequest(document)))
+    await recognised(case)
+    await ask("certificate_renewal")  # eleven months early: ignored
+    await ask("travel_document")
+    task = await eventually(lambda: _queued(case, "travel_document"))
+    assert (await case.open_task("certificate_renewal")).kind == "action"
+    await rejected(case.try_decide("certificate_renewal", "decline_request", "registrar", "Too early."),
+                   "InvalidDecision")  # nothing was asked
+    await rejected(case.try_decide("travel_document", "decline_request", "registrar", ""), "InvalidDecision")
+    result = await case.decide("travel_document", "decline_request", "registrar",
+                               "Bring the exit visa application to the office.")
+    assert result.state == State.STATUS_ACTIVE
+    declined = await eventually(lambda: _events(case, "decided", "travel_document"))
+    assert declined[-1].public_note == "request_declined" and declined[-1].note_params["reason"].startswith("Bring")
+    assert (await eventually(lambda: _offered(case, "travel_document"))).task_id != task.task_id
+    assert [t.detail["step"] for t in await case.transitions() if t.event == "document_requested"] == \
+        ["travel_document"]
+    await case.sleep(timedelta(days=340))  # reminded: now renewal may be asked online
+    await eventually(lambda: reminders_of(case, "refugee_certificate"))
+    await ask("certificate_renewal")
+    assert (await eventually(lambda: _queued(case, "certificate_renewal"))).due_at is not None
+
+
+async def _queued(case, step: str):
+    task = await case.open_task(step)
+    return task if task is not None and task.kind == "task" else None
+
+
+async def _offered(case, step: str):
+    task = await case.open_task(step)
+    return task if task is not None and task.kind == "action" else None
+
+
+async def _events(case, event: str, step: str):
+    return [t for t in await case.transitions() if t.event == event and t.step == step] or None

@@ -23,7 +23,7 @@ STEPS: dict[str, tuple[FormStep, ...]] = {
     "repatriation": (FormStep("deceased", ("deceased",)),
                      FormStep("person", ("applicant", "relationship", "power_of_attorney_number",
                                          "costs_borne_by_applicant")),
-                     FormStep("bank_account", ("mission", "bank_account")), FormStep("contact", ("region", "contact"))),
+                     FormStep("payment", ("mission", "bank_account")), FormStep("contact", ("region", "contact"))),
     "work-permit": (FormStep("employer", ("employer",)), FormStep("worker", ("worker",)),
                     FormStep("position", ("region", "sector", "position", "quota_year", "fee_paid")),
                     FormStep("contact", ("contact",))),

@@ -42,7 +42,7 @@ def renewal_opens(calendar: Calendar, rules: ProcedureRules, certificate_from: d
 
 
 # A request made online is answered, or declined with the reasons (the step is offered again later).
-DECLINE = Outcome("decline_request", True)
+DECLINE = Outcome("decline_request", True, answers_request=True)
 RENEWAL = StepSpec("certificate_renewal", "registrar", "Renew the refugee certificate",
                    (Outcome("renew_certificate"), DECLINE))
 TRAVEL_DOCUMENT = StepSpec("travel_document", "registrar", "Issue the refugee travel document",

@@ -56,6 +56,8 @@ class Outcome:
     data: type[StepData] | None = None
     # Asks the applicant for documents: the step waits and its clock stops meanwhile.
     requests_documents: bool = False
+    # Answers (declines) what the applicant asked for: offered only on a step someone asked for.
+    answers_request: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.messages import CaseOutcome, RefugeeStatusCarry, StatusDocumentRequest
     from schemas.refugee import State
     from schemas.refugee_status import (
+        DECLINE,
         ENDING,
         ENDING_SIGNOFF,
         ENDINGS,
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.clock import StatutoryClock
     from workflows.steps.paperwork import TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
 
@@ -53,17 +55,22 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     def __init__(self, carry: RefugeeStatusCarry) -> None:
         self.setup(carry.case, State.STATUS_ACTIVE, set())
         self.resume(carry.runs)
+        self.carry = carry  # here, not in `run`: a signal may be handled before `run` starts
         self.asked: list[str] = []  # requests received, not yet taken up
-        self.requests: dict = {}  # step -> the clock of the request it answers
+        self.requests: dict[str, StatutoryClock] = {}  # step -> the clock of the request it answers
+        self.offered: set[str] = set()  # the requestable steps the status offers now
 
     @workflow.run
     async def run(self, carry: RefugeeStatusCarry) -> CaseOutcome:
-        self.carry = carry
         return await self.run_procedure(self._status)
 
     @workflow.signal
     def request_document(self, request: StatusDocumentRequest) -> None:
         if not self.guard.accept("request_document", request) or request.document not in REQUESTABLE:
+            return
+        if REQUESTABLE[request.document] not in self.offered:  # not offered now (as the status page shows)
+            workflow.logger.info("%s asked online on %s while not offered: ignored", request.document,
+                                 self.input.case_number)
             return
         if request.document == RENEWAL.name and self.case.state != State.CERT_EXPIRED and \
                 workflow.now() < renewal_opens(self.steps.calendar, self.input.rules, self.carry.certificate_from):
@@ -72,13 +79,16 @@ class RefugeeStatusWorkflow(CaseWorkflow):
         self.asked.append(request.document)
 
     def _check_decline(self, d) -> None:
-        if d.outcome == "decline_request" and d.step not in self.requests:
+        if d.outcome == DECLINE.name and d.step not in self.requests:
             raise InvalidDecision("there is no request to decline: none was made online")
 
     async def _take_requests(self) -> None:
-        """A request starts its step's clock (once: a second request for the same is noted only)."""
+        """A request starts its step's clock (once: a second request for the same is noted only);
+        one for a step no longer offered (asked just as it closed) is dropped."""
         while self.asked:
             step = REQUESTABLE[self.asked.pop(0)]
+            if step not in self.offered:
+                continue
             await self.case.record("document_requested", actor="applicant", actor_role="applicant",
                                    public_note=f"{step}_requested", detail={"step": step, "again": step in self.requests})
             if step not in self.requests:
@@ -102,9 +112,11 @@ class RefugeeStatusWorkflow(CaseWorkflow):
                                detail={"run": c.runs.run + 1, "certificate": c.certificate.number})
         grace = None
         while True:
+            travel = grace is None and (c.travel_document is None or c.travel_document.valid_until < validity.due_at)
+            self.offered = {RENEWAL.name, TRAVEL_DOCUMENT.name} if travel else {RENEWAL.name}
             await self._take_requests()
             options = [(RENEWAL, self.requests.get(RENEWAL.name), self._check_decline), (ENDING, None)]
-            if grace is None and (c.travel_document is None or c.travel_document.valid_until < validity.due_at):
+            if travel:
                 options.insert(1, (TRAVEL_DOCUMENT, self.requests.get(TRAVEL_DOCUMENT.name), self._check_decline))
             chosen = await self.steps.decide_any(options, {**KEEP, **PROPOSE_ENDING},
                                                  lapse=grace if grace is not None else validity,
@@ -124,15 +136,17 @@ class RefugeeStatusWorkflow(CaseWorkflow):
                                        close_all_tasks=True, notify_applicant=True, public_note="status_lapsed")
                 return
             spec, d = chosen
-            if d.outcome == "decline_request":
+            if d.outcome == DECLINE.name:
                 await self._answered(spec.name)
                 continue
             if d.outcome == "renew_certificate":
                 await self._renew()  # does not return: the status goes on in a new run
             if d.outcome == "issue_travel_document":
+                self.offered.discard(TRAVEL_DOCUMENT.name)
                 await self._answered(TRAVEL_DOCUMENT.name)
                 c.travel_document = await self.papers.issue("RTD", None, until=c.certificate.valid_until)
                 continue
+            self.offered = set()  # nothing is asked for while an ending awaits its sign-off
             if await self._signed_off(d):
                 return
             await self.case.record("status_active", state=State.CERT_EXPIRED if grace else State.STATUS_ACTIVE,

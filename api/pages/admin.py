@@ -44,7 +44,7 @@ async def create_user(request: Request, session: SessionDep, staff: PageStaff, f
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     try:
         created = await administration.create_account(session, staff, form.get("username", "")[:64],
-                                                      form.get("full_name", "")[:200], roles, form.get("mission", "")[:3])
+                                                      form.get("full_name", "")[:200], roles, form.get("mission", "")[:64])
     except ApiError as err:
         if err.status_code == 403:
             raise
@@ -72,7 +72,7 @@ async def change_user(username: str, request: Request, session: SessionDep, staf
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     try:
         change = await administration.change_account(
-            session, staff, username, roles=roles if action == "roles" else None, mission=form.get("mission", "")[:3],
+            session, staff, username, roles=roles if action == "roles" else None, mission=form.get("mission", "")[:64],
             active={"deactivate": False, "activate": True}.get(action), reset_password=action == "reset_password")
     except ApiError as err:
         if err.status_code in (403, 404):

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from api.deps import Staff
 from db.models import Case, CaseTransition, Task
 from schemas.procedures import PROCEDURES
-from schemas.refugee_status import DECLINE
 from schemas.steps import StepSpec, barred
 
 # Transitions that make their actor the decider of a step (the desk's four-eyes memory).
@@ -24,8 +23,8 @@ class OpenStepView:
 
     @property
     def outcomes(self):
-        """The outcomes offered: a request is declined only once someone asked (a queued task)."""
-        return [o for o in self.spec.outcomes if not (o.name == DECLINE.name and self.task.kind == "action")]
+        """The outcomes offered: a request is answered only once someone asked (a queued task)."""
+        return [o for o in self.spec.outcomes if not (o.answers_request and self.task.kind == "action")]
 
 
 def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition]) -> list[OpenStepView]:

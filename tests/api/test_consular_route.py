@@ -123,6 +123,10 @@ async def test_an_administrator_gives_a_consular_officer_a_mission(api):
     r = await admin.post("/staff/admin/users?lang=en", {"username": name, "full_name": "Consul in Germany",
                                                         "roles": "consular_officer"})
     assert r.status_code == 422 and "mission" in r.text
+    for bad in ("RUSX", "XXA", "rus\x00"):  # not a country's code (nor cut down to one): refused, nothing made
+        r = await admin.post("/staff/admin/users?lang=en", {"username": name, "full_name": "Consul",
+                                                            "roles": "consular_officer", "mission": bad})
+        assert r.status_code == 422 and "mission" in r.text, bad
     r = await admin.post("/staff/admin/users?lang=ru", {"username": name, "full_name": "Consul in Germany",
                                                         "roles": "consular_officer", "mission": "DEU"})
     assert r.status_code == 200, r.text

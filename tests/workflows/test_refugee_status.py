@@ -222,6 +222,15 @@ async def test_a_request_made_online_puts_the_step_in_the_inbox_on_a_clock_and_s
     # Answered: off the inbox, and not offered again while the travel document is as long as the certificate.
     assert await eventually(lambda: _no_open(case, "travel_document"))
     assert (await case.open_task("certificate_renewal")).kind == "action"
+    # Asked for while it is not offered (a stale page): ignored, no clock runs for it.
+    await case.handle.signal("request_document", await case.signed("request_document",
+                                                                     StatusDocumentRequest("travel_document")))
+    await case.handle.signal("request_document", await case.signed("request_document",
+                                                                     StatusDocumentRequest("certificate_renewal")))
+    assert (await case.handle.query("__stack_trace")) is not None  # both signals handled
+    assert [t.detail["step"] for t in await case.transitions() if t.event == "document_requested"] == \
+        ["travel_document"]
+    assert await case.open_task("travel_document") is None
 
 
 async def _runs(case, n: int):

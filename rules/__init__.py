@@ -2,7 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,14 @@ def working_calendar() -> WorkingCalendar:
         years=sorted(int(y) for y in years),
         fallback_fixed=list(raw.get("fallback_fixed", [])),
     )
+
+
+def local_today(moment: datetime) -> date:
+    """The day it is in Kyrgyzstan at `moment`: a case or document numbered in the first hours of
+    1 January belongs to the new year, though UTC is still in the old one."""
+    from schemas.calendar import Calendar
+
+    return Calendar(working_calendar()).local_date(moment)
 
 
 @lru_cache

@@ -1,7 +1,14 @@
 """Test data: valid applications, changed field by field where a test needs it."""
 
 import copy
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+
+from rules import local_today
+
+
+def service_today() -> date:
+    """Today where the service is (Bishkek, UTC+6): from 18:00 UTC on, a day ahead of the machine's."""
+    return local_today(datetime.now(timezone.utc))
 
 
 def refugee_application(**overrides) -> dict:
@@ -64,7 +71,7 @@ def work_permit_application(**overrides) -> dict:
         "employer": {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 3, "local_staff": 40},
         "worker": {"family_name": "Zhang", "given_names": "Wei", "patronymic": "", "date_of_birth": "1985-03-03",
                    "sex": "M", "nationality": "CHN", "document_type": "passport", "document_number": "E99887766"},
-        "region": "C", "sector": "construction", "position": "Site engineer", "quota_year": date.today().year,
+        "region": "C", "sector": "construction", "position": "Site engineer", "quota_year": service_today().year,
         "fee_paid": True,
         "contact": {"address": "Bishkek, Chui avenue 100", "phone": "+996312000333"},
     }

@@ -16,7 +16,7 @@ from db.repositories.audit import append_audit
 from db.repositories.cases import find_by_dedupe
 from db.repositories.sequences import next_number
 from db.sealing import session_sealer
-from rules import RulesError
+from rules import RulesError, local_today
 from schemas.procedures import Procedure
 
 
@@ -73,7 +73,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
         # A later identical application (outside the retry window) is a new case: keep keys unique.
         dedupe_key = f"payload:{payload_hash}:{now.isoformat()}"
 
-    year = now.year
+    year = local_today(now).year
     number = await next_number(session, f"{procedure.case_prefix}-{year}")
     case_number = f"{procedure.case_prefix}-{year}-{number:06d}"
     seed = security.new_seed()

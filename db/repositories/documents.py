@@ -13,7 +13,7 @@ from db.models import DocumentFile, IssuedDocumentRow
 from db.repositories.audit import append_audit
 from db.repositories.sequences import next_number
 from db.sealing import session_sealer
-from rules import document_rules
+from rules import document_rules, local_today
 
 # From which states each change applies: a replaced document or a letter never changes again.
 STATUS_FROM = {"suspended": ("valid",), "valid": ("suspended",), "revoked": ("valid", "suspended"),
@@ -29,7 +29,7 @@ async def issue(session: AsyncSession, *, issue_key: str, case_number: str, doc_
     if existing is not None:
         return existing
     rules = document_rules()
-    year = issued_at.year
+    year = local_today(issued_at).year
     seq = await next_number(session, rules.series(doc_type, region, year))
     number = rules.number(doc_type, region, year, seq)
     row = IssuedDocumentRow(number=number, issue_key=issue_key, case_number=case_number, doc_type=doc_type,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.api.helpers import snapshot, submit
-from tests.factories import refugee_application
+from tests.factories import refugee_application, service_today
 
 URL = "/api/v1/applications/refugee"
 
@@ -14,7 +14,7 @@ URL = "/api/v1/applications/refugee"
 async def test_submission_returns_a_case_number_and_an_access_code_shown_once(api, sessions):
     body = await submit(api)
     assert body["state"] == "LODGED"
-    year = date.today().year
+    year = service_today().year
     assert body["case_number"].startswith(f"REF-{year}-") and len(body["case_number"]) == len(f"REF-{year}-000001")
     assert len(body["access_code"]) == 14
     async with sessions() as s:

@@ -1,7 +1,7 @@
 """Each role's main journey through the pages in a real browser, in Kyrgyz, Russian or English."""
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -9,7 +9,7 @@ import httpx
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_pages import open_case_when_task_is_open
 from tests.conftest import PASSWORD, eventually
-from tests.factories import kairylman_application, refugee_application, repatriation_application
+from tests.factories import kairylman_application, refugee_application, repatriation_application, service_today
 
 
 async def apply(live_url: str, slug: str, body: dict) -> dict:
@@ -130,13 +130,13 @@ async def test_the_commission_grants_kairylman_status_in_english(page, live_url)
     await sign_in(page, live_url, "commission", "en", "/staff/inbox")
     await open_case_when_task_is_open(page, live_url, n, "commission_decision")
     await page.click("#task-commission_decision summary:has-text('Grant')")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (service_today() + timedelta(days=1)).isoformat()
     await page.fill("#grant-session_date", tomorrow)  # a session that has not happened yet is refused
     await page.fill("#grant-protocol_number", "IC-21")
     await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
     assert "session_date" in await page.inner_text("#error-summary") or "future" in await page.inner_text("#error-summary")
     assert await page.input_value("#grant-protocol_number") == "IC-21"  # what was typed is kept
-    await page.fill("#grant-session_date", date.today().isoformat())
+    await page.fill("#grant-session_date", service_today().isoformat())
     await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
     await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
 

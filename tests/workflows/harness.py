@@ -125,6 +125,11 @@ class CaseDriver:
         opened.__doc__ = f"task {step} open on {self.case_number}"
         return await eventually(opened, timeout=timeout)
 
+    async def sleep_until(self, moment: datetime) -> None:
+        """Skip time to `moment`: a deadline the case itself set, rather than a fixed number of
+        days that falls short when the period's last day is a weekend or a holiday."""
+        await self.sleep(moment - await self.env.get_current_time())
+
     async def wait_state(self, state: str) -> Case:
         async def reached():
             case = await self.case()

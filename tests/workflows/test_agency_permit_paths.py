@@ -2,7 +2,9 @@
 
 from datetime import date, timedelta
 
+from rules import procedure_rules, working_calendar
 from schemas.agency_permit import State
+from schemas.calendar import Calendar
 from tests.conftest import eventually
 from tests.workflows.harness import rejected
 
@@ -24,14 +26,15 @@ async def test_approved_then_active_once_the_deposit_is_confirmed_then_expires_a
     assert [d.doc_type for d in docs] == ["AGP"] and docs[0].holder_initials == "IJL"  # the agency holds it
     issued = [t for t in await case.transitions() if t.event == "document_issued"]
     assert issued[0].detail["destination_countries"] == ["DEU", "KOR"]
-    await case.sleep(timedelta(days=340))
+    # Reminded about a month before the permit runs out (either date moves past a holiday).
+    await case.sleep_until(docs[0].valid_until - timedelta(days=20))
 
     async def extension_reminder():
         return [t for t in await case.transitions()
                 if t.event == "deadline_reminder" and t.detail.get("clock", "").startswith("permit_")]
     reminder, = await eventually(extension_reminder)
     assert reminder.public_note == "permit_extension_reminder"
-    await case.sleep(timedelta(days=40))
+    await case.sleep_until(docs[0].valid_until + timedelta(hours=1))
     assert (await case.handle.result()).state == State.EXPIRED
 
 
@@ -39,11 +42,11 @@ async def test_an_unpaid_deposit_lets_the_approval_lapse(case):
     await case.lodge("agency-permit")
     await case.decide("doc_check", "documents_ok", "registrar")
     await case.decide("commission_decision", "approve", "commission", data=SESSION)
-    await case.wait_task("deposit")
+    deposit = await case.wait_task("deposit")
     msg = await rejected(case.try_decide("deposit", "confirm_deposit", "finance_officer",
                                          data={**RECEIPT, "deposit_som": 5000}), "InvalidDecision")
     assert "50000 som" in msg
-    await case.sleep(timedelta(days=31))
+    await case.sleep_until(deposit.due_at + timedelta(hours=1))
     assert (await case.handle.result()).state == State.REJECTED
 
 
@@ -70,8 +73,11 @@ async def test_a_suspension_not_remedied_in_30_days_cancels_the_permit(case):
     await to_active(case)
     await case.decide("suspension", "suspend", "supervisor", "Complaints from migrants in Germany.",
                       {"ground": "migrant_complaints"})
-    await case.wait_task("resumption")
-    await case.sleep(timedelta(days=31))
+    remedy = await case.wait_task("resumption")
+    # The window has no task deadline (resuming is an action offered, not a duty): count it as the
+    # workflow does, from the rules' calendar.
+    window = Calendar(working_calendar()).due(remedy.opened_at, procedure_rules("agency_permit").period("remedy_window"))
+    await case.sleep_until(window + timedelta(hours=1))
     assert (await case.handle.result()).state == State.CANCELLED
 
 

@@ -51,9 +51,9 @@ async def test_commission_decision_is_due_in_two_months_with_an_alert_at_75_perc
     await case.decide("case_file", "put_on_agenda", "case_officer", data={"security_checks_requested": False})
     task = await case.wait_task("commission_decision")
     assert timedelta(days=58) <= task.due_at - task.opened_at <= timedelta(days=68)  # holidays extend it
-    await case.sleep(timedelta(days=50))
+    await case.sleep_until(task.opened_at + (task.due_at - task.opened_at) * 0.8)
     assert (await case.wait_event("deadline_reminder")) is not None
-    await case.sleep(timedelta(days=15))
+    await case.sleep_until(task.due_at + timedelta(hours=1))
     await case.wait_event("deadline_breached")
     assert (await case.open_task("commission_decision")).escalated_at is not None
     result = await case.decide("commission_decision", "refuse", "commission", "Ethnicity not proved by the documents.",
@@ -64,15 +64,15 @@ async def test_commission_decision_is_due_in_two_months_with_an_alert_at_75_perc
 
 async def test_reminders_at_24_and_30_months_then_the_certificate_expires(case):
     await to_active(case)
-    await case.sleep(timedelta(days=365 * 2 + 5))
+    certificate = (await case.documents())[0]
+    await case.sleep_until(certificate.valid_until - timedelta(days=330))  # past 24 months, before 30
 
     async def certificate_reminders():
         return [t for t in await case.transitions()
                 if t.event == "deadline_reminder" and t.detail.get("clock") == "certificate"]
     first = await eventually(certificate_reminders)
     assert first[0].public_note == "citizenship_reminder"
-    await case.sleep(timedelta(days=200))
-    await case.sleep(timedelta(days=200))
+    await case.sleep_until(certificate.valid_until + timedelta(hours=1))
     assert (await case.handle.result()).state == State.EXPIRED
     assert len(await certificate_reminders()) == 2
     assert await case.open_task_count() == 0

@@ -25,16 +25,23 @@ async def documents_of(case, doc_type: str, holder: str = "D. K."):
     return [d for d in await case.documents() if d.doc_type == doc_type and d.holder_initials == holder]
 
 
+async def reminded_of_renewal(case, certificate) -> None:
+    """Skip to past the renewal reminder (a month before the certificate runs out; either date
+    moves to the next working day when it falls on a holiday) and well before the expiry."""
+    await case.sleep_until(certificate.valid_until - timedelta(days=20))
+
+
 async def reminders_of(case, clock: str):
     return [t for t in await case.transitions() if t.event == "deadline_reminder" and t.detail.get("clock") == clock]
 
 
 async def test_the_refugee_certificate_is_renewed_in_a_new_run_that_carries_the_status(case):
     await recognised(case)
-    await case.sleep(timedelta(days=340))  # a month before the year runs out
+    certificate, = await documents_of(case, "RC")
+    await reminded_of_renewal(case, certificate)
     reminder, = await eventually(lambda: reminders_of(case, "refugee_certificate"))
     assert reminder.public_note == "refugee_renewal_reminder"
-    certificate, = await documents_of(case, "RC")  # the reminder names the certificate's last day
+    # The reminder names the certificate's last day.
     last_day = (certificate.valid_until.astimezone(BISHKEK_TZ) - timedelta(seconds=1)).date()
     assert reminder.note_params == {"until": last_day.isoformat()}
     result = await case.decide("certificate_renewal", "renew_certificate", "registrar")
@@ -57,19 +64,21 @@ async def test_the_refugee_certificate_is_renewed_in_a_new_run_that_carries_the_
 
 async def test_a_certificate_not_renewed_lets_the_status_lapse_after_the_grace_period(case):
     await recognised(case)
-    await case.sleep(timedelta(days=370))
-    await case.wait_state(State.CERT_EXPIRED)
+    certificate, = await documents_of(case, "RC")
+    await case.sleep_until(certificate.valid_until + timedelta(hours=1))
+    grace = await case.wait_state(State.CERT_EXPIRED)
     certificate, = await documents_of(case, "RC")
     assert certificate.status == "expired"
     assert "travel_document" not in {t.step for t in await case.open_tasks()}
-    await case.sleep(timedelta(days=31))
+    await case.sleep_until(grace.deadline + timedelta(hours=1))
     assert (await case.handle.result()).state == State.STATUS_LAPSED
     assert await case.open_task_count() == 0
 
 
 async def test_a_certificate_renewed_within_the_grace_period_keeps_the_status(case):
     await recognised(case)
-    await case.sleep(timedelta(days=370))
+    certificate, = await documents_of(case, "RC")
+    await case.sleep_until(certificate.valid_until + timedelta(hours=1))
     await case.wait_state(State.CERT_EXPIRED)
     await case.decide("certificate_renewal", "renew_certificate", "registrar")
 
@@ -133,10 +142,11 @@ async def test_a_returned_ending_leaves_the_status_in_force(case):
 async def test_the_asylum_seeker_certificate_is_renewed_while_the_case_is_undecided_even_in_appeal(case):
     await case.lodge()
     await case.decide("registration", "register", "registrar")
-    await case.sleep(timedelta(days=65))
+    first, = await eventually(lambda: _at_least(case, "AC", 1))
+    await case.sleep_until(first.valid_until - timedelta(days=20))  # reminded a month before, give or take a holiday
     reminder, = await eventually(lambda: reminders_of(case, "asylum_certificate"))
     assert reminder.public_note == "asylum_certificate_renewal_reminder"
-    await case.sleep(timedelta(days=30))
+    await case.sleep_until(first.valid_until + timedelta(hours=1))
     first, second = await eventually(lambda: _at_least(case, "AC", 2))
     assert first.replaced_by == second.number
     # Rejected, then appealed: the certificate is still renewed while the appeal is pending.
@@ -151,7 +161,7 @@ async def test_the_asylum_seeker_certificate_is_renewed_while_the_case_is_undeci
     await case.wait_state(State.APPEAL_WINDOW)
     await case.appeal()
     await case.wait_state(State.IN_APPEAL)
-    await case.sleep(timedelta(days=100))  # past the renewed certificate's three months
+    await case.sleep_until(second.valid_until + timedelta(hours=1))  # past the renewed certificate's three months
     certificates = await eventually(lambda: _at_least(case, "AC", 3))
     assert certificates[1].replaced_by == certificates[2].number
     await case.decide("appeal_review", "uphold", "legal_officer", "The account stays inconsistent.")
@@ -264,7 +274,7 @@ async def test_renewal_is_asked_online_only_once_reminded_and_a_request_may_be_d
     assert (await eventually(lambda: _offered(case, "travel_document"))).task_id != task.task_id
     assert [t.detail["step"] for t in await case.transitions() if t.event == "document_requested"] == \
         ["travel_document"]
-    await case.sleep(timedelta(days=340))  # reminded: now renewal may be asked online
+    await reminded_of_renewal(case, (await documents_of(case, "RC"))[0])  # now renewal may be asked online
     await eventually(lambda: reminders_of(case, "refugee_certificate"))
     await ask("certificate_renewal")
     assert (await eventually(lambda: _queued(case, "certificate_renewal"))).due_at is not None

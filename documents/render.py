@@ -94,9 +94,10 @@ def render_html(content: DocumentContent) -> str:
 
 
 @lru_cache
-def _fonts():
-    """The embedded fonts, loaded once per process: WeasyPrint spends a fifth of a render reading
-    @font-face rules afresh, and adds each face again (with a temporary file) every time it does."""
+def _stylesheets():
+    """The embedded fonts and the documents' stylesheet, loaded once per process: WeasyPrint spends
+    a fifth of a render reading @font-face rules afresh (adding each face again, with a temporary
+    file, every time it does) and a seventh parsing the stylesheet."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
@@ -106,7 +107,7 @@ def _fonts():
         @font-face {{ font-family: "Aryz Sans"; src: url("{fonts}/DejaVuSans.ttf"); }}
         @font-face {{ font-family: "Aryz Sans"; font-weight: bold; src: url("{fonts}/DejaVuSans-Bold.ttf"); }}""",
                 font_config=config)
-    return config, faces
+    return config, [faces, CSS(filename=HERE / "templates" / "document.css", font_config=config)]
 
 
 def render_pdf(content: DocumentContent, issued_at: datetime) -> bytes:
@@ -114,8 +115,8 @@ def render_pdf(content: DocumentContent, issued_at: datetime) -> bytes:
     from weasyprint import HTML
 
     html = render_html(content)
-    config, faces = _fonts()
-    document = HTML(string=html, base_url=str(HERE / "templates")).render(stylesheets=[faces], font_config=config)
+    config, stylesheets = _stylesheets()
+    document = HTML(string=html, base_url=str(HERE / "templates")).render(stylesheets=stylesheets, font_config=config)
     document.metadata.created = issued_at.isoformat(timespec="seconds")
     document.metadata.modified = document.metadata.created
     return document.write_pdf(pdf_variant="pdf/a-3b", pdf_identifier=content.number.encode(), uncompressed_pdf=False)

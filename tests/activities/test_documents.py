@@ -229,3 +229,15 @@ if __name__ == "__main__":
     alive = [pid for pid in renderers if Path(f"/proc/{pid}").exists()
              and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert not alive, f"render processes outlived their worker: {alive}"
+
+
+async def test_a_document_issued_in_the_first_hours_of_1_january_in_bishkek_is_numbered_in_the_new_year(sessions):
+    from db.repositories.documents import issue
+
+    case_number = await new_case(sessions)
+    new_year_in_bishkek = datetime(2030, 12, 31, 19, 30, tzinfo=timezone.utc)  # 01:30 on 1 January 2031, UTC+6
+    async with sessions.begin() as s:
+        row = await issue(s, issue_key=f"{case_number}:AC:new-year", case_number=case_number, doc_type="AC",
+                          region="GB", issued_at=new_year_in_bishkek, valid_until=None, holder_initials="D. K.",
+                          replaces="", seal_for=lambda number: f"seal of {number}")
+    assert row.number.startswith("AC-GB-2031-")

@@ -65,3 +65,10 @@ def test_every_refugee_period_has_a_legal_source():
 def test_unknown_procedure_has_no_rules():
     with pytest.raises(RulesError):
         procedure_rules("no-such-procedure")
+
+
+def test_the_service_day_is_bishkeks_not_utcs():
+    from rules import local_today
+
+    assert local_today(datetime(2026, 12, 31, 17, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)
+    assert local_today(datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc)) == date(2027, 1, 1)

@@ -13,8 +13,8 @@ from temporalio.exceptions import ApplicationError
 from schemas.messages import DecisionInput, DecisionResult, WithdrawalInput
 from schemas.proof import TRUSTED, ProofError
 from stack.proofs import MessageSigner
-from tests.conftest import API_QUEUE, SIGNER
-from tests.workflows.harness import CaseDriver
+from tests.conftest import API_QUEUE, SIGNER, eventually
+from tests.workflows.harness import CaseDriver, workflow_task_in_flight
 
 MALLORY = MessageSigner.from_spec("tm1:" + base64.b64encode(b"x" * 32).decode())  # same key id, other key
 
@@ -24,7 +24,14 @@ async def case(dev_env, sessions, dev_worker):
     driver = CaseDriver(dev_env.client, sessions, API_QUEUE)
     await driver.lodge()
     await driver.wait_task("registration")
+    # The read model shows the task from inside the workflow task that opens it (a local activity
+    # records it); the history gets that task's events when it completes.
+    await eventually(lambda: _idle(driver))
     yield driver
+
+
+async def _idle(driver: CaseDriver) -> bool:
+    return not await workflow_task_in_flight(driver.handle)
 
 
 async def history_length(driver: CaseDriver) -> int:

@@ -7,7 +7,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from stack.histories import case_runs
 from tests.conftest import DOCUMENT_SIGNER, PUBLIC_URL
-from tests.workflows.harness import CaseDriver
+from tests.workflows.harness import CaseDriver, workflow_task_in_flight
 from worker import build_worker
 
 TS_QUEUE = "aryz-time-skipping"
@@ -50,23 +50,9 @@ async def terminate_when_idle(handle) -> None:
             return
         raw = desc.raw_description
         if not raw.pending_activities and not raw.HasField("pending_workflow_task") and \
-                not await _workflow_task_in_flight(handle):
+                not await workflow_task_in_flight(handle):
             await handle.terminate("test finished")
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{handle.id} never went idle")
 
-
-async def _workflow_task_in_flight(handle) -> bool:
-    """A workflow task scheduled and not yet completed, as the history says (the time-skipping
-    server does not report it in the description): it may be running local activities, and
-    terminating the workflow under them leaves the server's clock locked for every later test."""
-    in_flight = False
-    async for event in handle.fetch_history_events():
-        kind = event.WhichOneof("attributes")
-        if kind == "workflow_task_scheduled_event_attributes":
-            in_flight = True
-        elif kind in ("workflow_task_completed_event_attributes", "workflow_task_failed_event_attributes",
-                      "workflow_task_timed_out_event_attributes"):
-            in_flight = False
-    return in_flight

@@ -214,3 +214,19 @@ async def through_to_decision(d: CaseDriver, *, conclusion: str = "recommend_rec
     reason = "Well-founded fear established." if conclusion == "recommend_recognition" else "Account not credible."
     data = {} if conclusion == "recommend_recognition" else {"ground": "not_credible"}
     await d.decide("conclusion", conclusion, "case_officer", reason=reason, data=data)
+
+
+async def workflow_task_in_flight(handle) -> bool:
+    """A workflow task scheduled and not yet completed, as the history says (the time-skipping
+    server does not report it in the description). It may be running local activities: the read
+    model already shows what it records while the history does not yet, and terminating the
+    workflow under them leaves the time-skipping server's clock locked for every later test."""
+    in_flight = False
+    async for event in handle.fetch_history_events():
+        kind = event.WhichOneof("attributes")
+        if kind == "workflow_task_scheduled_event_attributes":
+            in_flight = True
+        elif kind in ("workflow_task_completed_event_attributes", "workflow_task_failed_event_attributes",
+                      "workflow_task_timed_out_event_attributes"):
+            in_flight = False
+    return in_flight

@@ -37,8 +37,7 @@ class ReadModelActivities:
     notification in the outbox and an audit-log entry. Keyed by (case, seq): applying the
     same transition twice is a no-op. Counted once in the worker's metrics (cases opened and
     closed, and every event — decisions, deadlines reminded and breached, documents issued —
-    per procedure). Run as a local activity by cases begun since it became one (see
-    workflows/steps/recorder.py): the same function, called inside the workflow task.
+    per procedure).
     """
 
     def __init__(self, sessions: async_sessionmaker) -> None:

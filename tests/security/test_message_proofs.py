@@ -24,8 +24,7 @@ async def case(dev_env, sessions, dev_worker):
     driver = CaseDriver(dev_env.client, sessions, API_QUEUE)
     await driver.lodge()
     await driver.wait_task("registration")
-    # The read model shows the task from inside the workflow task that opens it (a local activity
-    # records it); the history gets that task's events when it completes.
+    # Count the history once no workflow task is still completing (its events would land after).
     await eventually(lambda: _idle(driver))
     yield driver
 

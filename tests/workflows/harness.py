@@ -218,9 +218,9 @@ async def through_to_decision(d: CaseDriver, *, conclusion: str = "recommend_rec
 
 async def workflow_task_in_flight(handle) -> bool:
     """A workflow task scheduled and not yet completed, as the history says (the time-skipping
-    server does not report it in the description). It may be running local activities: the read
-    model already shows what it records while the history does not yet, and terminating the
-    workflow under them leaves the time-skipping server's clock locked for every later test."""
+    server does not report it in the description): terminating a workflow under it can leave the
+    time-skipping server's clock locked for every later test, and its events are not yet in the
+    history a test may be counting."""
     in_flight = False
     async for event in handle.fetch_history_events():
         kind = event.WhichOneof("attributes")

@@ -16,13 +16,11 @@ with workflow.unsafe.imports_passed_through():
 # each attempt is idempotent because the transition is keyed by (case, seq).
 # Capped at a few seconds: after a database outage the read model catches up within seconds of
 # its return, not after a minute's back-off.
+# An activity task, not a local activity, though a local one would halve the engine's work a
+# transition: a local activity writes before its workflow task is durable, and when that task is
+# retried (its worker died) with a signal that arrived meanwhile, the workflow may record a
+# different transition under the same seq; the read model would keep the one that never happened.
 RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5))
-# A transition is one short transaction in the worker's own database pool, so it runs as a local
-# activity: the engine records its result as a marker in the same workflow task instead of
-# dispatching an activity task and waking the workflow again when it completes (about half the
-# engine's work a transition, and an officer's answer one round trip sooner). Cases begun before
-# this change keep recording through activity tasks, as their histories say.
-LOCAL_RECORDING = "read-model-local-activity"
 
 
 class CaseInterrupted(Exception):
@@ -98,8 +96,10 @@ class CaseRecorder:
                 close_tasks=list(close_tasks),
                 **fields,
             )
-            run = (workflow.execute_local_activity_method if workflow.patched(LOCAL_RECORDING)
-                   else workflow.execute_activity_method)
-            await run(ReadModelActivities.record_transition, record,
-                      start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+            await workflow.execute_activity_method(
+                ReadModelActivities.record_transition,
+                record,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RECORD_RETRY,
+            )
             return record

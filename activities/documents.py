@@ -11,8 +11,7 @@ from db.repositories.cases import get_case
 from documents.pool import RenderPool
 from documents.render import DocumentContent, Letter
 from documents.seal import DocumentSigner, SealedData
-from rules import document_rules, working_calendar
-from schemas.calendar import Calendar
+from rules import document_rules, local_today, service_calendar
 from schemas.messages import DocumentStatusInput, IssuedDocument, IssueDocumentInput
 from schemas.people import FamilyMember, Person
 from schemas.procedures import PROCEDURES
@@ -49,7 +48,7 @@ class DocumentActivities:
 
             def seal_for(number: str) -> str:
                 return self.signer.seal(SealedData(
-                    number, req.doc_type, holder.name, holder.birth_date, _first_day(req.valid_from).isoformat(),
+                    number, req.doc_type, holder.name, holder.birth_date, local_today(req.valid_from).isoformat(),
                     _last_day(req.valid_until).isoformat() if req.valid_until else "", issuer, req.replaces))
 
             row = await documents.issue(session, issue_key=req.issue_key, case_number=req.case_number,
@@ -78,7 +77,7 @@ class DocumentActivities:
                             _last_day(until) if until else None)
         return DocumentContent(
             number=row.number, doc_type=row.doc_type, procedure=case.procedure, case_number=case.case_number,
-            holder=holder.name, birth_date=holder.birth, valid_from=_first_day(row.issued_at),
+            holder=holder.name, birth_date=holder.birth, valid_from=local_today(row.issued_at),
             valid_until=_last_day(row.valid_until) if row.valid_until else None,
             seal=row.seal, verify_url=f"{self.public_url}/verify/{row.number}", replaces=row.replaces or "",
             is_person=holder.is_person, details=_details(case, row.doc_type, req.details, req.member), letter=letter)
@@ -137,10 +136,6 @@ def _details(case: Case, doc_type: str, given: dict[str, str], member: int = 0) 
     return []
 
 
-def _first_day(moment: datetime) -> date:
-    return Calendar(working_calendar()).local_date(moment)
-
-
 def _last_day(due_at: datetime) -> date:
     """A validity that runs out at `due_at` (the end of a local day) is valid until that day."""
-    return Calendar(working_calendar()).last_day(due_at)
+    return service_calendar().last_day(due_at)

@@ -79,9 +79,6 @@ def shape_of(name: str, procedure: str) -> str:
     marks = []
     for event in history.events:
         kind = event.WhichOneof("attributes")
-        if kind == "marker_recorded_event_attributes":  # a local activity is an activity of the shape too
-            marks.append("a" if event.marker_recorded_event_attributes.marker_name == "core_local_activity" else "")
-            continue
         marks.append({"activity_task_scheduled_event_attributes": "a", "timer_fired_event_attributes": "t",
                       "workflow_execution_update_accepted_event_attributes": "u"}.get(kind, ""))
     text = "".join(marks)

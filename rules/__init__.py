@@ -6,6 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from schemas.calendar import Calendar
 from schemas.rules import UNITS, Period, ProcedureRules, WorkingCalendar
 
 RULES_DIR = Path(__file__).resolve().parent
@@ -28,12 +29,16 @@ def working_calendar() -> WorkingCalendar:
     )
 
 
+@lru_cache
+def service_calendar() -> Calendar:
+    """Kyrgyz working days and local time, for code outside workflows (which get theirs in the input)."""
+    return Calendar(working_calendar())
+
+
 def local_today(moment: datetime) -> date:
     """The day it is in Kyrgyzstan at `moment`: a case or document numbered in the first hours of
     1 January belongs to the new year, though UTC is still in the old one."""
-    from schemas.calendar import Calendar
-
-    return Calendar(working_calendar()).local_date(moment)
+    return service_calendar().local_date(moment)
 
 
 @lru_cache

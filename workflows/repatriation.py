@@ -65,14 +65,15 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
 
     async def _procedure(self) -> None:
         facts = self.input.facts
+        mission = self.desk.mission  # the country of the diplomatic mission where it was lodged, or ""
         await self.case.record("submitted", state=State.DOCS_CHECK, public_note="application_submitted",
                                detail={"amount": facts["amount"], "currency": facts["currency"],
                                        "legal_act": facts["legal_act"], "late": facts["late"],
                                        "days_since_death": facts["days_since_death"],
-                                       "mission": facts.get("mission") or "",
+                                       "mission": mission,
                                        "rules_version": self.input.rules.version})
         refusal = T(State.REJECTED, "application_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
-        check_step = MISSION_DOCUMENT_CHECK if facts.get("mission") else DOCUMENT_CHECK
+        check_step = MISSION_DOCUMENT_CHECK if mission else DOCUMENT_CHECK
         check = await self.steps.decide_within(check_step, "document_check", {
             "documents_ok": T(None, "documents_checked"), "refuse": refusal},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
@@ -87,6 +88,7 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
             await self._pay(facts)
 
     async def _pay(self, facts: dict) -> None:
+        mission = self.desk.mission
         attempt = 0
         while True:
             attempt += 1
@@ -99,12 +101,11 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                        public_note="already_reimbursed")
                 await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
                 return
-            mission = facts.get("mission") or ""
             await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED,
                                    public_note="payment_ordered_at_mission" if mission else "payment_ordered",
                                    note_params={"mission": mission} if mission else {},
                                    detail={"payment": order.idempotency_key, "attempt": attempt, "mission": mission})
-            result = await self.steps.decide_within(MISSION_PAYMENT if facts.get("mission") else PAYMENT, "payment", {
+            result = await self.steps.decide_within(MISSION_PAYMENT if mission else PAYMENT, "payment", {
                 "confirm_paid": T(State.PAID, "paid", notify=True),
                 "payment_failed": T(State.AWAITING_ACCOUNT, "transfer_failed",
                                     with_reason=True, notify=True)})

@@ -11,8 +11,7 @@ from db.models import Case
 from db.repositories import documents as registry
 from db.repositories.audit import append_audit
 from documents.seal import SealedData, SealInvalid, find_seal, open_file, open_seal
-from rules import working_calendar
-from schemas.calendar import Calendar
+from rules import local_today, service_calendar
 from schemas.text import DOCUMENT_NUMBER
 
 NUMBER_MAX = 40
@@ -46,11 +45,11 @@ class FileCheck:
 
 
 def _day(moment: datetime | None) -> date | None:
-    return Calendar(working_calendar()).local_date(moment) if moment else None
+    return local_today(moment) if moment else None
 
 
 def _last_day(moment: datetime | None) -> date | None:
-    return Calendar(working_calendar()).last_day(moment) if moment else None
+    return service_calendar().last_day(moment) if moment else None
 
 
 async def verify_number(session: AsyncSession, number: str, now: datetime | None = None) -> Verification:

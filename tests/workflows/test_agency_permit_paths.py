@@ -2,9 +2,8 @@
 
 from datetime import date, timedelta
 
-from rules import procedure_rules, working_calendar
+from rules import procedure_rules, service_calendar
 from schemas.agency_permit import State
-from schemas.calendar import Calendar
 from tests.conftest import eventually
 from tests.workflows.harness import rejected
 
@@ -76,7 +75,7 @@ async def test_a_suspension_not_remedied_in_30_days_cancels_the_permit(case):
     remedy = await case.wait_task("resumption")
     # The window has no task deadline (resuming is an action offered, not a duty): count it as the
     # workflow does, from the rules' calendar.
-    window = Calendar(working_calendar()).due(remedy.opened_at, procedure_rules("agency_permit").period("remedy_window"))
+    window = service_calendar().due(remedy.opened_at, procedure_rules("agency_permit").period("remedy_window"))
     await case.sleep_until(window + timedelta(hours=1))
     assert (await case.handle.result()).state == State.CANCELLED
 

@@ -49,6 +49,9 @@ class Case(Base):
     awaiting: Mapped[str] = mapped_column(Text, default="")
     deadline: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The mark of the workflow task that wrote last_seq (workflows/steps/recorder.py): a write from an
+    # older attempt of a workflow task (one that never completed) is refused once a newer one has written.
+    last_task_mark: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     region: Mapped[str] = mapped_column(String(4))
     applicant_name: Mapped[str] = mapped_column(String(320))  # for staff search only
     # The holder's document number, upper case, letters and digits only: for staff search only.
@@ -87,6 +90,21 @@ class CaseTransition(Base):
     public_note: Mapped[str] = mapped_column(Text, default="")  # a key of schemas.notes.NOTES
     note_params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    task_mark: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class SupersededTransition(Base):
+    """A transition written by a workflow task that never completed, replaced by the one its retry
+    wrote under the same seq: kept whole (with its notification, if any) for the auditors."""
+
+    __tablename__ = "superseded_transitions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_number: Mapped[str] = mapped_column(ForeignKey("cases.case_number"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    superseded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    superseded_by_task_mark: Mapped[int] = mapped_column(BigInteger)
+    record: Mapped[dict[str, Any]]
 
 
 class Task(Base):

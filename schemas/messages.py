@@ -133,6 +133,12 @@ class TransitionRecord:
     remind_tasks: list[str] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
     notify_applicant: bool = False
+    # Written by a local activity (see workflows/steps/recorder.py): the mark of the workflow task
+    # that wrote it, which grows with every task of the case, a retried one included (0: written by
+    # an activity task), and every task open after it, so that a retried workflow task can
+    # supersede what an attempt that never completed wrote.
+    task_mark: int = 0
+    open_now: list[str] | None = None
 
 
 @dataclass

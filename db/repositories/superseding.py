@@ -1,0 +1,96 @@
+"""Superseding what a workflow task that never completed wrote to the read model.
+
+Transitions recorded by a local activity are written inside the workflow task that makes them,
+before that task is durable. If the task does not complete (its worker died, or it timed out) the
+engine retries it, and the retry may take another path (a signal arrived meanwhile) and record a
+different transition under the same seq. Each record carries the mark of the task that wrote it
+(`task_mark`: the run's start and the history's length, which only grows from one workflow task,
+or attempt of one, to the next along a case's life), so the read model can tell the retry from
+the attempt it replaces: the retry's transitions supersede the abandoned attempt's from that seq
+on, and a late write from the abandoned attempt (a worker still running after its task timed
+out) is refused.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Case, CaseTransition, Notification, SupersededTransition, Task
+from db.repositories.audit import append_audit
+from schemas.messages import TransitionRecord
+
+
+class StaleTransition(Exception):
+    """A write from a workflow task attempt that a newer attempt has already replaced."""
+
+
+def fingerprint(r: TransitionRecord) -> str:
+    """What a transition says, but not when it was written: the same path retried gives the same
+    fingerprint (its workflow time differs), another path a different one."""
+    said = {k: v for k, v in asdict(r).items() if k not in ("at", "task_mark")}
+    return hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _opened_at_seq(task_id: str) -> int:
+    """Task ids are `case:seq:step` (workflows/steps/recorder.py), seq being the transition that opened it."""
+    return int(task_id.rsplit(":", 2)[1])
+
+
+def _as_json(row) -> dict:
+    return json.loads(json.dumps({c.name: getattr(row, c.key) for c in row.__table__.columns}, default=str))
+
+
+async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bool:
+    """Called when (case, seq) is taken. True if `r` replaces what is there (moved aside with every
+    later transition, their tasks and unsent notifications undone); False if `r` is already there
+    (a retried activity) or comes from an older attempt than what is there (raises StaleTransition)."""
+    await session.execute(select(Case.case_number).where(Case.case_number == r.case_number).with_for_update())
+    there = (await session.execute(select(CaseTransition.task_mark, CaseTransition.fingerprint).where(
+        CaseTransition.case_number == r.case_number, CaseTransition.seq == r.seq))).one()
+    if there.fingerprint == said:
+        # The same path retried: from now on the lost attempt's late writes are refused.
+        await session.execute(update(Case).where(Case.case_number == r.case_number, Case.last_task_mark < r.task_mark)
+                              .values(last_task_mark=r.task_mark))
+        return False
+    if there.task_mark >= r.task_mark:
+        raise StaleTransition(f"{r.case_number}#{r.seq}")
+    later = list(await session.scalars(select(CaseTransition).where(
+        CaseTransition.case_number == r.case_number, CaseTransition.seq >= r.seq).order_by(CaseTransition.seq)))
+    told = {n.seq: n for n in await session.scalars(select(Notification).where(
+        Notification.case_number == r.case_number, Notification.seq >= r.seq))}
+    for t in later:
+        notification = told.get(t.seq)
+        await session.execute(insert(SupersededTransition).values(
+            case_number=r.case_number, seq=t.seq, superseded_by_task_mark=r.task_mark,
+            record={**_as_json(t), "notification": _as_json(notification) if notification else None}))
+    await session.execute(delete(Notification).where(Notification.case_number == r.case_number,
+                                                     Notification.seq >= r.seq))
+    await session.execute(delete(CaseTransition).where(CaseTransition.case_number == r.case_number,
+                                                       CaseTransition.seq >= r.seq))
+    # Tasks opened by the abandoned attempt never existed; the retry opens its own (the same ids
+    # if it takes the same step) and reopens those the abandoned attempt closed (set_open_tasks).
+    phantoms = [t for t in await session.scalars(select(Task.task_id).where(Task.case_number == r.case_number))
+                if _opened_at_seq(t) >= r.seq]
+    if phantoms:
+        await session.execute(delete(Task).where(Task.task_id.in_(phantoms)))
+    await session.execute(update(Case).where(Case.case_number == r.case_number).values(last_seq=r.seq - 1))
+    await append_audit(
+        session, action="transitions_superseded", actor="system", case_number=r.case_number,
+        at=datetime.now(timezone.utc), idempotency_key=f"superseded:{r.case_number}:{r.seq}@{r.task_mark}",
+        detail={"from_seq": r.seq, "superseded": [{"seq": t.seq, "event": t.event, "state": t.state,
+                                                   "task_mark": t.task_mark} for t in later],
+                "by_workflow_task_at_event": r.task_mark,
+                "why": "written by a workflow task that never completed; its retry took another path"})
+    return True
+
+
+async def set_open_tasks(session: AsyncSession, r: TransitionRecord) -> None:
+    """After a superseding transition: exactly the tasks the workflow holds open are open."""
+    await session.execute(update(Task).where(Task.case_number == r.case_number, Task.task_id.in_(r.open_now or []))
+                          .values(closed_at=None))
+    await session.execute(update(Task).where(Task.case_number == r.case_number, Task.closed_at.is_(None),
+                                             Task.task_id.not_in(r.open_now or [])).values(closed_at=r.at))

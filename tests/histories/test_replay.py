@@ -1,6 +1,8 @@
 """Every recorded history replays against the current workflow code. A change that breaks one
 needs a workflow.patched() branch for the cases in flight (regenerate with ARYZ_RECORD_HISTORIES=1
-only for paths that are new)."""
+only for paths that are new). `*.local*.json` were recorded once transitions became local
+activities (`read-model-local-activity`); the others replay the activity-task path of cases begun
+before."""
 
 from pathlib import Path
 

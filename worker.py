@@ -31,8 +31,9 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str, signer: DocumentSigner,
-                 public_url: str, renderer: RenderPool | None = None) -> Worker:
-    read_model = ReadModelActivities(sessions)
+                 public_url: str, renderer: RenderPool | None = None,
+                 read_model: ReadModelActivities | None = None) -> Worker:
+    read_model = read_model or ReadModelActivities(sessions)
     docs = DocumentActivities(sessions, signer, public_url, renderer)
     pay = PaymentActivities(sessions)
     quota = QuotaActivities(sessions)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
@@ -19,6 +19,12 @@ from schemas.keyring import Keyring
 GENESIS = "0" * 64
 # Any constant: appends take this transaction-scoped lock so the chain never forks.
 _CHAIN_LOCK = 0x41525A41
+_LOCK_CHAIN = select(func.pg_advisory_xact_lock(_CHAIN_LOCK))
+_HEAD = select(AuditEntry.__table__.c.hash).order_by(AuditEntry.__table__.c.id.desc()).limit(1)
+_KEY_USED = select(AuditEntry.__table__.c.id).where(AuditEntry.__table__.c.idempotency_key == bindparam("k"))
+_COLUMNS = ("at", "case_number", "actor", "actor_role", "action", "detail", "idempotency_key", "key_id", "prev_hash",
+            "hash")
+_APPEND = insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id)
 
 
 class AuditKeys(Keyring):
@@ -70,20 +76,23 @@ async def append_entries(session: AsyncSession, entries: list[NewEntry], known_n
     index would still refuse a second one)."""
     keys = session_keys(session)
     kid, key = keys.active, keys.keys[keys.active]
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    db = await session.connection()
+    # Its own statement: a statement's snapshot is taken before a lock inside it would be granted,
+    # so the head read after it is the head no other append can move until this one commits.
+    await db.execute(_LOCK_CHAIN)
+    prev = (await db.execute(_HEAD)).scalar() or GENESIS
     added = []
     for e in entries:
-        if e.idempotency_key is not None and not known_new and await session.scalar(
-                select(AuditEntry.id).where(AuditEntry.idempotency_key == e.idempotency_key)) is not None:
+        if e.idempotency_key is not None and not known_new and (
+                await db.execute(_KEY_USED, {"k": e.idempotency_key})).scalar() is not None:
             continue
         at = (e.at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         detail = json.loads(json.dumps(e.detail or {}, default=str))
         row = AuditEntry(at=at, case_number=e.case_number, actor=e.actor, actor_role=e.actor_role, action=e.action,
                          detail=detail, idempotency_key=e.idempotency_key, key_id=kid, prev_hash=prev,
                          hash=entry_hash(key, kid, prev, at, e.case_number, e.actor, e.actor_role, e.action, detail))
-        session.add(row)
-        await session.flush()  # ids follow the chain's order
+        # One row a statement, so that ids follow the chain's order.
+        row.id = (await db.execute(_APPEND, {c: getattr(row, c) for c in _COLUMNS})).scalar()
         prev = row.hash
         added.append(row)
     return added

@@ -36,8 +36,10 @@ def fingerprint(r: TransitionRecord) -> str:
 
 
 def _opened_at_seq(task_id: str) -> int:
-    """Task ids are `case:seq:step` (workflows/steps/recorder.py), seq being the transition that opened it."""
-    return int(task_id.rsplit(":", 2)[1])
+    """Task ids are `case:seq:step` (workflows/steps/recorder.py), seq being the transition that
+    opened it; 0 for an id of another shape (never taken for one the lost attempt opened)."""
+    parts = task_id.rsplit(":", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
 
 
 def _as_json(row) -> dict:

@@ -2,13 +2,16 @@
 
 Transitions recorded by a local activity are written inside the workflow task that makes them,
 before that task is durable. If the task does not complete (its worker died, or it timed out) the
-engine retries it, and the retry may take another path (a signal arrived meanwhile) and record a
-different transition under the same seq. Each record carries the mark of the task that wrote it
-(`task_mark`: the run's start and the history's length, which only grows from one workflow task,
-or attempt of one, to the next along a case's life), so the read model can tell the retry from
-the attempt it replaces: the retry's transitions supersede the abandoned attempt's from that seq
-on, and a late write from the abandoned attempt (a worker still running after its task timed
-out) is refused.
+engine retries it. The retry first replays what the lost attempt saw, and records the same
+transitions (a no-op here); but it may then record a different one under the same seq, when the
+engine does not hand it a message the lost attempt had taken (an update dropped with the lost
+task). Each record carries the mark of the task that wrote it (`task_mark`: the run's start and
+the history's length, which only grows from one workflow task, or attempt of one, to the next
+along a case's life; the retry replays the lost attempt's events under its own, larger, length,
+as tests/faults/test_lost_workflow_task.py sees), so the read model can tell the retry from the
+attempt it replaces: the retry's transitions supersede the abandoned attempt's from that seq on,
+and a late write from the abandoned attempt (a worker still running after its task timed out) is
+refused.
 """
 
 import hashlib
@@ -86,7 +89,7 @@ async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bo
         detail={"from_seq": r.seq, "superseded": [{"seq": t.seq, "event": t.event, "state": t.state,
                                                    "task_mark": t.task_mark} for t in later],
                 "by_workflow_task_at_event": r.task_mark,
-                "why": "written by a workflow task that never completed; its retry took another path"})
+                "why": "written by a workflow task that never completed; its retry recorded otherwise"})
     return True
 
 

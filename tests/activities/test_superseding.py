@@ -1,7 +1,8 @@
 """Transitions written by a local activity, inside a workflow task that may never complete: the
 retry of that task supersedes what the lost attempt wrote, and the lost attempt's late writes are
-refused. Each scenario is what the engine does when a worker dies (or stalls past the workflow
-task timeout) after writing and a signal (here a withdrawal) arrives before the retry."""
+refused. Each scenario is a worker that dies (or stalls past the workflow task timeout) after
+writing, and a retry that records something else under the same seq: here the engine did not hand
+it the registrar's decision the lost attempt took, and it records the applicant's withdrawal."""
 
 from datetime import datetime, timedelta, timezone
 

@@ -21,9 +21,9 @@ RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interv
 # activity: the engine records its result as a marker in the same workflow task instead of
 # dispatching an activity task and waking the workflow again when it completes (about half the
 # engine's work a transition, and an officer's answer one round trip sooner). A local activity
-# writes before its workflow task is durable: if that task never completes and its retry takes
-# another path (a signal arrived meanwhile), the retry's transitions supersede what the lost
-# attempt wrote under the same seq, which each record's task mark tells apart
+# writes before its workflow task is durable: if that task never completes and its retry records
+# something else (the engine dropped a decision the lost attempt took), the retry's transitions
+# supersede what the lost attempt wrote under the same seq, which each record's task mark tells apart
 # (db/repositories/superseding.py). Cases begun before keep their activity tasks, as their
 # histories say.
 LOCAL_RECORDING = "read-model-local-activity"

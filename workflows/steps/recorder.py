@@ -6,6 +6,8 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as AttemptTimedOut
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
@@ -27,6 +29,13 @@ RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interv
 # (db/repositories/superseding.py). Cases begun before keep their activity tasks, as their
 # histories say.
 LOCAL_RECORDING = "read-model-local-activity"
+# How long a transition is retried as a local activity (about 8 s, by attempts: its schedule-to-close
+# timeout does not end a local activity's retries) before it goes to an activity task. While a
+# local activity retries, the worker keeps its workflow task alive by completing it every few
+# seconds, three history events each time; through a long database outage that would grow every
+# waiting case's history without bound, while an activity task's retries add nothing to it.
+LOCAL_RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=0.5), maximum_interval=timedelta(seconds=2),
+                                 maximum_attempts=6)
 
 
 class CaseInterrupted(Exception):
@@ -113,11 +122,16 @@ class CaseRecorder:
             if workflow.patched(LOCAL_RECORDING):
                 record.task_mark = self._task_mark()
                 record.open_now = list(self.open_tasks)
-                await workflow.execute_local_activity_method(
-                    ReadModelActivities.record_transition, record,
-                    start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
-            else:
-                await workflow.execute_activity_method(
-                    ReadModelActivities.record_transition, record,
-                    start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
+                try:
+                    await workflow.execute_local_activity_method(
+                        ReadModelActivities.record_transition, record,
+                        start_to_close_timeout=timedelta(seconds=30), retry_policy=LOCAL_RECORD_RETRY)
+                    return record
+                except (ActivityError, ApplicationError, AttemptTimedOut):
+                    # A local activity's last failure comes as itself, not wrapped in an ActivityError;
+                    # the database is away for longer than a hiccup: retried on the server from here.
+                    pass
+            await workflow.execute_activity_method(
+                ReadModelActivities.record_transition, record,
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY)
             return record

@@ -32,8 +32,8 @@ class StaleTransition(Exception):
 
 
 def fingerprint(r: TransitionRecord) -> str:
-    """What a transition says, but not when it was written: the same path retried gives the same
-    fingerprint (its workflow time differs), another path a different one."""
+    """What a transition says, but not when or by which task it was written: the same path retried
+    gives the same fingerprint, whatever its workflow time, another path a different one."""
     said = {k: v for k, v in asdict(r).items() if k not in ("at", "task_mark")}
     return hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -88,7 +88,7 @@ async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bo
         at=datetime.now(timezone.utc), idempotency_key=f"superseded:{r.case_number}:{r.seq}@{r.task_mark}",
         detail={"from_seq": r.seq, "superseded": [{"seq": t.seq, "event": t.event, "state": t.state,
                                                    "task_mark": t.task_mark} for t in later],
-                "by_workflow_task_at_event": r.task_mark,
+                "by_task_mark": r.task_mark,
                 "why": "written by a workflow task that never completed; its retry recorded otherwise"})
     return True
 

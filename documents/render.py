@@ -9,10 +9,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.i18n import doc_label, local_date, text
+from documents import qr
 from rules import document_rules
 
 HERE = Path(__file__).resolve().parent
@@ -66,9 +66,11 @@ def numeric_date(day: date | None) -> str:
 
 
 def qr_image(payload: str) -> str:
-    """The QR code as a PNG (six pixels a module: above 300 dpi at its printed 38 mm). A PNG, not
-    an SVG: WeasyPrint draws a QR's thousands of vector squares in several times the time."""
-    return segno.make(payload, error="m").png_data_uri(scale=6, border=2)
+    """The QR code as a PNG of one pixel a module, which the stylesheet scales up to its printed
+    38 mm without smoothing (`image-rendering: pixelated`, a PDF image without /Interpolate), so
+    every module prints as a sharp square. A PNG, not an SVG: WeasyPrint draws a QR's thousands of
+    vector squares in several times the time."""
+    return qr.make(payload).png_data_uri(scale=1, border=2)
 
 
 def qr_payload(content: DocumentContent) -> str:

@@ -1,4 +1,4 @@
-"""Where PDFs are rendered: in processes of their own, so that a render (about 0.15 s of CPU in
+"""Where PDFs are rendered: in processes of their own, so that a render (about 70 ms of CPU in
 WeasyPrint) never holds the worker's interpreter while its workflows wait to be activated. With
 no processes asked for, in a thread of the worker (tests, a one-process stack)."""
 

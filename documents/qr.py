@@ -40,6 +40,7 @@ def best_mask(code: segno.QRCode) -> int:
 
 
 def _penalty(rows: list[int], cols: list[int], width: int, full: int) -> int:
+    """N1 (runs of one colour) + N2 (2×2 blocks) + N3 (finder-like patterns) + N4 (dark share)."""
     n1 = sum(_runs(line, full) + _runs(~line & full, full) for line in rows + cols)
     pairs = full >> 1  # a 2×2 block starts at columns 0 … width-2
     n2 = 0
@@ -91,8 +92,7 @@ def _layout(width: int) -> tuple[list[int], list[int], list[list[int]], list[lis
     matrix = encoder.make_matrix(width, width)
     encoder.add_finder_patterns(matrix, width, width)
     encoder.add_alignment_patterns(matrix, width, width)
-    region_of = [[1 if v > 1 else 0 for v in row] for row in matrix]
-    region_of[-8][8] = 0  # the dark module, set after masking
+    region_of = [[1 if v > 1 else 0 for v in row] for row in matrix]  # the dark module is reserved too
     base = [_line([v if v <= 1 else 0 for v in row]) for row in matrix]
     region = [_line(row) for row in region_of]
     functions = encoder.get_data_mask_functions(False)

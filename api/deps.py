@@ -33,19 +33,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-def get_settings(request: Request) -> Settings:
+# The getters are coroutines though they wait for nothing: FastAPI runs a plain function in its
+# thread pool, and the hand-off cost each request more CPU than the rest of its dependencies.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
-def get_signer(request: Request) -> MessageSigner:
+async def get_signer(request: Request) -> MessageSigner:
     return request.app.state.signer
 
 
-def get_limits(request: Request) -> RateLimits:
+async def get_limits(request: Request) -> RateLimits:
     return request.app.state.limits
 
 

@@ -5,11 +5,10 @@ history however long the outage lasts; the decision answers once PostgreSQL is b
 import asyncio
 import uuid
 
-from db.migrate import migrate_async
-from db.roles import app_url
 from db.session import make_engine, make_sessionmaker
-from stack.postgres import database_url, ensure_database, start_embedded
+from stack.postgres import start_embedded
 from tests.conftest import AUDIT_KEYS, DOCUMENT_SIGNER, PUBLIC_URL, SEALER, eventually
+from tests.faults.conftest import stoppable_database
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -25,11 +24,8 @@ async def recorded_by_activity_task(driver: CaseDriver) -> list:
 
 
 async def test_a_transition_outlasting_the_local_window_goes_to_an_activity_task(tmp_path, dev_env):
-    server = start_embedded(tmp_path / "pg", cleanup="stop")
-    await ensure_database(server, "aryz_recording")
-    owner = database_url(server, "aryz_recording")
-    await migrate_async(owner)
-    engine = make_engine(app_url(owner))
+    server, _, url = await stoppable_database(tmp_path / "pg", "aryz_recording")
+    engine = make_engine(url)
     sessions = make_sessionmaker(engine, AUDIT_KEYS, SEALER)
     queue = f"aryz-outage-{uuid.uuid4().hex[:6]}"
     driver = CaseDriver(dev_env.client, sessions, queue)

@@ -13,12 +13,11 @@ import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
-from db.migrate import migrate_async
-from db.roles import app_url
-from stack.postgres import database_url, ensure_database, start_embedded
+from stack.postgres import start_embedded
 from tests.api.helpers import decide, submit
 from tests.conftest import API_QUEUE, DOCUMENT_SIGNER, PUBLIC_URL, eventually, make_settings
 from tests.factories import refugee_application
+from tests.faults.conftest import stoppable_database
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -129,11 +128,8 @@ async def test_a_write_that_did_not_commit_is_never_reported_as_done(api, tokens
 
 
 async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path, dev_env, staff_accounts):
-    server = start_embedded(tmp_path / "pg", cleanup="stop")
-    await ensure_database(server, "aryz_outage")
-    owner = database_url(server, "aryz_outage")
-    await migrate_async(owner)
-    app = create_app(make_settings(app_url(owner), API_QUEUE), temporal=dev_env.client)
+    server, _, url = await stoppable_database(tmp_path / "pg", "aryz_outage")
+    app = create_app(make_settings(url, API_QUEUE), temporal=dev_env.client)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as client:
             submitted = await client.post("/api/v1/applications/refugee", json=refugee_application(),

@@ -72,7 +72,8 @@ async def unknown_procedure(slug: str) -> None:
 async def case_status(request: Request, case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
     """The applicant's view of the case (with the access code in `X-Access-Code`): its state, who is
     awaited and by when, the timeline's notes in the Accept-Language asked for, the documents issued.
-    Every look-up is audited; wrong codes are rate-limited."""
+    Look-ups are rate-limited per client, and wrong codes also per case number (then 429 for a
+    while); what staff read of a case is audited, the applicant reading their own status is not."""
     case = await case_for_applicant(request, session, case_number, access_code)
     timeline = await case_repo.transitions(session, case.case_number, public_only=True)
     lang = api_lang(request)

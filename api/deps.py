@@ -12,7 +12,7 @@ from temporalio.client import Client
 from api.errors import ApiError
 from api.limits import RateLimits
 from api.security import TokenError, read_token, session_ended
-from db.repositories.users import get_user, is_revoked
+from db.repositories.users import token_holder
 from settings import Settings
 from stack.proofs import MessageSigner
 
@@ -81,10 +81,10 @@ async def get_current_staff(request: Request, session: SessionDep, settings: Set
         claims = read_token(token, settings.secret_key.get_secret_value())
     except TokenError as err:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(err), _UNAUTHORISED) from None
-    if await is_revoked(session, claims.jti):
+    user, revoked = await token_holder(session, claims.username, claims.jti)
+    if revoked:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this token was signed out; sign in again", _UNAUTHORISED)
     request.state.token = claims
-    user = await get_user(session, claims.username)
     if user is None or not user.active:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
     if session_ended(claims, user.sessions_valid_after):

@@ -15,7 +15,7 @@ from api.pages.common import render
 from api.security import TokenError, create_token, read_token, session_ended
 from api.services import sign_in as sign_in_service
 from db.repositories.audit import append_audit
-from db.repositories.users import end_sessions, get_user, is_revoked
+from db.repositories.users import end_sessions, get_user, token_holder
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
@@ -44,9 +44,8 @@ async def page_staff(request: Request, session: SessionDep, settings: SettingsDe
         claims = read_token(token or "", settings.secret_key.get_secret_value())
     except TokenError:
         raise SignInRequired(expired=bool(token), next_page=back) from None
-    user = await get_user(session, claims.username)
-    if user is None or not user.active or await is_revoked(session, claims.jti) \
-            or session_ended(claims, user.sessions_valid_after):
+    user, revoked = await token_holder(session, claims.username, claims.jti)
+    if user is None or not user.active or revoked or session_ended(claims, user.sessions_valid_after):
         raise SignInRequired(expired=True, next_page=back)
     request.state.token = claims
     if request.method == "POST":

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from db.models import AuditEntry
 from tests.api.helpers import decide, submit, wait_task
+from tests.conftest import PASSWORD
 from tests.workspace.conftest import signed_in
 
 
@@ -122,3 +123,24 @@ async def test_signing_out_everywhere_ends_every_session_of_the_account(api, ses
     assert (await api.get("/api/v1/tasks", headers=bearer)).status_code == 401
     again = await signed_in(api, "travelling.officer")
     assert (await again.get("/staff/inbox")).status_code == 200
+
+
+async def test_a_signed_out_token_or_cookie_opens_nothing_again(api, sessions):
+    from api.pages.staff_session import COOKIE
+    from api.security import hash_password
+    from db.repositories.users import ensure_user
+
+    async with sessions.begin() as s:  # an account of its own: the shared ones keep their sessions
+        await ensure_user(s, "leaving.officer", "Leaving officer", ["registrar"], hash_password(PASSWORD))
+    r = await api.post("/api/v1/auth/token", data={"username": "leaving.officer", "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert (await api.get("/api/v1/tasks", headers=bearer)).status_code == 200
+    assert (await api.post("/api/v1/auth/revoke", headers=bearer)).status_code == 204
+    refused = await api.get("/api/v1/tasks", headers=bearer)
+    assert refused.status_code == 401 and "signed out" in refused.json()["detail"]
+
+    browser = await signed_in(api, "leaving.officer")
+    kept = browser.cookies[COOKIE]  # what a copied cookie would still hold after signing out
+    assert (await browser.post("/staff/logout", {})).status_code == 303
+    browser.cookies[COOKIE] = kept
+    assert (await browser.get("/staff/inbox")).status_code == 303  # back to the sign-in page

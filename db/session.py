@@ -1,7 +1,8 @@
 """Engine and session factory."""
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 # Short and explicit: with PostgreSQL away a request learns it within seconds (and says so), never
 # waits out a default half-minute pool timeout or a statement that runs forever.
@@ -11,7 +12,6 @@ STATEMENT_TIMEOUT_MS = 15_000
 
 
 def make_engine(url: str, **kwargs) -> AsyncEngine:
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT, "command_timeout": STATEMENT_TIMEOUT_MS / 1000 + 5,
                                        "server_settings": {"statement_timeout": str(STATEMENT_TIMEOUT_MS)}})
@@ -24,6 +24,17 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
             return dialect.connect(*cargs, **cparams)
         except OSError as err:
             raise ConnectionError(f"PostgreSQL is not reachable ({type(err).__name__})") from err
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def ping(dbapi_connection, _record, _proxy):
+        # pool_pre_ping's own ping costs three round trips (BEGIN, a query, ROLLBACK: made for
+        # PgBouncer's transaction mode, which aryz does not use) each time a request or an activity
+        # takes a connection; this one costs one. A connection PostgreSQL closed (a restart, a
+        # terminated backend) fails it, and the pool replaces it before anything else is sent.
+        try:
+            await_only(dbapi_connection.driver_connection.fetchval("SELECT 1"))
+        except Exception as err:
+            raise exc.DisconnectionError(f"PostgreSQL closed this connection ({type(err).__name__})") from err
 
     return engine
 

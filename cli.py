@@ -6,6 +6,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv_given = argv
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["test"]:  # everything after `test` goes to pytest untouched
         import pytest
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         from worker import run_worker
 
         asyncio.run(run_worker())
-        return 0
+        return _done_with_temporal(0, as_program=argv_given is None)
     if args.command == "api":
         import uvicorn
 
@@ -75,16 +76,17 @@ def main(argv: list[str] | None = None) -> int:
         # No access log: it would carry case numbers next to IPs, and nothing needs it.
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
                     access_log=False, proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
-        return 0
+        return _done_with_temporal(0, as_program=argv_given is None)
     if args.command in ("replay", "audit"):
         from stack.embedded import beside_run
 
         settings, pg = beside_run(get_settings(), need_database=args.command == "audit")
         try:
-            return _auditors_command(parser, args, settings)
+            code = _auditors_command(parser, args, settings)
         finally:
             if pg is not None:
                 pg.cleanup()  # stops it only if `aryz run` is not using it
+        return _done_with_temporal(code, as_program=argv_given is None)
     if args.command == "migrate":
         from db.migrate import migrate
 
@@ -98,6 +100,16 @@ def main(argv: list[str] | None = None) -> int:
         print(new_key_pair(args.kind, args.kid))
         return 0
     return 2
+
+
+def _done_with_temporal(code: int, as_program: bool) -> int:
+    """Run as the program (not called with arguments from Python), a command that used a Temporal
+    client ends without the interpreter's teardown (stack.temporal.exit_without_teardown)."""
+    if as_program:
+        from stack.temporal import exit_without_teardown
+
+        exit_without_teardown(code)
+    return code
 
 
 def _auditors_command(parser, args, settings) -> int:

@@ -46,7 +46,7 @@ from settings import Settings  # noqa: E402
 from stack.codec import new_key_spec  # noqa: E402
 from stack.demo import seed_demo_accounts  # noqa: E402
 from stack.proofs import MessageSigner, new_signing_spec  # noqa: E402
-from stack.temporal import converter  # noqa: E402
+from stack.temporal import converter, exit_without_teardown  # noqa: E402
 from tests.factories import APPLICATIONS  # noqa: E402
 from worker import build_worker  # noqa: E402
 
@@ -215,3 +215,4 @@ if __name__ == "__main__":
     numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
     names = [a for a in sys.argv[1:] if not a.isdigit() and not a.startswith("--")] or list(MAIN_PATH)
     asyncio.run(main(*(numbers + [20, 10][len(numbers):]), names, one_process="--one-process" in sys.argv))
+    exit_without_teardown(0)

@@ -33,6 +33,7 @@ from db.session import make_engine, make_sessionmaker  # noqa: E402
 from schemas.procedures import PROCEDURES  # noqa: E402
 from stack.codec import data_converter, new_key_spec, parse_keys  # noqa: E402
 from stack.proofs import MessageSigner  # noqa: E402
+from stack.temporal import exit_without_teardown  # noqa: E402
 from tests.factories import refugee_application  # noqa: E402
 
 QUEUE = "aryz-memory"
@@ -105,3 +106,4 @@ async def main(first: int, second: int) -> None:
 if __name__ == "__main__":
     numbers = [int(a) for a in sys.argv[1:]]
     asyncio.run(main(*(numbers + [1000, 5000][len(numbers):])))
+    exit_without_teardown(0)

@@ -20,7 +20,7 @@ from api.services.documents import case_documents, document_pdf
 from api.services.files import pdf_response
 from api.services.placement_reports import REPORT_FIELD, due_period
 from db.models import Case
-from db.repositories import cases as case_repo
+from db.repositories import applicant_status
 from db.repositories.cases import get_case
 from schemas.text import CASE_NUMBER
 
@@ -84,7 +84,7 @@ async def status_view(request: Request, session, case: Case, done: str = "", err
                      else how for step, how in (await requestable(session, case)).items()},
         "done": done, "error": error,
         "form": form or {}, "bad_fields": bad_fields, "canonical": "/status",
-        "timeline": await case_repo.transitions(session, case.case_number, public_only=True),
+        "timeline": await applicant_status.public_timeline(session, case.case_number),
         "documents": await case_documents(session, case.case_number)}, status_code)
 
 

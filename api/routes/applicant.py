@@ -21,11 +21,11 @@ from api.payloads import (
     Withdrawal,
 )
 from api.services import applicant_actions as actions
-from api.services.applicant import case_for_applicant
+from api.services.applicant import case_for_applicant, status_for_applicant
 from api.services.applications import submit_application
 from api.services.placement_reports import PlacementReportIn, file_report
 from api.services.workflows import ensure_started
-from db.repositories import cases as case_repo
+from db.repositories import applicant_status
 from db.sealing import session_sealer
 from schemas.procedures import PROCEDURES, Procedure
 from schemas.repatriation import BankAccount
@@ -74,10 +74,10 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
     awaited and by when, the timeline's notes in the Accept-Language asked for, the documents issued.
     Look-ups are rate-limited per client, and wrong codes also per case number (then 429 for a
     while); what staff read of a case is audited, the applicant reading their own status is not."""
-    case = await case_for_applicant(request, session, case_number, access_code)
-    timeline = await case_repo.transitions(session, case.case_number, public_only=True)
+    case = await status_for_applicant(request, session, case_number, access_code)
+    timeline = await applicant_status.public_timeline(session, case.case_number)
     lang = api_lang(request)
-    docs = await case_repo.documents(session, case.case_number)
+    docs = await applicant_status.documents(session, case.case_number)
     return CaseStatus(
         case_number=case.case_number, procedure=case.procedure, state=case.state,
         processing_started=case.last_seq > 0, awaiting=case.awaiting,

@@ -2,15 +2,18 @@
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import Request, UploadFile
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import security
 from api.errors import ApiError, not_found
 from api.limits import TOO_MANY_LOOKUPS, RateLimits, client_of
 from db.models import Case, CaseFile
+from db.repositories import applicant_status
 from db.repositories.cases import get_case
 from db.sealing import session_sealer
 from schemas.messages import FileRef
@@ -26,12 +29,21 @@ MAX_FILES = 10
 async def case_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Case:
     """The case, if the code opens it; otherwise the same 404 whether the case exists or not.
     Guessing is limited per client and, for failures, per case number (then 429 for a while)."""
+    return await _opened(request, case_number, code, lambda: get_case(session, case_number))
+
+
+async def status_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Row:
+    """As case_for_applicant, reading only what a status look-up shows (db/repositories/applicant_status.py)."""
+    return await _opened(request, case_number, code, lambda: applicant_status.case_row(session, case_number))
+
+
+async def _opened(request: Request, case_number: str, code: str | None, load: Callable[[], Awaitable[Any]]):
     limits: RateLimits = request.app.state.limits
     client = client_of(request)
     limits.hit(limits.access_code, TOO_MANY_LOOKUPS, "access-code", client)
     target = case_number[:32]
     limits.refuse_if_spent(limits.access_code_failures, TOO_MANY_LOOKUPS, "access-code-failures", target)
-    case = await get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
+    case = await load() if CASE_NUMBER.match(case_number) else None
     secret = request.app.state.settings.secret_key.get_secret_value()
     if not security.code_matches(case.access_code_hash if case else None, code or "", secret):
         limits.count(limits.access_code_failures, "access-code-failures", target)

@@ -20,11 +20,9 @@ async def find_by_dedupe(session: AsyncSession, procedure: str, dedupe_key: str)
     return await session.scalar(select(Case).where(Case.procedure == procedure, Case.dedupe_key == dedupe_key))
 
 
-async def transitions(session: AsyncSession, case_number: str, *, public_only: bool = False) -> list[CaseTransition]:
-    query = select(CaseTransition).where(CaseTransition.case_number == case_number)
-    if public_only:
-        query = query.where(CaseTransition.public_note != "")
-    return list(await session.scalars(query.order_by(CaseTransition.seq)))
+async def transitions(session: AsyncSession, case_number: str) -> list[CaseTransition]:
+    return list(await session.scalars(select(CaseTransition).where(CaseTransition.case_number == case_number)
+                                      .order_by(CaseTransition.seq)))
 
 
 async def open_tasks(session: AsyncSession, case_number: str) -> list[Task]:

@@ -51,8 +51,8 @@ async def test_refusal_to_register_needs_another_persons_signoff(case):
     assert result.state == State.REGISTRATION_REFUSED
     assert (await case.handle.result()).state == State.REGISTRATION_REFUSED
     async with case.sessions() as s:
-        from db.repositories.cases import transitions
-        notes = [(t.public_note, t.note_params) for t in await transitions(s, case.case_number, public_only=True)]
+        from db.repositories.applicant_status import public_timeline
+        notes = [(t.public_note, t.note_params) for t in await public_timeline(s, case.case_number)]
     assert ("registration_refused", {"reason": "Refused in 2025, nothing new."}) in notes
     # No certificate; the refusal letter, with the registrar's ground and reasons.
     letter, = await case.documents()

@@ -68,8 +68,8 @@ def numeric_date(day: date | None) -> str:
 def qr_image(payload: str) -> str:
     """The QR code as a PNG of one pixel a module, which the stylesheet scales up to its printed
     38 mm without smoothing (`image-rendering: pixelated` makes it `/Interpolate false`, which
-    Acrobat, PDFium, pdf.js and poppler honour when they enlarge an image), so every module prints
-    and shows as a sharp square. A PNG, not an SVG: WeasyPrint draws a QR's thousands of vector
+    poppler, pdf.js since 2021 and Acrobat honour when they enlarge an image), so every module
+    prints and shows as a sharp square. A PNG, not an SVG: WeasyPrint draws a QR's thousands of vector
     squares in several times the time."""
     return qr.make(payload).png_data_uri(scale=1, border=2)
 

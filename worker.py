@@ -72,5 +72,5 @@ async def run_worker() -> None:
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
         await stop.wait()
-    renderer.close()
+    renderer.close(wait=True)
     await engine.dispose()

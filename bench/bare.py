@@ -58,4 +58,7 @@ if __name__ == "__main__":
     import asyncio
     import sys
 
+    from stack.temporal import exit_without_teardown
+
     asyncio.run(serve(sys.argv[1], sys.argv[2]))
+    exit_without_teardown(0)

@@ -3,6 +3,7 @@ WeasyPrint) never holds the worker's interpreter while its workflows wait to be 
 no processes asked for, in a thread of the worker (tests, a one-process stack)."""
 
 import asyncio
+import gc
 import multiprocessing
 import os
 import threading
@@ -47,7 +48,12 @@ class RenderPool:
             self.close()
             raise
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """`wait` when the worker stops: its render processes are joined and the pool's semaphores
+        released before the process ends without the interpreter's teardown (which would leave them
+        to multiprocessing's resource tracker, with a warning that they leaked)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
+            if wait:
+                gc.collect()  # the pool's queues sit in reference cycles; their finalizers free the semaphores

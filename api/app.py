@@ -8,7 +8,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 from temporalio.client import Client
 
 from api import docs, errors, openapi
@@ -25,9 +24,7 @@ from api.pages import public_info, staff_session
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, documents, ops, quota, staff, statistics
 from api.services.archive import archive_closed_histories
-from api.services.workflows import ensure_started
-from db.models import Case
-from db.sealing import session_sealer
+from api.services.workflows import start_pending_workflows
 from db.session import make_engine, make_sessionmaker
 from settings import Settings, audit_keys, checkpoint_dir, data_sealer, get_settings
 from stack.checkpoints import FileCheckpointStore, take_checkpoint
@@ -35,19 +32,6 @@ from stack.proofs import MessageSigner, trust_public_keys
 
 log = logging.getLogger(__name__)
 JSON_LIMIT = 1024 * 1024
-
-
-async def start_pending_workflows(sessions, temporal: Client, task_queue: str) -> int:
-    """Start the workflows of cases that have none yet (Temporal was down when they were
-    submitted). Starting is idempotent (workflow ID = case number). Returns how many started."""
-    async with sessions() as session:
-        pending = list(await session.scalars(
-            select(Case).where(Case.last_seq == 0).order_by(Case.lodged_at).limit(100)))
-        sealer = session_sealer(session)
-    started = 0
-    for case in pending:
-        started += await ensure_started(temporal, case, task_queue, sealer)
-    return started
 
 
 async def _sweep_forever(app: FastAPI, every: float) -> None:

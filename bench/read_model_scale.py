@@ -59,7 +59,7 @@ async def bulk_load(conn: asyncpg.Connection, n_cases: int, n_tasks: int, picks:
             code_hash = security.hash_code(picks[i], SECRET) if i in picks else "0" * 64
             lodged = now - timedelta(minutes=i % 500_000)
             cases.append((cn, "refugee", "INTERVIEWED", "case_officer: Verify", lodged + timedelta(days=90), 5, "GB",
-                          name, f"P{i:08d}", APPLICATION, code_hash, "s" * 32, f"key:{i}", "h" * 64, lodged, lodged))
+                          name, f"P{i:08d}", APPLICATION, code_hash, "s" * 32, f"key:{i}", "h" * 64, lodged, lodged, True))
             for seq in range(1, 6):
                 transitions.append((cn, seq, lodged + timedelta(seconds=seq), "INTERVIEWED", "decided",
                                     "interview", "record_interview", "case_officer", "case_officer", "",
@@ -67,7 +67,7 @@ async def bulk_load(conn: asyncpg.Connection, n_cases: int, n_tasks: int, picks:
         await conn.copy_records_to_table("cases", records=cases, columns=[
             "case_number", "procedure", "state", "awaiting", "deadline", "last_seq", "region", "applicant_name",
             "document_key", "application", "access_code_hash", "access_seed", "dedupe_key", "payload_hash",
-            "lodged_at", "updated_at"])
+            "lodged_at", "updated_at", "workflow_started"])
         await conn.copy_records_to_table("case_transitions", records=transitions, columns=[
             "case_number", "seq", "at", "state", "event", "step", "outcome", "actor", "actor_role", "reason",
             "public_note", "detail"])

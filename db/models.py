@@ -52,6 +52,9 @@ class Case(Base):
     # The mark of the workflow task that wrote last_seq (workflows/steps/recorder.py): a write from an
     # older attempt of a workflow task (one that never completed) is refused once a newer one has written.
     last_task_mark: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Set once Temporal has the case's workflow (started, or found already started): the sweep starts only
+    # cases without it, so a case whose workflow never records a step cannot hold others back.
+    workflow_started: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     region: Mapped[str] = mapped_column(String(4))
     applicant_name: Mapped[str] = mapped_column(String(320))  # for staff search only
     # The holder's document number, upper case, letters and digits only: for staff search only.
@@ -72,6 +75,7 @@ class Case(Base):
         Index("ix_cases_name_trgm", text("lower(applicant_name) gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_cases_number_pattern", text("case_number text_pattern_ops")),
         Index("ix_cases_mission", "mission", postgresql_where=text("mission IS NOT NULL")),
+        Index("ix_cases_workflow_pending", "lodged_at", postgresql_where=text("NOT workflow_started")),
     )
 
 

@@ -24,8 +24,7 @@ from api.pages.applicant import open_case_cookie
 from api.pages.common import form_label, render
 from api.services.applicant import MAX_FILES, store_files
 from api.services.applications import submit_application
-from api.services.workflows import ensure_started
-from db.sealing import session_sealer
+from api.services.workflows import start_submitted
 
 router = APIRouter(include_in_schema=False)
 KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -122,7 +121,7 @@ async def _submit(request: Request, form: ApplicationForm, application, values: 
         problem = Problem("files" if code == "files_refused" else "", code, {})
         return _page(request, form, len(form.steps), values, key, [problem], status_code=422)
     await session.commit()  # the case (and its files) exist before the workflow and the answer
-    await ensure_started(temporal, result.case, settings.task_queue, session_sealer(session))
+    await start_submitted(session, temporal, result.case, settings.task_queue)
     response = render(request, "apply_done.html", {
         "case_number": result.case.case_number, "access_code": result.access_code, "slug": form.procedure.slug,
         "files": len(files), "canonical": "/status"})

@@ -24,9 +24,8 @@ from api.services import applicant_actions as actions
 from api.services.applicant import case_for_applicant, status_for_applicant
 from api.services.applications import submit_application
 from api.services.placement_reports import PlacementReportIn, file_report
-from api.services.workflows import ensure_started
+from api.services.workflows import start_submitted
 from db.repositories import applicant_status
-from db.sealing import session_sealer
 from schemas.procedures import PROCEDURES, Procedure
 from schemas.repatriation import BankAccount
 
@@ -42,7 +41,7 @@ def _submit_route(procedure: Procedure):
         result = await submit_application(session, procedure, application, idempotency_key,
                                           settings.secret_key.get_secret_value())
         await session.commit()  # the case exists before its workflow does
-        await ensure_started(temporal, result.case, settings.task_queue, session_sealer(session))
+        await start_submitted(session, temporal, result.case, settings.task_queue)
         if result.replayed:
             response.headers["Idempotency-Replayed"] = "true"
         return Submitted(case_number=result.case.case_number, access_code=result.access_code,

@@ -1,14 +1,18 @@
 """Starting case workflows and talking to them."""
 
+import enum
 import logging
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from db.models import Case
-from db.sealing import Sealer
+from db.repositories.cases import mark_workflow_started, workflow_pending
+from db.sealing import Sealer, session_sealer
 from rules import procedure_rules
 from schemas.messages import CaseInput
 from schemas.procedures import PROCEDURES
@@ -24,16 +28,57 @@ def case_input(case: Case, lodged_at: datetime, sealer: Sealer) -> CaseInput:
                      facts=procedure.facts(application, lodged_at.date()))
 
 
-async def ensure_started(client: Client, case: Case, task_queue: str, sealer: Sealer) -> bool:
+class Start(enum.Enum):
+    """What asking Temporal to start a case's workflow came to."""
+    STARTED = "started"
+    ALREADY_STARTED = "already_started"
+    UNREACHABLE = "unreachable"
+
+
+async def ensure_started(client: Client, case: Case, task_queue: str, sealer: Sealer) -> Start:
     """Start the case's workflow unless it runs or ran already (workflow ID = case number, so a
-    case can never get a second workflow). False if Temporal could not be reached."""
+    case can never get a second workflow)."""
     try:
         await client.start_workflow(
             PROCEDURES[case.procedure].workflow, case_input(case, case.lodged_at, sealer), id=case.case_number,
             task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
     except WorkflowAlreadyStartedError:
-        pass
-    except Exception as err:  # Temporal down: the case is stored; the reconciler starts it later
+        return Start.ALREADY_STARTED
+    except Exception as err:  # Temporal down: the case is stored; the sweep starts it later
         log.warning("could not start workflow for %s yet: %s", case.case_number, type(err).__name__)
-        return False
-    return True
+        return Start.UNREACHABLE
+    return Start.STARTED
+
+
+async def start_submitted(session: AsyncSession, client: Client, case: Case, task_queue: str) -> None:
+    """Start the workflow of a case just submitted (and committed) and note that it has one. The
+    submission has succeeded whatever happens here: the sweep starts or notes what this could not."""
+    if case.workflow_started:  # a replayed submission
+        return
+    if await ensure_started(client, case, task_queue, session_sealer(session)) is Start.UNREACHABLE:
+        return
+    try:
+        await mark_workflow_started(session, [case.case_number])
+        await session.commit()
+    except SQLAlchemyError as err:
+        log.warning("could not note the workflow of %s as started: %s", case.case_number, type(err).__name__)
+
+
+async def start_pending_workflows(sessions: async_sessionmaker, client: Client, task_queue: str,
+                                  batch: int = 100) -> int:
+    """Start the workflows of up to `batch` cases that have none yet (stored while Temporal was away),
+    oldest first, and note each one Temporal now has. Returns how many this call started."""
+    async with sessions() as session:
+        pending = await workflow_pending(session, batch)
+        sealer = session_sealer(session)
+    reached, started = [], 0
+    for case in pending:
+        outcome = await ensure_started(client, case, task_queue, sealer)
+        if outcome is Start.UNREACHABLE:
+            break  # the rest would fail the same way; the next round tries again
+        reached.append(case.case_number)
+        started += outcome is Start.STARTED
+    if reached:
+        async with sessions.begin() as session:
+            await mark_workflow_started(session, reached)
+    return started

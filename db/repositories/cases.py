@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
@@ -14,6 +14,16 @@ PAGE_SIZE = 50
 
 async def get_case(session: AsyncSession, case_number: str) -> Case | None:
     return await session.get(Case, case_number)
+
+
+async def workflow_pending(session: AsyncSession, limit: int) -> list[Case]:
+    """The oldest cases whose workflows Temporal may not have yet."""
+    return list(await session.scalars(
+        select(Case).where(Case.workflow_started.is_(False)).order_by(Case.lodged_at).limit(limit)))
+
+
+async def mark_workflow_started(session: AsyncSession, case_numbers: list[str]) -> None:
+    await session.execute(update(Case).where(Case.case_number.in_(case_numbers)).values(workflow_started=True))
 
 
 async def find_by_dedupe(session: AsyncSession, procedure: str, dedupe_key: str) -> Case | None:

@@ -1,29 +1,83 @@
-"""A case stored while Temporal was unreachable gets its workflow from the sweep, exactly once."""
+"""A case stored while Temporal was unreachable gets its workflow from the sweep, exactly once, and a
+case whose workflow exists but has recorded nothing yet does not hold the others back."""
 
 import uuid
 
+from sqlalchemy import func, select
 from temporalio.client import Client
 
-from api.app import start_pending_workflows
 from api.services.applications import submit_application
+from api.services.workflows import ensure_started, start_pending_workflows
+from db.models import Case
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
-from tests.api.helpers import wait_task
-from tests.conftest import API_QUEUE, SECRET
+from tests.api.helpers import submit, wait_task
+from tests.conftest import API_QUEUE, SEALER, SECRET
 from tests.factories import refugee_application
 
 
-async def test_the_sweep_starts_a_stored_case_once(api, tokens, sessions, dev_env):
+async def _stored(sessions) -> Case:
+    """A case submitted while Temporal was away: stored, no workflow."""
     async with sessions.begin() as s:
         app = RefugeeApplication.model_validate(refugee_application())
-        case = (await submit_application(s, PROCEDURES["refugee"], app, str(uuid.uuid4()), SECRET)).case
+        return (await submit_application(s, PROCEDURES["refugee"], app, str(uuid.uuid4()), SECRET)).case
+
+
+async def _pending(sessions) -> int:
+    async with sessions() as s:
+        return await s.scalar(select(func.count()).select_from(Case).where(Case.workflow_started.is_(False)))
+
+
+async def _started(sessions, case_number: str) -> bool:
+    async with sessions() as s:
+        return await s.scalar(select(Case.workflow_started).where(Case.case_number == case_number))
+
+
+async def _sweep_until_done(sessions, client, batch: int) -> int:
+    """Sweep as the API's background loop would, until no case waits (bounded by what waits now)."""
+    started, rounds, bound = 0, 0, await _pending(sessions) + 5
+    while await _pending(sessions):
+        rounds += 1
+        assert rounds <= bound, "the sweep makes no progress"
+        started += await start_pending_workflows(sessions, client, API_QUEUE, batch=batch)
+    return started
+
+
+async def _runs(client: Client, case_number: str) -> int:
+    return len([w async for w in client.list_workflows(f"WorkflowId = '{case_number}'")])
+
+
+async def test_the_sweep_starts_a_stored_case_once(api, tokens, sessions, dev_env):
+    case = await _stored(sessions)
     unreachable = await Client.connect(dev_env.client.service_client.config.target_host, lazy=True)
     # With Temporal "down" (a client whose calls fail) the case simply waits.
     dead = Client(unreachable.service_client, namespace="no-such-namespace")
     assert await start_pending_workflows(sessions, dead, API_QUEUE) == 0
-    assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE) >= 1
+    assert not await _started(sessions, case.case_number)
+    assert await _sweep_until_done(sessions, dev_env.client, batch=100) >= 1
+    assert await _started(sessions, case.case_number)
     await wait_task(api, tokens, case.case_number, "registration", "registrar")
     # Running the sweep again (or a second API process doing so) starts nothing twice.
     assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE) == 0
-    history = await dev_env.client.get_workflow_handle(case.case_number).fetch_history()
-    assert history.events[0].event_id == 1
+    assert await _runs(dev_env.client, case.case_number) == 1
+
+
+async def test_a_case_whose_workflow_records_nothing_does_not_block_the_sweep(sessions, dev_env):
+    silent, waiting = await _stored(sessions), await _stored(sessions)
+    # The older case's workflow exists on a queue no worker polls: it never records a step.
+    nobody = f"nobody-polls-{uuid.uuid4().hex[:8]}"
+    await ensure_started(dev_env.client, silent, nobody, SEALER)
+    try:
+        # One case a round: the old sweep (oldest cases with no recorded step) would pick the silent
+        # case every round and never reach the newer one.
+        await _sweep_until_done(sessions, dev_env.client, batch=1)
+        assert await _started(sessions, silent.case_number) and await _started(sessions, waiting.case_number)
+        assert await _runs(dev_env.client, silent.case_number) == 1
+        assert await _runs(dev_env.client, waiting.case_number) == 1
+    finally:
+        await dev_env.client.get_workflow_handle(silent.case_number).terminate("test over")
+
+
+async def test_a_submission_through_the_api_notes_its_workflow(api, sessions):
+    case_number = (await submit(api))["case_number"]
+    assert await _started(sessions, case_number)

@@ -4,9 +4,10 @@ ISO/IEC 18004 (7.8.3) chooses, of the eight data masks, the one whose symbol sco
 penalty. segno scores each mask module by module in Python, which took a sixth of a document's
 render (16 ms of the 20 a version-14 code took). Here the same scores are computed a line at a
 time, each row or column held as an integer (bit j = module j), and the choice is the one segno
-makes (tests/unit/test_document_qr.py compares them) in under 4 ms; the chosen mask is then put on the
-data in place of the first (no second encoding), and a code takes about 12 ms instead of 19. The layout of a symbol's function patterns comes from segno's
-own encoder, so that both score the same matrix.
+makes (tests/unit/test_document_qr.py compares them) in under 5 ms; the chosen mask is then put on
+the data in place of the first (no second encoding), and a code takes about 11 ms instead of 19.
+The layout of a symbol's function patterns comes from segno's own encoder, so that both score the
+same matrix.
 """
 
 import copy

@@ -75,7 +75,7 @@ class Case(Base):
         Index("ix_cases_name_trgm", text("lower(applicant_name) gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_cases_number_pattern", text("case_number text_pattern_ops")),
         Index("ix_cases_mission", "mission", postgresql_where=text("mission IS NOT NULL")),
-        Index("ix_cases_workflow_pending", "lodged_at", postgresql_where=text("NOT workflow_started")),
+        Index("ix_cases_workflow_pending", "lodged_at", "case_number", postgresql_where=text("NOT workflow_started")),
     )
 
 

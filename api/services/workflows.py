@@ -33,14 +33,23 @@ class Start(enum.Enum):
     STARTED = "started"
     ALREADY_STARTED = "already_started"
     UNREACHABLE = "unreachable"
+    UNREADABLE = "unreadable"  # the stored application cannot be made into the workflow's input
+
+
+REACHED = (Start.STARTED, Start.ALREADY_STARTED)
 
 
 async def ensure_started(client: Client, case: Case, task_queue: str, sealer: Sealer) -> Start:
     """Start the case's workflow unless it runs or ran already (workflow ID = case number, so a
     case can never get a second workflow)."""
     try:
+        start = case_input(case, case.lodged_at, sealer)
+    except Exception as err:  # a key or a schema the stored case no longer matches: for an operator
+        log.error("cannot make the workflow input of %s: %s", case.case_number, type(err).__name__)
+        return Start.UNREADABLE
+    try:
         await client.start_workflow(
-            PROCEDURES[case.procedure].workflow, case_input(case, case.lodged_at, sealer), id=case.case_number,
+            PROCEDURES[case.procedure].workflow, start, id=case.case_number,
             task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
     except WorkflowAlreadyStartedError:
         return Start.ALREADY_STARTED
@@ -55,7 +64,7 @@ async def start_submitted(session: AsyncSession, client: Client, case: Case, tas
     submission has succeeded whatever happens here: the sweep starts or notes what this could not."""
     if case.workflow_started:  # a replayed submission
         return
-    if await ensure_started(client, case, task_queue, session_sealer(session)) is Start.UNREACHABLE:
+    if await ensure_started(client, case, task_queue, session_sealer(session)) not in REACHED:
         return
     try:
         await mark_workflow_started(session, [case.case_number])
@@ -65,20 +74,28 @@ async def start_submitted(session: AsyncSession, client: Client, case: Case, tas
 
 
 async def start_pending_workflows(sessions: async_sessionmaker, client: Client, task_queue: str,
-                                  batch: int = 100) -> int:
-    """Start the workflows of up to `batch` cases that have none yet (stored while Temporal was away),
-    oldest first, and note each one Temporal now has. Returns how many this call started."""
-    async with sessions() as session:
-        pending = await workflow_pending(session, batch)
-        sealer = session_sealer(session)
-    reached, started = [], 0
-    for case in pending:
-        outcome = await ensure_started(client, case, task_queue, sealer)
-        if outcome is Start.UNREACHABLE:
-            break  # the rest would fail the same way; the next round tries again
-        reached.append(case.case_number)
-        started += outcome is Start.STARTED
-    if reached:
-        async with sessions.begin() as session:
-            await mark_workflow_started(session, reached)
-    return started
+                                  page: int = 100) -> int:
+    """Start the workflows of the cases that may have none yet (stored while Temporal was away),
+    oldest first, `page` cases a read, and note each one Temporal has now. A round ends at the first
+    call Temporal does not answer; a case that cannot be started is passed over, never waited on.
+    Returns how many workflows this round started."""
+    started, after = 0, None
+    while True:
+        async with sessions() as session:
+            pending = await workflow_pending(session, page, after)
+            sealer = session_sealer(session)
+        reached, unreachable = [], False
+        for case in pending:
+            outcome = await ensure_started(client, case, task_queue, sealer)
+            if outcome is Start.UNREACHABLE:
+                unreachable = True  # the rest would fail the same way; the next round tries again
+                break
+            if outcome in REACHED:  # an unreadable case stays for an operator
+                reached.append(case.case_number)
+            started += outcome is Start.STARTED
+        if reached:
+            async with sessions.begin() as session:
+                await mark_workflow_started(session, reached)
+        if unreachable or len(pending) < page:
+            return started
+        after = (pending[-1].lodged_at, pending[-1].case_number)

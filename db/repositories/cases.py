@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseFile, CaseTransition, IssuedDocumentRow, Task
@@ -16,10 +16,12 @@ async def get_case(session: AsyncSession, case_number: str) -> Case | None:
     return await session.get(Case, case_number)
 
 
-async def workflow_pending(session: AsyncSession, limit: int) -> list[Case]:
-    """The oldest cases whose workflows Temporal may not have yet."""
-    return list(await session.scalars(
-        select(Case).where(Case.workflow_started.is_(False)).order_by(Case.lodged_at).limit(limit)))
+async def workflow_pending(session: AsyncSession, limit: int, after: tuple[datetime, str] | None = None) -> list[Case]:
+    """The oldest cases whose workflows Temporal may not have yet (lodged after `after`, a page's last)."""
+    query = select(Case).where(Case.workflow_started.is_(False))
+    if after is not None:
+        query = query.where(tuple_(Case.lodged_at, Case.case_number) > after)
+    return list(await session.scalars(query.order_by(Case.lodged_at, Case.case_number).limit(limit)))
 
 
 async def mark_workflow_started(session: AsyncSession, case_numbers: list[str]) -> None:

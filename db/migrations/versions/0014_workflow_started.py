@@ -18,7 +18,8 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("workflow_started", sa.Boolean(), nullable=False, server_default=sa.false()))
     # A case with a recorded step has a workflow; the others are checked (and marked) by the next sweep.
     op.execute("UPDATE cases SET workflow_started = true WHERE last_seq > 0")
-    op.create_index("ix_cases_workflow_pending", "cases", ["lodged_at"], postgresql_where=sa.text("NOT workflow_started"))
+    op.create_index("ix_cases_workflow_pending", "cases", ["lodged_at", "case_number"],
+                    postgresql_where=sa.text("NOT workflow_started"))
 
 
 def downgrade() -> None:

@@ -1,6 +1,8 @@
 """Where PDFs are rendered: in processes of their own, so that a render (about 70 ms of CPU in
 WeasyPrint) never holds the worker's interpreter while its workflows wait to be activated. With
-no processes asked for, in a thread of the worker (tests, a one-process stack)."""
+no processes asked for, in one thread of the worker's process (tests, a one-process stack), one
+render at a time: WeasyPrint shares Pango's font map and its font configuration across a process,
+and two renders at once in two threads corrupted GLib's lists (seen in the test suite)."""
 
 import asyncio
 import gc
@@ -8,7 +10,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
@@ -29,6 +31,9 @@ def _start(parent: int) -> None:
     threading.Thread(target=watch, name="watch-worker", daemon=True).start()
 
 
+_render_thread = ThreadPoolExecutor(1, thread_name_prefix="render")  # for every pool of this process
+
+
 class RenderPool:
     def __init__(self, processes: int = 0) -> None:
         self.processes = processes
@@ -36,7 +41,7 @@ class RenderPool:
 
     async def render(self, content: DocumentContent, issued_at: datetime) -> bytes:
         if self.processes <= 0:
-            return await asyncio.to_thread(render_pdf, content, issued_at)
+            return await asyncio.get_running_loop().run_in_executor(_render_thread, render_pdf, content, issued_at)
         if self._pool is None:
             # "spawn": a fork of a process running Temporal's threads and an event loop is not safe.
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),

@@ -11,7 +11,7 @@ import sys
 import time
 import uuid
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from activities.documents import DocumentActivities
 from api.services.applications import submit_application
 from db.models import AuditEntry, DocumentFile, IssuedDocumentRow
 from documents import pool as render_pool
+from documents.render import DocumentContent
 from documents.seal import open_file
 from schemas.messages import IssueDocumentInput, LetterFacts
 from schemas.procedures import PROCEDURES
@@ -192,6 +193,32 @@ async def test_pdfs_render_in_processes_of_their_own_and_a_dead_one_is_replaced(
         assert open_file(await stored_pdf(sessions, retried.number), KEYS)[0].number == retried.number
     finally:
         pool.close()
+
+
+async def test_renders_in_the_workers_own_process_go_one_at_a_time(monkeypatch):
+    """Without render processes, documents asked for at once by two workers of one process (as in
+    the tests) are rendered one after another, each as it would be alone."""
+    running, most = 0, 0
+    real = render_pool.render_pdf
+
+    def watched(content, issued_at):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            return real(content, issued_at)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(render_pool, "render_pdf", watched)
+    at = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    contents = [DocumentContent(f"AC-GB-2026-{i:06d}", "AC", "refugee", f"REF-2026-{i:06d}", "KARIMOVA Dilnoza",
+                                date(1990, 4, 12), date(2026, 11, 23), date(2027, 11, 22), "ARYZ1.x.y.z",
+                                f"{PUBLIC_URL}/verify/AC-GB-2026-{i:06d}") for i in range(1, 7)]
+    pools = [render_pool.RenderPool(0), render_pool.RenderPool(0)]
+    pdfs = await asyncio.gather(*(pools[i % 2].render(c, at) for i, c in enumerate(contents)))
+    assert most == 1
+    assert pdfs == [real(c, at) for c in contents]
 
 
 def test_a_render_process_ends_when_its_worker_is_killed(tmp_path):

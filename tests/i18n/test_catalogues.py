@@ -23,9 +23,10 @@ def english_entries() -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("lang", ["ky", "ru"])
 def test_every_message_is_translated(lang):
     source = {(m.context or "", m.id): m for m in read_source(lang) if m.id}
-    missing = [key for key in english_entries() if key not in source or not source[key].string or source[key].fuzzy]
+    english = english_entries()
+    missing = [key for key in english if key not in source or not source[key].string or source[key].fuzzy]
     assert not missing, f"{lang}: untranslated {missing}"
-    extra = [key for key in source if key not in english_entries()]
+    extra = [key for key in source if key not in english]
     assert not extra, f"{lang}: keys with no English entry {extra}"
 
 

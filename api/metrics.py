@@ -57,6 +57,9 @@ async def exposition(session: AsyncSession) -> bytes:
     cases = Gauge("aryz_cases", "Cases by procedure and state", ["procedure", "state"], registry=scrape)
     tasks = Gauge("aryz_open_tasks", "Open human tasks by role", ["role"], registry=scrape)
     overdue = Gauge("aryz_overdue_tasks", "Open human tasks past their due date, by role", ["role"], registry=scrape)
+    waiting = Gauge("aryz_cases_without_workflow", "Cases stored while Temporal was away, not yet started by the sweep",
+                    registry=scrape)
+    waiting.set(await session.scalar(text("SELECT count(*) FROM cases WHERE NOT workflow_started")))
     for procedure, state, n in await session.execute(
             text("SELECT procedure, state, count(*) FROM cases GROUP BY 1, 2")):
         cases.labels(procedure, state).set(n)

@@ -1,6 +1,7 @@
 """A case stored while Temporal was unreachable gets its workflow from the sweep, exactly once, and a
 case whose workflow exists but has recorded nothing yet does not hold the others back."""
 
+import re
 import uuid
 
 from sqlalchemy import select, update
@@ -81,3 +82,16 @@ async def test_a_case_that_cannot_be_started_is_passed_over(sessions, dev_env, c
 async def test_a_submission_through_the_api_notes_its_workflow(api, sessions):
     case_number = (await submit(api))["case_number"]
     assert await _started(sessions, case_number)
+
+
+async def _waiting(api) -> float:
+    return float(re.search(r"^aryz_cases_without_workflow (\S+)$", (await api.get("/metrics")).text, re.M).group(1))
+
+
+async def test_operators_see_how_many_cases_wait_for_their_workflow(api, sessions, dev_env):
+    before = await _waiting(api)
+    case = await _stored(sessions)
+    assert await _waiting(api) == before + 1
+    await start_pending_workflows(sessions, dev_env.client, API_QUEUE)
+    assert await _started(sessions, case.case_number)
+    assert await _waiting(api) <= before

@@ -39,7 +39,8 @@ def remasked(code: segno.QRCode, mask: int) -> segno.QRCode:
             low = flip & -flip
             row[low.bit_length() - 1] ^= 1
             flip ^= low
-    encoder.add_format_info(matrix, code._version, code._error, mask)  # segno's own constants (pinned < 2)
+    encoder.add_format_info(matrix, encoder.normalize_version(code.version), encoder.normalize_errorlevel(code.error),
+                            mask)
     result = copy.copy(code)
     result.matrix, result.mask = matrix, mask
     return result

@@ -28,7 +28,7 @@ def case_input(case: Case, lodged_at: datetime, sealer: Sealer) -> CaseInput:
                      facts=procedure.facts(application, lodged_at.date()))
 
 
-class Start(enum.Enum):
+class StartOutcome(enum.Enum):
     """What asking Temporal to start a case's workflow came to."""
     STARTED = "started"
     ALREADY_STARTED = "already_started"
@@ -36,27 +36,27 @@ class Start(enum.Enum):
     UNREADABLE = "unreadable"  # the stored application cannot be made into the workflow's input
 
 
-REACHED = (Start.STARTED, Start.ALREADY_STARTED)
+REACHED = (StartOutcome.STARTED, StartOutcome.ALREADY_STARTED)
 
 
-async def ensure_started(client: Client, case: Case, task_queue: str, sealer: Sealer) -> Start:
+async def ensure_started(client: Client, case: Case, task_queue: str, sealer: Sealer) -> StartOutcome:
     """Start the case's workflow unless it runs or ran already (workflow ID = case number, so a
     case can never get a second workflow)."""
     try:
         start = case_input(case, case.lodged_at, sealer)
     except Exception as err:  # a key or a schema the stored case no longer matches: for an operator
         log.error("cannot make the workflow input of %s: %s", case.case_number, type(err).__name__)
-        return Start.UNREADABLE
+        return StartOutcome.UNREADABLE
     try:
         await client.start_workflow(
             PROCEDURES[case.procedure].workflow, start, id=case.case_number,
             task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
     except WorkflowAlreadyStartedError:
-        return Start.ALREADY_STARTED
+        return StartOutcome.ALREADY_STARTED
     except Exception as err:  # Temporal down: the case is stored; the sweep starts it later
         log.warning("could not start workflow for %s yet: %s", case.case_number, type(err).__name__)
-        return Start.UNREACHABLE
-    return Start.STARTED
+        return StartOutcome.UNREACHABLE
+    return StartOutcome.STARTED
 
 
 async def start_submitted(session: AsyncSession, client: Client, case: Case, task_queue: str) -> None:
@@ -87,12 +87,12 @@ async def start_pending_workflows(sessions: async_sessionmaker, client: Client, 
         reached, unreachable = [], False
         for case in pending:
             outcome = await ensure_started(client, case, task_queue, sealer)
-            if outcome is Start.UNREACHABLE:
+            if outcome is StartOutcome.UNREACHABLE:
                 unreachable = True  # the rest would fail the same way; the next round tries again
                 break
             if outcome in REACHED:  # an unreadable case stays for an operator
                 reached.append(case.case_number)
-            started += outcome is Start.STARTED
+            started += outcome is StartOutcome.STARTED
         if reached:
             async with sessions.begin() as session:
                 await mark_workflow_started(session, reached)

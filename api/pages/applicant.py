@@ -22,6 +22,7 @@ from api.services.placement_reports import REPORT_FIELD, due_period
 from db.models import Case
 from db.repositories import applicant_status
 from db.repositories.cases import get_case
+from db.session import read_outside_transaction
 from schemas.text import CASE_NUMBER
 
 router = APIRouter(include_in_schema=False)
@@ -107,6 +108,7 @@ async def open_status(request: Request, session: SessionDep,
 
 @router.get("/status", response_class=HTMLResponse)
 async def status_page(request: Request, session: SessionDep) -> HTMLResponse:
+    await read_outside_transaction(session)  # the page only reads (an applicant's own reads are not audited)
     case = await case_in_browser(request, session)
     done = request.query_params.get("done", "")
     return await status_view(request, session, case, done if done in DONE_ACTION else "")

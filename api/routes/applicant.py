@@ -74,17 +74,15 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
     Look-ups are rate-limited per client, and wrong codes also per case number (then 429 for a
     while); what staff read of a case is audited, the applicant reading their own status is not."""
     case = await status_for_applicant(request, session, case_number, access_code)
-    timeline = await applicant_status.public_timeline(session, case.case_number)
     lang = api_lang(request)
-    docs = await applicant_status.documents(session, case.case_number)
     return CaseStatus(
         case_number=case.case_number, procedure=case.procedure, state=case.state,
         processing_started=case.last_seq > 0, awaiting=case.awaiting,
         deadline=case.deadline,
         timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
-                                note_key=t.public_note, params=t.note_params) for t in timeline],
-        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at,
-                               valid_until=d.valid_until, holder_initials=d.holder_initials) for d in docs])
+                                note_key=t.public_note, params=t.note_params) for t in applicant_status.timeline_of(case)],
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until,
+                               holder_initials=d.holder_initials) for d in applicant_status.documents_of(case)])
 
 
 @router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,

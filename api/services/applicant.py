@@ -33,8 +33,10 @@ async def case_for_applicant(request: Request, session: AsyncSession, case_numbe
 
 
 async def status_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Row:
-    """As case_for_applicant, reading only what a status look-up shows (db/repositories/applicant_status.py)."""
-    return await _opened(request, case_number, code, lambda: applicant_status.case_row(session, case_number))
+    """As case_for_applicant, reading only what a status look-up shows, its timeline and documents
+    included, in one statement outside a transaction (db/repositories/applicant_status.py): the
+    route must not have used its session before."""
+    return await _opened(request, case_number, code, lambda: applicant_status.status_row(session, case_number))
 
 
 async def _opened(request: Request, case_number: str, code: str | None, load: Callable[[], Awaitable[Any]]):

@@ -1,7 +1,9 @@
+import asyncio
+import contextlib
 import re
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db.models import AuditEntry, Case, CaseTransition, Task
 from tests.conftest import eventually
@@ -93,3 +95,21 @@ class Browser:
         if "aryz_staff" in r.cookies:
             self.cookies["aryz_staff"] = r.cookies["aryz_staff"]
         return r
+
+
+@contextlib.contextmanager
+def statements_sent(api):
+    """The statements this task sends to PostgreSQL through the app's engine (other tasks' — the
+    app's background sweeps — left out), each with whether it ran outside a transaction."""
+    engine = api._transport.app.state.sessions.kw["bind"].sync_engine
+    me, seen = asyncio.current_task(), []
+
+    def watch(conn, _cursor, statement, _params, _context, _many):
+        if asyncio.current_task() is me:
+            seen.append((statement.split(None, 1)[0].upper(), conn.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)

@@ -1,6 +1,6 @@
 """Applicants: status with the access code, documents, withdrawal, appeal."""
 
-from tests.api.helpers import decide, snapshot, submit, wait_task
+from tests.api.helpers import decide, snapshot, statements_sent, submit, wait_task
 from tests.conftest import eventually
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -23,6 +23,22 @@ async def test_status_shows_state_awaited_party_deadline_and_timeline(api, token
     assert [e["note"] for e in body["timeline"]] == ["Application lodged"]
     # The code is accepted in lower case and without dashes too.
     assert (await status(api, case, case["access_code"].lower().replace("-", ""))).status_code == 200
+
+
+async def test_a_status_look_up_is_one_statement_outside_a_transaction(api, tokens):
+    # Applicants' most frequent request: the case, its timeline and its documents in one round trip,
+    # with no BEGIN and ROLLBACK around it (db/repositories/applicant_status.py).
+    case = await submit(api)
+    await wait_task(api, tokens, case["case_number"], "registration", "registrar")
+    with statements_sent(api) as sent:
+        r = await status(api, case)
+    assert r.status_code == 200 and [e["note"] for e in r.json()["timeline"]] == ["Application lodged"]
+    assert sent == [("SELECT", True)]
+    # Times come back in UTC, as from every other read.
+    assert r.json()["timeline"][0]["at"].endswith("Z")
+    with statements_sent(api) as sent:
+        assert (await status(api, case, "AAAA-BBBB-CCCC")).status_code == 404
+    assert sent == [("SELECT", True)]
 
 
 async def test_wrong_code_and_unknown_case_give_the_same_404(api):

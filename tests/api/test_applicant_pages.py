@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from tests.api.helpers import Browser, decide, submit, wait_task
+from tests.api.helpers import Browser, decide, statements_sent, submit, wait_task
 from tests.api.test_repatriation import claim
 from tests.conftest import eventually
 
@@ -27,7 +27,10 @@ async def test_only_the_forms_the_case_allows_and_signing_out_of_the_case(api, t
     case = await submit(api)
     await wait_task(api, tokens, case["case_number"], "registration", "registrar")
     visitor = await open_case(api, case, "ky")
-    page = (await visitor.get("/status")).text
+    with statements_sent(api) as sent:
+        page = (await visitor.get("/status")).text
+    # The page only reads: no transaction is begun and rolled back around its statements.
+    assert sent and all(outside for _, outside in sent) and {kind for kind, _ in sent} == {"SELECT"}, sent
     assert 'id="withdraw-link"' in page
     assert 'id="appeal"' not in page and 'id="bank-account"' not in page and 'id="provide-documents"' not in page
     assert case["access_code"] not in page

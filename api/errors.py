@@ -132,6 +132,14 @@ def install(app: FastAPI) -> None:
     for kind in DATABASE_OUTAGES:
         app.add_exception_handler(kind, database_unreachable)
 
+    @app.exception_handler(sqlalchemy.exc.DBAPIError)
+    async def database_error(request: Request, exc: sqlalchemy.exc.DBAPIError):
+        # A connection PostgreSQL closed under a statement (it stopped, or ended the backend) comes
+        # as a plain DBAPIError that the pool has marked invalidated: an outage, not a fault of ours.
+        if exc.connection_invalidated:
+            return await database_unreachable(request, exc)
+        return await unexpected(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": _where(tuple(e.get("loc", ()))), "problem": e.get("msg", "invalid")}

@@ -87,13 +87,14 @@ def shape_of(name: str, procedure: str) -> str:
     return text[:last].replace("t", "") + tail
 
 
-async def drive(cases: int, concurrency: int, one_case) -> tuple[float, list[float]]:
-    rounds: list[float] = []
+async def drive(cases: int, concurrency: int, one_case) -> tuple[float, list[list[float]]]:
+    """Cases/s, and each case's decision round trips in the order of its steps."""
+    rounds: list[list[float]] = []
     slots = asyncio.Semaphore(concurrency)
 
     async def run(i):
         async with slots:
-            rounds.extend(await one_case(i))
+            rounds.append(await one_case(i))
 
     t0 = time.perf_counter()
     await asyncio.gather(*(run(i) for i in range(cases)))
@@ -184,15 +185,22 @@ async def main(cases: int, concurrency: int, procedures: list[str], one_process:
             await drive(2, 2, aryz_case)  # warm-up
             await drive(2, 2, bare_case)
             before = cpu.snapshot()
-            bare_rate, bare_rounds = await drive(cases, concurrency, bare_case)
+            bare_rate, bare_cases = await drive(cases, concurrency, bare_case)
             middle = cpu.snapshot()
-            aryz_rate, aryz_rounds = await drive(cases, concurrency, aryz_case)
+            aryz_rate, aryz_cases = await drive(cases, concurrency, aryz_case)
             after = cpu.snapshot()
+            aryz_rounds, bare_rounds = [t for c in aryz_cases for t in c], [t for c in bare_cases for t in c]
             print(f"{procedure:13s} shape {shape} ({shape.count('a')} activities, {shape.count('u')} updates)")
             print(f"  cases/s      aryz {aryz_rate:6.2f}   bare {bare_rate:6.2f}   ratio {aryz_rate / bare_rate:.2f}")
             print(f"  decision ms  aryz p50 {statistics.median(aryz_rounds) * 1000:6.0f} p99 "
                   f"{pct(aryz_rounds, 99) * 1000:6.0f}   bare p50 {statistics.median(bare_rounds) * 1000:6.0f} p99 "
                   f"{pct(bare_rounds, 99) * 1000:6.0f}   p99 ratio {pct(aryz_rounds, 99) / pct(bare_rounds, 99):.2f}")
+            # Where the tail is: each decision of the path (the bare Update of the same rank alongside).
+            for k, (_, step, outcome, _, _) in enumerate(decisions):
+                mine, theirs = [c[k] for c in aryz_cases], [c[k] for c in bare_cases]
+                print(f"    {step + ': ' + outcome:40s} aryz p50 {statistics.median(mine) * 1000:6.0f} p99 "
+                      f"{pct(mine, 99) * 1000:6.0f}   bare p50 {statistics.median(theirs) * 1000:6.0f} p99 "
+                      f"{pct(theirs, 99) * 1000:6.0f}")
             for name, used in (("bare", cpu.spent(before, middle)), ("aryz", cpu.spent(middle, after))):
                 print(f"  CPU ms a case, {name}: " + ", ".join(f"{part} {seconds * 1000 / cases:.0f}"
                                                             for part, seconds in sorted(used.items())))

@@ -43,8 +43,9 @@ class Settings(BaseSettings):
     document_public_keys: str = ""
     # Where the public reaches aryz: printed in every document's QR code as its verification address.
     public_url: str = "http://127.0.0.1:8000"
-    # Processes a worker renders PDFs in (0: a thread of the worker itself, as the tests do).
-    document_render_processes: int = Field(default=1, ge=0, le=64)
+    # Processes a worker renders PDFs in (0: a thread of the worker itself, as the tests do). Two, so
+    # that a family's documents, issued side by side, render side by side.
+    document_render_processes: int = Field(default=2, ge=0, le=64)
     # AES-256-GCM keys for personal data at rest (grounds, accounts, decision data, scans), "kid:base64,…".
     data_keys: SecretStr | None = None
     # HMAC keys of the audit chain, "kid:base64 32 bytes,…" (first seals); outside the database.

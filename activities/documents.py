@@ -54,7 +54,7 @@ class DocumentActivities:
             row = await documents.issue(session, issue_key=req.issue_key, case_number=req.case_number,
                                         doc_type=req.doc_type, region=req.region, issued_at=req.valid_from,
                                         valid_until=req.valid_until, holder_initials=holder.initials,
-                                        replaces=req.replaces, seal_for=seal_for)
+                                        replaces=req.replaces, seal_for=seal_for, member=req.member)
             content = self._content(case, holder, row, req)
         sha256 = row.sha256
         if not sha256:

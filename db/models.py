@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -161,6 +162,7 @@ class IssuedDocumentRow(Base):
     issued_at: Mapped[datetime]
     valid_until: Mapped[datetime | None]
     holder_initials: Mapped[str] = mapped_column(String(16))
+    member: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # 0 the holder, n a family member
     doc_kind: Mapped[str] = mapped_column(String(16), default="certificate")  # certificate | decision | letter
     replaces: Mapped[str | None] = mapped_column(String(40))
     replaced_by: Mapped[str | None] = mapped_column(String(40))

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.messages import CaseInput, CaseOutcome, DecisionInput
     from schemas.steps import InvalidDecision
     from workflows.steps.case_workflow import CaseWorkflow
+    from workflows.steps.family import TOGETHER
     from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
     from workflows.steps.runner import Transition as T
 
@@ -64,10 +65,14 @@ class KairylmanStatusWorkflow(CaseWorkflow):
         """The certificate runs 3 years: reminders to apply for citizenship, one extension while a
         citizenship case is pending, and it ends by citizenship, termination or expiry. The family
         members moving with the holder have certificates of their own, extended and ended with it."""
-        certificate = await self.papers.issue("KC", "certificate_validity")
-        # Cases granted before families had certificates of their own replay without them.
-        family = await self.family.issue("KC", "certificate_validity", excluded) if workflow.patched(
-            "kairylman-family-certificates") else []
+        if workflow.patched(TOGETHER):
+            certificate, family = await self.family.issue_with(
+                lambda: self.papers.issue("KC", "certificate_validity"), "KC", "certificate_validity", excluded)
+        else:
+            certificate = await self.papers.issue("KC", "certificate_validity")
+            # Cases granted before families had certificates of their own replay without them.
+            family = await self.family.issue("KC", "certificate_validity", excluded) if workflow.patched(
+                "kairylman-family-certificates") else []
         validity = self.steps.clock(
             "certificate", "certificate_validity", lapses=True,
             reminders=("citizenship_reminder_1", "citizenship_reminder_2"),
@@ -95,8 +100,9 @@ class KairylmanStatusWorkflow(CaseWorkflow):
             if d.outcome == "extend_certificate":
                 until = self._end_of(d.data["until"], validity)
                 validity.extend(until, d.reason, d.actor)
-                certificate = await self.papers.issue("KC", None, replaces=certificate, until=until)
-                family = await self.family.replace(family, "KC", None, until=until)
+                certificate, family = await self.family.replace_with(
+                    lambda old=certificate: self.papers.issue("KC", None, replaces=old, until=until),
+                    family, "KC", None, until=until)
                 await self.case.record("certificate_extended", deadline=until, notify_applicant=True,
                                        public_note="certificate_extended_until",
                                        note_params={"until": self.steps.calendar.last_day(until).isoformat()})

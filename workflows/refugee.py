@@ -93,9 +93,10 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             return
         await self._decided(renewals)
         issued_from = workflow.now()  # the certificate's validity and the status's clock run from the same moment
-        certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=self.asylum_certificate)
         excluded = decision.data.get("excluded_family_members", []) if decision.outcome == "recognise" else []
-        family = await self.family.issue("RC", "refugee_certificate_validity", excluded)
+        certificate, family = await self.family.issue_with(
+            lambda: self.papers.issue("RC", "refugee_certificate_validity", replaces=self.asylum_certificate),
+            "RC", "refugee_certificate_validity", excluded)
         await self.case.record("certificate_issued", state=State.CERT_ISSUED, awaiting="", deadline=None,
                                public_note="refugee_certificate_ready", notify_applicant=True)
         # The case goes on as the refugee's status, one run per certificate period.

@@ -155,8 +155,9 @@ class RefugeeStatusWorkflow(CaseWorkflow):
     async def _renew(self) -> None:
         c = self.carry
         issued_from = workflow.now()  # the certificate's validity and the next run's clock run from the same moment
-        certificate = await self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate)
-        family = await self.family.replace(c.family, "RC", "refugee_certificate_validity")
+        certificate, family = await self.family.replace_with(
+            lambda: self.papers.issue("RC", "refugee_certificate_validity", replaces=c.certificate),
+            c.family, "RC", "refugee_certificate_validity")
         await self.continue_as(RefugeeStatusWorkflow.run, RefugeeStatusCarry(
             case=self.input, certificate=certificate, certificate_from=issued_from,
             travel_document=c.travel_document, runs=self.carried(), family=family,

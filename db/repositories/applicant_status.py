@@ -50,7 +50,7 @@ _DOCUMENTS_JSON = (
             func.json_build_object("number", _documents.c.number, "type", _documents.c.doc_type,
                                    "issued", _documents.c.issued_at, "valid", _documents.c.valid_until,
                                    "initials", _documents.c.holder_initials),
-            _documents.c.issued_at)),
+            _documents.c.issued_at, _documents.c.member, _documents.c.number)),
         func.json_build_array()))
     .where(_documents.c.case_number == _cases.c.case_number)
     .scalar_subquery())

@@ -45,7 +45,7 @@ async def open_tasks(session: AsyncSession, case_number: str) -> list[Task]:
 async def documents(session: AsyncSession, case_number: str) -> list[IssuedDocumentRow]:
     return list(await session.scalars(
         select(IssuedDocumentRow).where(IssuedDocumentRow.case_number == case_number)
-        .order_by(IssuedDocumentRow.issued_at)))
+        .order_by(IssuedDocumentRow.issued_at, IssuedDocumentRow.member, IssuedDocumentRow.number)))
 
 
 async def files(session: AsyncSession, case_number: str) -> list[CaseFile]:

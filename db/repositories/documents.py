@@ -22,7 +22,7 @@ STATUS_FROM = {"suspended": ("valid",), "valid": ("suspended",), "revoked": ("va
 
 async def issue(session: AsyncSession, *, issue_key: str, case_number: str, doc_type: str, region: str,
                 issued_at: datetime, valid_until: datetime | None, holder_initials: str, replaces: str,
-                seal_for: Callable[[str], str]) -> IssuedDocumentRow:
+                seal_for: Callable[[str], str], member: int = 0) -> IssuedDocumentRow:
     """The document of this key: the one issued before, or a new one with the next number of its
     series, its seal (made by `seal_for` from the number) and the replaced document marked."""
     existing = await session.scalar(select(IssuedDocumentRow).where(IssuedDocumentRow.issue_key == issue_key))
@@ -34,7 +34,7 @@ async def issue(session: AsyncSession, *, issue_key: str, case_number: str, doc_
     number = rules.number(doc_type, region, year, seq)
     row = IssuedDocumentRow(number=number, issue_key=issue_key, case_number=case_number, doc_type=doc_type,
                             doc_kind=rules.kind(doc_type), issued_at=issued_at, valid_until=valid_until,
-                            holder_initials=holder_initials, replaces=replaces or None, status="valid",
+                            holder_initials=holder_initials, member=member, replaces=replaces or None, status="valid",
                             status_ground="", seal=seal_for(number), sha256="")
     session.add(row)
     await session.flush()
@@ -68,7 +68,8 @@ async def get(session: AsyncSession, number: str) -> IssuedDocumentRow | None:
 
 async def of_case(session: AsyncSession, case_number: str) -> list[IssuedDocumentRow]:
     return list(await session.scalars(select(IssuedDocumentRow).where(IssuedDocumentRow.case_number == case_number)
-                                      .order_by(IssuedDocumentRow.issued_at, IssuedDocumentRow.number)))
+                                      .order_by(IssuedDocumentRow.issued_at, IssuedDocumentRow.member,
+                                                IssuedDocumentRow.number)))
 
 
 async def pdf_of(session: AsyncSession, number: str) -> bytes | None:

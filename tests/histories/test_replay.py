@@ -2,7 +2,8 @@
 needs a workflow.patched() branch for the cases in flight (regenerate with ARYZ_RECORD_HISTORIES=1
 only for paths that are new). `*.local*.json` were recorded once transitions became local
 activities (`read-model-local-activity`); the others replay the activity-task path of cases begun
-before."""
+before. `*.together*.json` were recorded once a family's documents were issued side by side with the
+holder's (`family-documents-together`); the others replay them one after another."""
 
 from pathlib import Path
 
@@ -20,6 +21,10 @@ HISTORIES = sorted(HERE.glob("*/*.json"))
 def test_every_procedure_has_recorded_histories():
     assert {p.parent.name for p in HISTORIES} >= {"refugee", "kairylman", "repatriation", "work-permit", "agency-permit"}
     assert len(HISTORIES) >= 10
+    # Both ways of issuing a family's documents, in each procedure that has families.
+    for procedure in ("refugee", "kairylman"):
+        assert any(".together" in p.name for p in HISTORIES if p.parent.name == procedure)
+        assert any(".together" not in p.name and "family" in p.name for p in HISTORIES if p.parent.name == procedure)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -13,6 +13,7 @@ from temporalio.service import RPCError
 from api.services.applications import submit_application
 from api.services.workflows import case_input
 from db.models import Case, CaseTransition, IssuedDocumentRow, Task
+from db.repositories import documents as document_registry
 from schemas.messages import (
     AppealInput,
     CaseOutcome,
@@ -163,10 +164,8 @@ class CaseDriver:
                 CaseTransition.case_number == self.case_number).order_by(CaseTransition.seq)))
 
     async def documents(self) -> list[IssuedDocumentRow]:
-        async with self.sessions() as session:
-            return list(await session.scalars(select(IssuedDocumentRow).where(
-                IssuedDocumentRow.case_number == self.case_number).order_by(IssuedDocumentRow.issued_at,
-                                                                            IssuedDocumentRow.number)))
+        async with self.sessions() as session:  # in the registry's order: a family's holder first
+            return await document_registry.of_case(session, self.case_number)
 
     async def documents_when(self, check) -> list[IssuedDocumentRow]:
         """The case's documents once `check(documents)` holds: a document or a change of status

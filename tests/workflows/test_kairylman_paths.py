@@ -81,8 +81,11 @@ async def test_reminders_at_24_and_30_months_then_the_certificate_expires(case):
 async def test_one_extension_while_citizenship_is_pending_then_citizenship_closes_the_status(case):
     await to_active(case)
     assert await case.open_task("certificate_extension") is None
+    # Dates on the case's clock (the time-skipping server's, which earlier tests of the module moved
+    # on): a date after it "lies in the future" for the step's check.
+    granted_on = (await case.documents())[0].issued_at.date().isoformat()
     await case.decide("citizenship", "record_citizenship_application", "registrar",
-                      data={"applied_on": "2027-03-01", "application_number": "CIT-123"})
+                      data={"applied_on": granted_on, "application_number": "CIT-123"})
     await case.wait_task("certificate_extension")
     expiry = (await case.documents())[0].valid_until
     too_early = (expiry - timedelta(days=30)).date().isoformat()
@@ -105,7 +108,7 @@ async def test_one_extension_while_citizenship_is_pending_then_citizenship_close
     await case.wait_task("citizenship")
     assert await case.open_task("certificate_extension") is None  # only once
     result = await case.decide("citizenship", "record_citizenship_acquired", "registrar",
-                               data={"decree": "UP No. 77", "acquired_on": "2027-09-01"})
+                               data={"decree": "UP No. 77", "acquired_on": granted_on})
     assert result.state == State.CLOSED_CITIZEN
     assert (await case.handle.result()).state == State.CLOSED_CITIZEN
     assert {d.status for d in await case.documents() if not d.replaced_by} == {"revoked"}  # the child's too

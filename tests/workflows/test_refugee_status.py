@@ -2,6 +2,7 @@
 renewed while undecided, the refugee certificate renewed in a new run (continue-as-new), the
 travel document, a lapse after the grace period, and each ending with a legal officer's sign-off."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -188,6 +189,19 @@ async def test_the_family_is_recognised_with_the_applicant_unless_excluded_and_r
     await case.decide("certificate_renewal", "renew_certificate", "registrar")
     renewed = await eventually(lambda: _at_least_of(case, "RC", "T. K.", 2))
     assert renewed[0].replaced_by == renewed[1].number
+    # The holder's certificate and the child's are issued side by side (one workflow task schedules
+    # both), at recognition and at renewal; the asylum-seeker certificate alone, at registration.
+    runs = await case_runs(case.client, case.handle.id)
+    assert [issue_batches(run) for run in runs[:2]] == [[1, 2], [2]]
+    assert [d.holder_initials for d in await case.documents() if d.doc_type == "RC"][:2] == ["D. K.", "T. K."]
+
+
+def issue_batches(history) -> list[int]:
+    """How many documents each workflow task of a run asked for, for those that asked for any."""
+    batches = Counter(e.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
+                      for e in history.events if e.HasField("activity_task_scheduled_event_attributes")
+                      and e.activity_task_scheduled_event_attributes.activity_type.name == "issue_document")
+    return sorted(batches.values())
 
 
 async def test_a_recorded_decision_excludes_a_family_member(case):

@@ -19,22 +19,24 @@ async def one_connection(database_url_):
     await engine.dispose()
 
 
-async def terminate(engine, pid: int) -> None:
-    # From outside the pool, as PostgreSQL's administrator or a restart would.
-    async with engine.connect() as other:
-        assert (await other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})) is True
+async def pooled_then_terminated(database_url: str, pool) -> int:
+    """Uses the pool's one connection and returns it; then PostgreSQL ends its backend, from outside
+    the pool, as an administrator or a restart would. Returns the ended backend's pid."""
+    async with pool.connect() as conn:
+        pid = await conn.scalar(BACKEND)
+    outsider = make_engine(database_url, pool_size=1)
+    try:
+        async with outsider.connect() as other:
+            assert (await other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})) is True
+    finally:
+        await outsider.dispose()
+    return pid
 
 
 async def test_a_connection_closed_while_idle_is_replaced_before_it_is_used(database_url_, one_connection,
                                                                           monkeypatch):
     monkeypatch.setattr(session_module, "RECENTLY_USED_S", 0.2)
-    async with one_connection.connect() as conn:
-        first = await conn.scalar(BACKEND)
-    outsider = make_engine(database_url_, pool_size=1)
-    try:
-        await terminate(outsider, first)
-    finally:
-        await outsider.dispose()
+    first = await pooled_then_terminated(database_url_, one_connection)
     await asyncio.sleep(0.3)
     async with one_connection.connect() as conn:
         assert await conn.scalar(BACKEND) != first  # checked, found closed, replaced: no error seen
@@ -43,13 +45,7 @@ async def test_a_connection_closed_while_idle_is_replaced_before_it_is_used(data
 async def test_a_connection_used_a_moment_ago_is_not_checked_and_replaced_after_its_first_failure(
         database_url_, one_connection, monkeypatch):
     monkeypatch.setattr(session_module, "RECENTLY_USED_S", 60)  # "a moment ago", however slow this machine is
-    async with one_connection.connect() as conn:
-        first = await conn.scalar(BACKEND)
-    outsider = make_engine(database_url_, pool_size=1)
-    try:
-        await terminate(outsider, first)
-    finally:
-        await outsider.dispose()
+    first = await pooled_then_terminated(database_url_, one_connection)
     # Within the window the connection goes out unchecked: its first statement meets the closed
     # backend and fails as a disconnection (an API request answers 503, an activity is retried)...
     with pytest.raises(exc.DBAPIError) as failed:

@@ -99,8 +99,13 @@ async def test_the_refugee_applies_online_and_the_registrar_finds_it_in_the_inbo
     assert (await api.post(f"/api/v1/cases/{n}/requests", headers=h, json={"document": "passport"})).status_code == 422
     assert (await api.post(f"/api/v1/cases/{n}/requests", json={"document": "travel_document"})).status_code == 404
     visitor = await open_case(api, case)
-    page = (await visitor.get("/status?lang=ru")).text
-    assert 'data-request="travel_document"' in page and "Подать заявление на проездной документ" in page
+
+    async def offered():
+        # The status is recorded in force a transition before the steps it offers are opened.
+        page = (await visitor.get("/status?lang=ru")).text
+        return page if 'data-request="travel_document"' in page else None
+    page = await eventually(offered)
+    assert "Подать заявление на проездной документ" in page
     for junk in ("\x00", "x" * 5000, "status_ending", ""):  # refused in the reader's language, nothing sent
         refused = await visitor.post("/status/request?lang=ru", {"document": junk})
         assert refused.status_code == 409 and "нельзя" in refused.text, junk[:10]

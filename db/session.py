@@ -33,8 +33,8 @@ def make_engine(url: str, **kwargs) -> AsyncEngine:
             raise ConnectionError(f"PostgreSQL is not reachable ({type(err).__name__})") from err
 
     @event.listens_for(engine.sync_engine, "checkin")
-    def returned(_dbapi_connection, record):
-        if record is not None:  # None when the connection was invalidated on its way back
+    def returned(dbapi_connection, record):
+        if dbapi_connection is not None:  # None when the connection was invalidated on its way back
             record.info["returned_at"] = time.monotonic()
 
     @event.listens_for(engine.sync_engine, "checkout")

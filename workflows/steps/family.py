@@ -58,12 +58,6 @@ class Family:
             lambda doc=doc: self.papers.issue(doc_type, validity, replaces=doc, member=doc.member, until=until)
             for doc in documents])
 
-    async def replace(self, documents: list[IssuedDocument], doc_type: str, validity: str | None,
-                      until: datetime | None = None) -> list[IssuedDocument]:
-        """Each member's document renewed with the applicant's (a new one replacing it), one after another."""
-        return [await self.papers.issue(doc_type, validity, replaces=doc, member=doc.member, until=until)
-                for doc in documents]
-
     @staticmethod
     async def _together(holder: HolderDocument, members: list[HolderDocument]
                         ) -> tuple[IssuedDocument, list[IssuedDocument]]:

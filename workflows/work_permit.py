@@ -58,10 +58,13 @@ class WorkPermitWorkflow(CaseWorkflow):
         reserved = await self._quota(QuotaActivities.reserve_quota,
                                      QuotaRequest(self.input.case_number, f["year"], self.input.region, f["sector"]))
         if reserved != "reserved":
+            # The applicant is told which: none allocated (no act, or a size of 0) is not the same news
+            # as a quota others have used up. The same commands either way: replay-safe.
+            ground = "quota_not_allocated" if reserved == "no_quota" else "quota_exhausted"
             await self.case.record("quota_refused", state=State.REJECTED, awaiting="", deadline=None,
                                    notify_applicant=True, detail={"quota": reserved},
-                                   public_note="quota_exhausted", note_params={"year": str(f["year"])})
-            await self.papers.letter(REFUSAL_LETTER, "reject", "quota_exhausted", "")
+                                   public_note=ground, note_params={"year": str(f["year"])})
+            await self.papers.letter(REFUSAL_LETTER, "reject", ground, "")
             return
         self.holds_quota = True
         await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="quota_reserved")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from db.models import QuotaBucket, QuotaUnit
 from db.repositories.quota import set_size
 from schemas.work_permit import State
-from tests.workflows.harness import rejected
+from tests.workflows.harness import CaseDriver, rejected
 
 ISSUE_DATA = {}
 
@@ -56,10 +56,36 @@ async def test_issued_for_60_then_360_days_consuming_the_unit_then_released_at_e
     assert [d.doc_type for d in await case.documents()] == ["WPT", "WPL"]
 
 
-async def test_no_quota_left_refuses_at_once(case, sessions):
+async def refusal_letter_text(case, sessions) -> str:
+    from tests.activities.test_documents import pdf_text, stored_pdf
+
+    [letter] = await case.documents()
+    assert letter.doc_type == "RFL"
+    return " ".join(pdf_text(await stored_pdf(sessions, letter.number)).split())
+
+
+async def test_no_quota_allocated_refuses_at_once_and_says_so(case, sessions):
     key = await bucket(sessions, 0)
     await lodge(case, key)
     assert (await case.handle.result()).state == State.REJECTED
+    refused = await case.wait_event("quota_refused")
+    assert (refused.public_note, refused.note_params) == ("quota_not_allocated", {"year": str(key["year"])})
+    letter = await refusal_letter_text(case, sessions)  # the ground in both languages of the letter
+    assert "бөлүнгөн эмес" in letter and "не выделена" in letter, letter
+
+
+async def test_a_quota_used_up_refuses_at_once_and_says_so(case, sessions):
+    key = await bucket(sessions, 1)
+    await lodge(case, key)  # another employer's worker takes the only unit
+    await case.wait_task("review")
+    late = CaseDriver(case.client, sessions, case.task_queue, case.env)
+    await lodge(late, key)
+    assert (await late.handle.result()).state == State.REJECTED
+    refused = await late.wait_event("quota_refused")
+    assert refused.public_note == "quota_exhausted"
+    letter = await refusal_letter_text(late, sessions)
+    assert "калган жок" in letter and "исчерпана" in letter, letter
+    assert await counts(sessions, key) == (1, 0)  # the refusal took nothing from the bucket
 
 
 async def test_rejection_releases_the_reserved_unit(case, sessions):

@@ -5,12 +5,13 @@ import logging
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api import docs, errors, openapi
+from api.deps import refuse_nul_in_path
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
 from api.metrics import RequestMetrics
@@ -90,7 +91,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
             await engine.dispose()
 
     app = FastAPI(title="aryz", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Case processing for the migration procedures of the Kyrgyz Republic")
+                  description="Case processing for the migration procedures of the Kyrgyz Republic",
+                  dependencies=[Depends(refuse_nul_in_path)])
     app.state.limits = RateLimits(settings)  # in memory, per process: see api/limits.py
     errors.install(app)
     docs.install(app)

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from api.errors import ApiError
+from api.errors import ApiError, not_found
 from api.limits import RateLimits
 from api.security import TokenError, read_token, session_ended
 from db.repositories.users import token_holder
@@ -17,6 +17,14 @@ from settings import Settings
 from stack.proofs import MessageSigner
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def refuse_nul_in_path(request: Request) -> None:
+    """Every route's first dependency (api/app.py): a path part holding a NUL character names
+    nothing aryz stores (PostgreSQL text cannot hold one, and would fail the query), so it is not
+    found, on every route, those to come included."""
+    if any(isinstance(value, str) and "\x00" in value for value in request.path_params.values()):
+        raise not_found("nothing is stored under a name with a NUL character")
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

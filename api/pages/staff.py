@@ -53,7 +53,7 @@ async def claim_page(task_id: str, session: SessionDep, staff: PageStaff) -> Red
         task = await workspace.claim(session, staff, task_id)
     except ApiError:
         task = None  # gone, done, claimed meanwhile or not theirs: the case (or the inbox) shows why
-        found = None if has_nul(task_id) else await task_repo.get_task(session, task_id[:96])
+        found = await task_repo.get_task(session, task_id[:96])
         if found is not None and found.role in staff.roles:
             task = found
     return RedirectResponse(f"/staff/cases/{task.case_number}" if task else "/staff/inbox", status_code=303)

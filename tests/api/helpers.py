@@ -3,11 +3,24 @@ import contextlib
 import re
 import uuid
 
+from fastapi.routing import APIRoute
 from sqlalchemy import event, func, select
 
 from db.models import AuditEntry, Case, CaseTransition, Task
 from tests.conftest import eventually
 from tests.factories import refugee_application
+
+
+def every_route(routes, prefix: str = "") -> list[tuple[str, APIRoute]]:
+    """Every APIRoute of an app with its full path, those of included routers too (FastAPI keeps
+    them in their own router, the prefix in the inclusion)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append((prefix + route.path, route))
+        elif hasattr(route, "original_router"):
+            found.extend(every_route(route.original_router.routes, prefix + route.include_context.prefix))
+    return found
 
 
 async def submit(api, **overrides) -> dict:

@@ -4,9 +4,8 @@ own work (the bench's profile: a tenth of the API's time waking threads for four
 
 import inspect
 
-from fastapi.routing import APIRoute
-
 from api.app import create_app
+from tests.api.helpers import every_route
 from tests.conftest import make_settings
 
 # Called by FastAPI itself to read a form: a class, not ours to make a coroutine.
@@ -27,20 +26,9 @@ def _plain_calls(dependant, found: set[str]) -> set[str]:
     return found
 
 
-def _api_routes(routes) -> list[APIRoute]:
-    """Every APIRoute, those of included routers too (FastAPI keeps them in their own router)."""
-    found = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found.extend(_api_routes(route.original_router.routes))
-    return found
-
-
 def test_no_route_or_dependency_runs_in_the_thread_pool():
     app = create_app(make_settings("postgresql+asyncpg://unused/unused", "unused"))
-    routes = _api_routes(app.routes)
+    routes = [route for _, route in every_route(app.routes)]
     assert len(routes) > 80  # the API's and the pages' routes, not only the top level
     plain = {f"{','.join(sorted(route.methods))} {route.path}": calls for route in routes
              if (calls := _plain_calls(route.dependant, set()))}

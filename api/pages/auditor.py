@@ -32,9 +32,12 @@ async def verify(request: Request, session: SessionDep, staff: PageStaff) -> HTM
 
 async def _case_desk(request: Request, session, temporal, staff, case_number: str, replay=None) -> HTMLResponse:
     items = await auditing.case_timeline(session, temporal, staff, case_number)
-    views = await workspace.who_viewed(session, staff, case_number)
-    return render(request, "audit_case.html", {"staff": staff, "case_number": case_number, "items": items,
-                                               "views": views, "replay": replay,
+    views, viewed = await workspace.views_of(session, staff, case_number)
+    # A case looked at every day for years would bury its decisions: here the timeline is what was
+    # done to the case and the views have their own list below (the CSV and the API keep both).
+    done = [i for i in items if not (i.source == "audit" and i.action in workspace.VIEWING)]
+    return render(request, "audit_case.html", {"staff": staff, "case_number": case_number, "items": done,
+                                               "views": views, "viewed": viewed, "replay": replay,
                                                "canonical": f"/staff/audit/cases/{case_number}"})
 
 

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import cast, literal_column, or_, select
+from sqlalchemy import and_, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,13 +163,21 @@ async def open_file(session: AsyncSession, staff: Staff, case_number: str, file_
 
 async def who_viewed(session: AsyncSession, staff: Staff, case_number: str, limit: int = 200) -> list[AuditEntry]:
     """Everyone who saw this case: on its page, in a search or inbox list, a file, its history."""
+    return (await views_of(session, staff, case_number, limit))[0]
+
+
+async def views_of(session: AsyncSession, staff: Staff, case_number: str,
+                   limit: int = 200) -> tuple[list[AuditEntry], int]:
+    """The latest `limit` views of the case, and how many there are in all (for auditors)."""
     if "auditor" not in staff.roles:
         raise ApiError(403, "who viewed a case is for auditors")
     case = await case_for_staff(session, staff, case_number)
-    return list(await session.scalars(
-        select(AuditEntry).where(AuditEntry.action.in_(VIEWING), or_(
-            AuditEntry.case_number == case.case_number,
-            _shown.op("@>")(cast(json.dumps([case.case_number]), JSONB)))).order_by(AuditEntry.id.desc()).limit(limit)))
+    viewing = and_(AuditEntry.action.in_(VIEWING), or_(
+        AuditEntry.case_number == case.case_number, _shown.op("@>")(cast(json.dumps([case.case_number]), JSONB))))
+    latest = list(await session.scalars(select(AuditEntry).where(viewing).order_by(AuditEntry.id.desc()).limit(limit)))
+    if len(latest) < limit:
+        return latest, len(latest)
+    return latest, await session.scalar(select(func.count()).select_from(AuditEntry).where(viewing))
 
 
 # Written as the index is (detail->'shown'), with the key as a literal, so the planner uses it.

@@ -5,6 +5,7 @@ import re
 from sqlalchemy import select
 
 from db.models import AuditEntry
+from db.repositories.audit import NewEntry, append_entries
 from tests.api.helpers import decide, submit, wait_task
 from tests.conftest import PASSWORD
 from tests.workspace.conftest import signed_in
@@ -28,6 +29,8 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
         assert not english_words(shown, {"complete", "file"}), english_words(shown, set())  # "Complete file": a reason typed
     views = desk.text.split('id="views"')[1]
     assert "case_officer" in views and "Дело просмотрено" in views
+    done = desk.text.split('id="timeline"')[1].split('id="views"')[0]  # what was done, views apart
+    assert "Регистрация заявления" in done and "Дело просмотрено" not in done and "case_officer" not in done
     csv = await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv") and "Complete file" in csv.text
     history = await auditor.get(f"/staff/audit/cases/{n}/history.json")
@@ -144,3 +147,19 @@ async def test_a_signed_out_token_or_cookie_opens_nothing_again(api, sessions):
     assert (await browser.post("/staff/logout", {})).status_code == 303
     browser.cookies[COOKIE] = kept
     assert (await browser.get("/staff/inbox")).status_code == 303  # back to the sign-in page
+
+
+async def test_a_case_viewed_hundreds_of_times_keeps_its_decisions_in_sight(api, sessions):
+    """The auditor's timeline is what was done to the case; the views list the latest 200 and
+    say how many there are (the CSV keeps every view)."""
+    n = (await submit(api))["case_number"]
+    async with sessions.begin() as s:
+        await append_entries(s, [NewEntry("case_viewed", "case_officer", "case_officer", n) for _ in range(230)])
+    auditor = await signed_in(api, "auditor")
+    desk = (await auditor.get(f"/staff/audit/cases/{n}?lang=en")).text
+    done = desk.split('id="timeline"')[1].split('id="views"')[0]
+    assert done.count("<tr data-source") < 10 and "Application received" in done
+    assert desk.split('id="views"')[1].count("<tr><td") == 200
+    assert "The latest 200 of 231 views" in desk  # the auditor's own look at the history counts too
+    csv = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
+    assert csv.count(",case_viewed,") == 230

@@ -168,7 +168,10 @@ async def test_a_number_no_document_could_have_is_unknown_or_not_found_and_chang
     before = await snapshot(sessions, case["case_number"])
     for bad in ("AB%00C", "%F0%9F%98%80", "A" * 41, "AC%20GB%201", "-X"):  # lower case is read upper
         r = await api.get(f"/verify/{bad}?format=json")
-        assert r.status_code in (200, 422) and (r.status_code == 422 or r.json()["state"] == "unknown"), (bad, r.text)
+        if bad == "AB%00C":  # a NUL in a path part is not found on every route (api/deps.py)
+            assert r.status_code == 404, r.text
+        else:
+            assert r.status_code in (200, 422) and (r.status_code == 422 or r.json()["state"] == "unknown"), (bad, r.text)
         r = await api.get(f"/api/v1/cases/{case['case_number']}/documents/{bad}",
                           headers={"X-Access-Code": case["access_code"]})
         assert r.status_code in (404, 422), (bad, r.status_code)

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select, update
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.services.applications import submit_application
 from api.services.workflows import ensure_started, start_pending_workflows
@@ -13,7 +14,7 @@ from db.models import Case
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
 from tests.api.helpers import submit, wait_task
-from tests.conftest import API_QUEUE, SEALER, SECRET
+from tests.conftest import API_QUEUE, SEALER, SECRET, eventually
 from tests.factories import refugee_application
 
 
@@ -30,7 +31,19 @@ async def _started(sessions, case_number: str) -> bool:
 
 
 async def _runs(client: Client, case_number: str) -> int:
-    return len([w async for w in client.list_workflows(f"WorkflowId = '{case_number}'")])
+    """How many runs the engine holds under the case's id. Its list (visibility) can lag a start by
+    a moment on a busy server (a fresh-clone run read 0 right after the start), while describing
+    the workflow cannot: none is 0; otherwise wait until the list shows what was started."""
+    try:
+        await client.get_workflow_handle(case_number).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return 0
+        raise
+
+    async def listed() -> int:
+        return len([w async for w in client.list_workflows(f"WorkflowId = '{case_number}'")])
+    return await eventually(listed, timeout=10)
 
 
 async def test_the_sweep_starts_a_stored_case_once(api, tokens, sessions, dev_env):

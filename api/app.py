@@ -22,6 +22,7 @@ from api.pages import apply as apply_pages
 from api.pages import auditor as auditor_pages
 from api.pages import lists as list_pages
 from api.pages import public_info, staff_session
+from api.pages import search as search_pages
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, documents, ops, quota, staff, statistics
 from api.services.archive import archive_closed_histories
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.include_router(staff_session.router)
     app.include_router(staff_pages.router)
     app.include_router(list_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(auditor_pages.router)
     app.include_router(admin_pages.router)
 

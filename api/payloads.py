@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API (applications themselves live in schemas/)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -149,6 +149,22 @@ class CasePage(BaseModel):
     total_capped: bool = Field(False, description="true when there are at least `total` matches")
     page: int
     page_size: int
+
+
+class CaseSearch(Strict):
+    """What a search asks for, sent in a POST body: its terms may name a person or hold a passport
+    number, and a URL is kept in proxies' logs and browsers' histories."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"q": "karimova", "procedure": "refugee", "page": 1}]})
+
+    q: str | None = Field(None, max_length=100, pattern=r"^[^\x00-\x1f]*$",
+                          description="a case number (or its beginning), part of a name, or a document number")
+    procedure: str | None = Field(None, max_length=32, pattern=r"^[a-z-]+$")
+    state: str | None = Field(None, max_length=40, pattern=r"^[A-Z_]+$")
+    region: str | None = Field(None, max_length=8, pattern=r"^[A-Z]+$")
+    due_before: date | None = Field(None, description="cases due on or before this day")
+    sort: Literal["deadline", "lodged", "number"] = "deadline"
+    page: int = Field(1, ge=1, le=100_000)
 
 
 class TransitionOut(BaseModel):

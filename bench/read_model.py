@@ -70,15 +70,15 @@ async def seed(sessions, n: int) -> list[tuple[str, str]]:
     return out
 
 
-async def measure(client: httpx.AsyncClient, requests: list[tuple[str, dict]], concurrency: int = 8) -> dict:
+async def measure(client: httpx.AsyncClient, requests: list[tuple], concurrency: int = 8) -> dict:
     latencies: list[float] = []
     queue = list(requests)
 
     async def worker():
         while queue:
-            url, headers = queue.pop()
+            url, headers, *body = queue.pop()  # a body: POSTed as JSON (a search's terms)
             t0 = time.perf_counter()
-            r = await client.get(url, headers=headers)
+            r = await (client.post(url, headers=headers, json=body[0]) if body else client.get(url, headers=headers))
             latencies.append(time.perf_counter() - t0)
             assert r.status_code == 200, (url, r.status_code, r.text[:200])
 
@@ -112,7 +112,7 @@ async def main(cases: int, n_requests: int) -> None:
                 "GET /healthz (baseline)": [("/healthz", {})] * n_requests,
                 "GET /cases/{n}/status": [(f"/api/v1/cases/{cn}/status", {"X-Access-Code": code}) for cn, code in picks],
                 "GET /tasks (registrar inbox)": [("/api/v1/tasks", staff)] * max(n_requests // 10, 20),
-                "GET /cases?q= (search)": [(f"/api/v1/cases?q={cn}", staff) for cn, _ in picks[: n_requests // 2]],
+                "POST /cases/search (search)": [("/api/v1/cases/search", staff, {"q": cn}) for cn, _ in picks[: n_requests // 2]],
             }
             await measure(client, runs["GET /healthz (baseline)"][:50])  # warm up
             results = {name: await measure(client, reqs) for name, reqs in runs.items()}

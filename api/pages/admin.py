@@ -10,8 +10,7 @@ from api import i18n
 from api.deps import SessionDep
 from api.errors import ApiError
 from api.pages.common import render
-from api.pages.staff import Posted
-from api.pages.staff_session import PageStaff
+from api.pages.staff_session import PageStaff, Posted
 from api.rejections import localized
 from api.security import ROLES
 from api.services import administration

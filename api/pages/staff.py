@@ -2,9 +2,8 @@
 holds each task. Same services as the JSON API."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import i18n
@@ -12,7 +11,7 @@ from api.deps import SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
 from api.pages.common import form_data, form_fields, render
 from api.pages.lists import ALL_STATES, STATES, inbox_filters
-from api.pages.staff_session import PageStaff
+from api.pages.staff_session import PageStaff, Posted
 from api.policy import may_supervise
 from api.rejections import localized
 from api.services import case_reading, decisions, workspace
@@ -24,16 +23,8 @@ from db.repositories import tasks as task_repo
 from db.sealing import session_sealer
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
-from schemas.text import has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-
-async def posted(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
-
-
-Posted = Annotated[dict[str, str], Depends(posted)]
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from api.security import TokenError, create_token, read_token, session_ended
 from api.services import sign_in as sign_in_service
 from db.repositories.audit import append_audit
 from db.repositories.users import end_sessions, get_user, token_holder
+from schemas.text import has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
@@ -61,6 +62,14 @@ async def page_staff(request: Request, session: SessionDep, settings: SettingsDe
 
 
 PageStaff = Annotated[Staff, Depends(page_staff)]
+
+
+async def posted(request: Request) -> dict[str, str]:
+    """A staff form's text fields (files and values PostgreSQL could not hold left out)."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str) and not has_nul(v)}
+
+
+Posted = Annotated[dict[str, str], Depends(posted)]
 
 
 def renew(request: Request, response) -> None:

@@ -28,6 +28,7 @@ from api.openapi import refusals
 from api.payloads import (
     CaseDetail,
     CasePage,
+    CaseSearch,
     CaseSummary,
     Claimed,
     DecisionOut,
@@ -80,18 +81,41 @@ def task_out(task: Task, now: datetime) -> TaskOut:
                    data_schema=spec.data_schema() if spec else {})
 
 
-@router.get("/cases", response_model=CasePage)
-async def search_cases(session: SessionDep, staff: CaseReader,
-                       procedure: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z-]+$")] = None,
-                       state: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z_]+$")] = None,
-                       q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")] = None,
-                       region: Annotated[str | None, Query(pattern="^(" + "|".join(REGIONS) + ")$")] = None,
-                       due_before: Annotated[date | None, Query(description="Cases due on or before this day")] = None,
-                       sort: Annotated[str, Query(pattern="^(deadline|lodged|number)$")] = "deadline",
-                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
-    """Cases by number (or its beginning), part of a name or a document number, and filters; 50 a page."""
-    result = await case_reading.search_cases(session, staff, procedure=procedure, state=state, q=q, page=page,
-                                             region=region, due_before=due_before, sort=sort)
+SEARCH_ROUTE = "POST /api/v1/cases/search"
+
+
+@router.get("/cases", response_model=CasePage, summary="List cases by filters", responses=refusals(422))
+async def list_cases(session: SessionDep, staff: CaseReader,
+                     procedure: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z-]+$")] = None,
+                     state: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z_]+$")] = None,
+                     q: Annotated[str | None, Query(include_in_schema=False)] = None,
+                     region: Annotated[str | None, Query(pattern="^(" + "|".join(REGIONS) + ")$")] = None,
+                     due_before: Annotated[date | None, Query(description="Cases due on or before this day")] = None,
+                     sort: Annotated[str, Query(pattern="^(deadline|lodged|number)$")] = "deadline",
+                     page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> CasePage:
+    """Cases by procedure, state, region and deadline; 50 a page. Search terms (a name, a document
+    number) are not taken here: they go in the body of `POST /api/v1/cases/search`."""
+    if q is not None:
+        raise ApiError(422, f"send search terms in the body of {SEARCH_ROUTE}: they may name a person, and a URL is "
+                            "kept in logs and browser histories",
+                       extra={"code": "terms_in_body", "params": {"route": SEARCH_ROUTE}})
+    return await _search(session, staff, CaseSearch(procedure=procedure, state=state, region=region,
+                                                    due_before=due_before, sort=sort, page=page))
+
+
+@router.post("/cases/search", response_model=CasePage, summary="Search cases", responses=refusals(403, 422))
+async def search_cases(body: CaseSearch, session: SessionDep, staff: CaseReader) -> CasePage:
+    """Cases by number (or its beginning), part of a name or a document number, and the filters of
+    `GET /cases`; 50 a page. A POST so that the terms stay out of URLs; each case shown is audited."""
+    return await _search(session, staff, body)
+
+
+async def _search(session, staff, asked: CaseSearch) -> CasePage:
+    if asked.region is not None and asked.region not in REGIONS:
+        raise ApiError(422, f"unknown region '{asked.region}'; known: {', '.join(REGIONS)}")
+    result = await case_reading.search_cases(session, staff, procedure=asked.procedure, state=asked.state, q=asked.q,
+                                             page=asked.page, region=asked.region, due_before=asked.due_before,
+                                             sort=asked.sort)
     return CasePage(items=[CaseSummary(case_number=c.case_number, procedure=c.procedure, state=c.state,
                                        awaiting=c.awaiting, deadline=c.deadline, applicant_name=c.applicant_name,
                                        lodged_at=c.lodged_at) for c in result.items],

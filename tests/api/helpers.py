@@ -93,7 +93,7 @@ class Browser:
         r = await self.api.post(path, headers=self.headers(**extra), files=files,
                                 data={**data, **({"csrf_token": self.token} if with_token else {})})
         self.api.cookies.clear()
-        for name in ("aryz_case",):  # the applicant's open case, set and cleared by the pages
+        for name in ("aryz_case", "aryz_search"):  # the applicant's open case, an officer's search terms
             if name in r.headers.get("set-cookie", ""):
                 value = r.cookies.get(name)
                 if value:

@@ -151,10 +151,18 @@ async def test_extension_needs_a_supervisor_and_valid_input(api, tokens):
 async def test_search_and_case_views_are_audited(api, tokens, sessions):
     case = await submit(api)
     n = case["case_number"]
-    page = (await api.get(f"/api/v1/cases?q={n}", headers=await tokens("case_officer"))).json()
+    officer = await tokens("case_officer")
+    page = (await api.post("/api/v1/cases/search", json={"q": n}, headers=officer)).json()
     assert [c["case_number"] for c in page["items"]] == [n] and page["items"][0]["applicant_name"].startswith("Karimova")
-    by_name = (await api.get("/api/v1/cases?q=karimova&procedure=refugee", headers=await tokens("case_officer"))).json()
+    by_name = (await api.post("/api/v1/cases/search", json={"q": "karimova", "procedure": "refugee"}, headers=officer)).json()
     assert by_name["total"] >= 1
+    # Terms in the address are refused (a name would stay in logs), in the reader's language.
+    addressed = await api.get("/api/v1/cases?q=karimova&procedure=refugee", headers={**officer, "Accept-Language": "ru"})
+    assert addressed.status_code == 422 and addressed.json()["code"] == "terms_in_body"
+    assert "POST /api/v1/cases/search" in addressed.json()["detail"] and "журналах" in addressed.json()["detail"]
+    assert (await api.get("/api/v1/cases?procedure=refugee", headers=officer)).status_code == 200
+    assert (await api.post("/api/v1/cases/search", json={"q": "x", "sort": "name"}, headers=officer)).status_code == 422
+    assert (await api.post("/api/v1/cases/search", json={"q": "x", "region": "ZZ"}, headers=officer)).status_code == 422
     assert (await api.get("/api/v1/cases?procedure=nope", headers=await tokens("case_officer"))).status_code == 422
     assert (await api.get("/api/v1/cases?page=0", headers=await tokens("case_officer"))).status_code == 422
     detail = await api.get(f"/api/v1/cases/{n}", headers=await tokens("auditor"))

@@ -225,6 +225,11 @@ async def test_a_supervisor_follows_a_backlog_figure_to_its_list_and_searches_in
     await page.fill("#s-q", n)
     await page.click("form[role=search] button")
     assert await page.locator(f"#results tr[data-case='{n}']").count() == 1
+    assert page.url == f"{live_url}/staff/search?sort=deadline&terms=1"  # the terms posted, not in the address
+    await page.click(f"#results tr[data-case='{n}'] a")
+    await page.wait_for_url(f"{live_url}/staff/cases/{n}")
+    await page.go_back()  # back to the results, as with any list (no "resubmit the form?")
+    assert await page.locator(f"#results tr[data-case='{n}']").count() == 1
 
 
 async def test_a_family_corrects_the_bank_account_from_a_phone_in_russian(browser, live_url):

@@ -41,22 +41,44 @@ async def test_the_inbox_filters_by_procedure_step_state_and_due_and_names_each_
     assert n in seen.detail["shown"]
 
 
+async def searched(officer, form: dict, lang: str = ""):
+    """The search form posted, and the list it leads to (followed as a browser follows it)."""
+    posted = await officer.post("/staff/search" + (f"?lang={lang}" if lang else ""), form)
+    assert posted.status_code == 303, posted.text
+    return await officer.get(posted.headers["location"])
+
+
 async def test_search_by_name_number_region_and_due_date_paged_and_audited(api, tokens, sessions):
     case = await submit(api, applicant=person("Жээнбеков"), region="N")
     n = case["case_number"]
     await wait_task(api, tokens, n, "registration", "registrar")
     officer = await signed_in(api, "case_officer")
-    by_name = await officer.get("/staff/search?q=жээнбеков&procedure=refugee&lang=ky")
-    assert by_name.status_code == 200 and f'data-case="{n}"' in by_name.text
-    by_number = await officer.get(f"/staff/search?q={n}")
-    assert f'data-case="{n}"' in by_number.text
-    in_naryn = await officer.get(f"/staff/search?q={n}&region=N")
-    elsewhere = await officer.get(f"/staff/search?q={n}&region=T")
+    # The terms are posted and kept sealed in a cookie of the page; the list is then read by GET,
+    # its address holding the filters only: a name or a document number never lands in an address.
+    posted = await officer.post("/staff/search?lang=ky", {"q": "жээнбеков", "procedure": "refugee"})
+    assert posted.status_code == 303 and posted.headers["location"] == "/staff/search?procedure=refugee&terms=1&lang=ky"
+    cookie = posted.headers["set-cookie"].lower()
+    assert "жээнбеков" not in cookie and "path=/staff/search" in cookie and "httponly" in cookie
+    by_name = await officer.get(posted.headers["location"])
+    assert by_name.status_code == 200 and f'data-case="{n}"' in by_name.text and 'value="жээнбеков"' in by_name.text
+    later = await officer.get(posted.headers["location"] + "&page=2")  # a later page keeps the terms, by terms=1
+    assert 'href="?procedure=refugee&amp;sort=deadline&amp;terms=1&amp;page=1"' in later.text
+    assert f'data-case="{n}"' in (await searched(officer, {"q": n})).text
+    in_naryn, elsewhere = await searched(officer, {"q": n, "region": "N"}), await searched(officer, {"q": n, "region": "T"})
     assert f'data-case="{n}"' in in_naryn.text and f'data-case="{n}"' not in elsewhere.text
     soon = (datetime.now() + timedelta(days=60)).date().isoformat()
-    assert f'data-case="{n}"' in (await officer.get(f"/staff/search?q={n}&due_before={soon}")).text
-    bad = await officer.get("/staff/search?q=x&due_before=2026-02-31&lang=ru")
+    assert f'data-case="{n}"' in (await searched(officer, {"q": n, "due_before": soon})).text
+    bad = await searched(officer, {"q": "x", "due_before": "2026-02-31"}, "ru")
     assert bad.status_code == 422 and "Укажите дату полностью" in bad.text
+    # Terms in an address are not read, nor shown back; the search form alone starts afresh.
+    addressed = await officer.get("/staff/search?q=жээнбеков")
+    assert 'id="results"' not in addressed.text and "жээнбеков" not in addressed.text
+    assert 'value=""' in (await officer.get("/staff/search")).text.split('id="s-q"')[1][:80]
+    # Another officer's browser cannot open these terms, and a form without its token is refused.
+    other = await signed_in(api, "supervisor")
+    other.cookies["aryz_search"] = officer.cookies["aryz_search"]
+    assert 'id="results"' not in (await other.get("/staff/search?terms=1")).text
+    assert (await officer.post("/staff/search", {"q": n}, with_token=False)).status_code == 403
     empty = await officer.get("/staff/search?lang=en")
     assert empty.status_code == 200 and 'id="results"' not in empty.text
     second = await officer.get("/staff/search?procedure=refugee&sort=lodged&page=2")
@@ -66,7 +88,7 @@ async def test_search_by_name_number_region_and_due_date_paged_and_audited(api, 
                                                            AuditEntry.action == "case_revealed_in_search"))
     assert revealed is not None and revealed.actor == "case_officer"
     finance = await signed_in(api, "finance_officer")
-    assert f'data-case="{n}"' not in (await finance.get(f"/staff/search?q={n}")).text
+    assert f'data-case="{n}"' not in (await searched(finance, {"q": n})).text
 
 
 async def test_the_backlog_counts_link_to_the_lists_behind_them(api, tokens, sessions):

@@ -59,10 +59,10 @@ async def test_each_mission_sees_and_decides_only_its_own_claims(api, tokens, se
     assert a in theirs and m not in theirs
     assert not {m, a} & await tasks_of(api, tokens, "registrar")
 
-    found = (await api.get("/api/v1/cases", params={"procedure": "repatriation", "q": "Asanova"}, headers=ru)).json()
+    found = (await api.post("/api/v1/cases/search", json={"procedure": "repatriation", "q": "Asanova"}, headers=ru)).json()
     numbers = {c["case_number"] for c in found["items"]}
     assert m in numbers and not {a, h} & numbers
-    found = (await api.get("/api/v1/cases", params={"q": a}, headers=ru)).json()
+    found = (await api.post("/api/v1/cases/search", json={"q": a}, headers=ru)).json()
     assert found["items"] == []
 
     claim = await api.post(f"/api/v1/tasks/{task['task_id']}/claim", headers=tr)

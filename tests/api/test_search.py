@@ -15,7 +15,7 @@ async def test_search_by_part_of_a_name_a_document_number_or_a_case_number(api, 
     officer = await tokens("case_officer")
 
     async def found(q: str) -> list[str]:
-        r = await api.get("/api/v1/cases", params={"q": q}, headers=officer)
+        r = await api.post("/api/v1/cases/search", json={"q": q}, headers=officer)
         assert r.status_code == 200, r.text
         return [c["case_number"] for c in r.json()["items"]]
 

@@ -18,14 +18,14 @@ from api.errors import ApiError
 from api.pages import csrf
 from api.pages.common import render
 from api.pages.lists import STATES, known_state, page_number
-from api.pages.staff_session import PageStaff, Posted
+from api.pages.staff_session import SEARCH_COOKIE, PageStaff, Posted
 from api.services import case_reading
 from db.repositories.cases import SORTS
 from db.sealing import MARK, SealError, session_sealer
 from schemas.people import REGIONS
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-TERMS_COOKIE = "aryz_search"
+TERMS_COOKIE = SEARCH_COOKIE
 FILTERS = ("procedure", "state", "region", "due_before", "sort")
 
 

@@ -20,6 +20,7 @@ from schemas.text import has_nul
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 COOKIE = "aryz_staff"
+SEARCH_COOKIE = "aryz_search"  # the search page's terms (api/pages/search.py), gone at sign-out
 
 
 class SignInRequired(Exception):
@@ -130,6 +131,7 @@ async def logout(request: Request, session: SessionDep, staff: PageStaff) -> Red
     await sign_in_service.sign_out(session, request.state.token)
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(COOKIE, path="/staff")
+    response.delete_cookie(SEARCH_COOKIE, path="/staff/search")
     return response
 
 
@@ -143,4 +145,5 @@ async def logout_everywhere(request: Request, session: SessionDep, staff: PageSt
                        actor_role=",".join(staff.roles))
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(COOKIE, path="/staff")
+    response.delete_cookie(SEARCH_COOKIE, path="/staff/search")
     return response

@@ -89,6 +89,8 @@ async def test_search_by_name_number_region_and_due_date_paged_and_audited(api, 
     assert revealed is not None and revealed.actor == "case_officer"
     finance = await signed_in(api, "finance_officer")
     assert f'data-case="{n}"' not in (await searched(finance, {"q": n})).text
+    signed_out = await officer.post("/staff/logout", {})  # the terms' cookie goes with the session
+    assert 'aryz_search=""' in signed_out.headers["set-cookie"] or "aryz_search=;" in signed_out.headers["set-cookie"]
 
 
 async def test_the_backlog_counts_link_to_the_lists_behind_them(api, tokens, sessions):

@@ -71,7 +71,8 @@ async def search_cases(session: AsyncSession, staff: Staff, *, procedure: str | 
                        q: str | None, page: int, region: str | None = None, due_before: date | None = None,
                        sort: str = "deadline") -> case_repo.SearchPage:
     if not (procedure or state or region or due_before or (q and q.strip())):
-        raise ApiError(422, "a search needs a query (q) or a filter (procedure, state)")
+        raise ApiError(422, "a search needs terms (q, sent by POST /api/v1/cases/search) or a filter "
+                            "(procedure, state, region, due_before)")
     if procedure and procedure not in PROCEDURES:
         raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
     readable = [procedure] if procedure else policy.readable_procedures(staff.roles)

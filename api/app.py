@@ -25,6 +25,7 @@ from api.pages import public_info, staff_session
 from api.pages import search as search_pages
 from api.pages import staff as staff_pages
 from api.routes import applicant, audit, codec, documents, ops, quota, staff, statistics
+from api.services.applicant import MAX_FILES
 from api.services.archive import archive_closed_histories
 from api.services.workflows import start_pending_workflows
 from db.session import make_engine, make_sessionmaker
@@ -129,7 +130,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
 
     app.include_router(ops.router, prefix="/api/v1", include_in_schema=False)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
-    app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * 3)
+    app.add_middleware(errors.BodyLimit, limit=JSON_LIMIT, upload_limit=settings.max_upload_bytes * MAX_FILES + JSON_LIMIT,
+                       file_limit=settings.max_upload_bytes)
     # The Web UI sends an auditor's bearer token, never a cookie: no credentials mode is needed.
     app.add_middleware(CodecOnlyCORS, origins=[o for o in settings.codec_cors_origins.split(",") if o])
     app.add_middleware(SecurityHeaders, production=settings.environment == "production")

@@ -151,20 +151,25 @@ def install(app: FastAPI) -> None:
 
 class BodyLimit:
     """Reject request bodies over the limit with 413, whether or not Content-Length is sent.
-    Document uploads (paths ending in /documents) get the larger `upload_limit`."""
+    What may carry files (documents sent to a case, the online application) gets `upload_limit`:
+    as many files as the app takes, each as large as it takes, so that any file the app would
+    refuse is refused by the app, beside the form and its answers, not here. A person's browser
+    gets the refusal as a page in their language, a client of the API as JSON."""
 
-    def __init__(self, app, limit: int, upload_limit: int) -> None:
+    def __init__(self, app, limit: int, upload_limit: int, file_limit: int) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit
+        self.file_limit = file_limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = self.upload_limit if scope["path"].endswith("/documents") else self.limit
+        takes_files = scope["path"].endswith("/documents") or scope["path"].startswith("/apply/")
+        limit = self.upload_limit if takes_files else self.limit
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await _too_large(send, limit)
+            return await self._too_large(scope, receive, send, limit, takes_files)
         seen = 0
 
         async def limited_receive():
@@ -179,15 +184,19 @@ class BodyLimit:
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await _too_large(send, limit)
+            await self._too_large(scope, receive, send, limit, takes_files)
+
+    async def _too_large(self, scope, receive, send, limit: int, takes_files: bool) -> None:
+        request = Request(scope, receive)
+        mb = {"limit": str(limit // 2**20 or 1), "each": str(self.file_limit // 2**20 or 1)}
+        code = "files_too_large" if takes_files else "too_large"
+        if wants_page(request):
+            response = await error_page(request, 413, {}, code=code, params=mb)
+        else:
+            response = JSONResponse({"detail": f"request body is larger than {limit} bytes", "code": code,
+                                     "params": mb}, status_code=413)
+        await response(scope, receive, send)
 
 
 class _TooLarge(Exception):
     pass
-
-
-async def _too_large(send, limit: int) -> None:
-    body = f'{{"detail":"request body is larger than {limit} bytes"}}'.encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

@@ -67,11 +67,17 @@ def _lang_links(request: Request, context: dict[str, Any]):
     return lambda code: f"{base}?{urlencode({**query, 'lang': code})}"
 
 
+def _upload_mb(request: Request) -> int:
+    """The largest file a form takes, in MB, for the hints beside its file fields."""
+    return max(request.app.state.settings.max_upload_bytes // 2**20, 1)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     lang = i18n.choose_lang(request)
     token, fresh_cookie = csrf.issue(request)
     response = templates.TemplateResponse(request, name, {"lang": lang, "csrf_token": token,
-                                                          "lang_href": _lang_links(request, context), **context},
+                                                          "lang_href": _lang_links(request, context),
+                                                          "upload_mb": _upload_mb(request), **context},
                                           status_code=status_code)
     secure = csrf.secure_cookies(request)
     if fresh_cookie:

@@ -114,6 +114,7 @@ async def test_a_case_of_every_procedure_in_every_state_opens_for_each_role(api,
 
 
 def _typed_words(page: str) -> set[str]:
-    """Names, addresses, reasons and decision data: values, not interface words."""
-    values = re.findall(r"</strong>([^<]*)</p>|<dd>([^<]*)</dd>|<td data-label=\"[^\"]*\">([^<]*)</td>", page)
+    """Names, addresses, reasons, decision data and the names of files sent: values, not interface words."""
+    values = re.findall(r"</strong>([^<]*)</p>|<dd>([^<]*)</dd>|<td data-label=\"[^\"]*\">([^<]*)</td>"
+                        r"|<a href=\"/staff/cases/[^\"]*/files/[^\"]*\"[^>]*>([^<]*)</a>", page)
     return {w.lower() for group in values for part in group for w in re.findall(r"[A-Za-z]{5,}", part)}

@@ -6,6 +6,17 @@ from typing import Any
 from pydantic_core import PydanticCustomError
 
 CASE_NUMBER = re.compile(r"^[A-Z]{3}-\d{4}-\d{6}$")
+_CASE_NUMBER_PARTS = re.compile(r"^([A-Z]{3})(\d{4})(\d{6})$")
+
+
+def typed_case_number(typed: str) -> str:
+    """A case number as a person types it off a letter: in any case, with spaces, dots or no
+    dashes ("ref 2026 000123", "REF2026000123") is the number written "REF-2026-000123"."""
+    squeezed = re.sub(r"[\s\-_./]+", "", typed.upper())
+    parts = _CASE_NUMBER_PARTS.match(squeezed)
+    return "-".join(parts.groups()) if parts else typed.strip().upper()
+
+
 # An issued document's number as rules/documents.toml formats it ({type}-{region}-{year}-{seq}).
 DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 

@@ -23,7 +23,7 @@ from db.models import Case
 from db.repositories import applicant_status
 from db.repositories.cases import get_case
 from db.session import read_outside_transaction
-from schemas.text import CASE_NUMBER
+from schemas.text import CASE_NUMBER, typed_case_number
 
 router = APIRouter(include_in_schema=False)
 CASE_COOKIE = "aryz_case"
@@ -95,7 +95,7 @@ async def open_status(request: Request, session: SessionDep,
                       access_code: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
     await csrf.verify(request)
     try:
-        case = await case_for_applicant(request, session, case_number.strip().upper(), access_code)
+        case = await case_for_applicant(request, session, typed_case_number(case_number), access_code)
     except ApiError as err:
         error = "too_many" if err.status_code == 429 else "no_case"
         response = render(request, "home.html", {"error": error, "case_number": case_number[:32]}, err.status_code)

@@ -10,7 +10,7 @@ from api.pages.common import render
 from api.pages.staff_session import PageStaff
 from api.services import auditing, timeline, workspace
 from api.services.archive import runs_json
-from schemas.text import CASE_NUMBER
+from schemas.text import CASE_NUMBER, typed_case_number
 
 router = APIRouter(prefix="/staff/audit", include_in_schema=False)
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/staff/audit", include_in_schema=False)
 @router.get("", response_class=HTMLResponse)
 async def desk(request: Request, staff: PageStaff) -> Response:
     auditing.require_auditor(staff)
-    number = request.query_params.get("case", "").strip().upper()
+    number = typed_case_number(request.query_params.get("case", "")[:40])
     if CASE_NUMBER.match(number):
         return RedirectResponse(f"/staff/audit/cases/{number}", status_code=303)
     return render(request, "audit.html", {"staff": staff, "asked": number[:32], "check": None})

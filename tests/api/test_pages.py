@@ -46,6 +46,13 @@ async def test_status_page_by_form_and_the_same_404_for_a_wrong_code(api, tokens
     wrong = await visitor.post("/status?lang=en", {"case_number": case["case_number"], "access_code": "X"})
     assert wrong.status_code == 404 and "No case with this number and access code" in wrong.text
     assert case["access_code"] not in wrong.text
+    # The number as a person types it off a letter: lower case, spaces or dots, no dashes.
+    prefix, year, seq = case["case_number"].split("-")
+    for typed in (f"{prefix.lower()} {year} {seq}", f"{prefix}{year}{seq}", f" {prefix}.{year}.{seq} "):
+        again = Browser(api)
+        await again.get("/")
+        found = await again.post("/status", {"case_number": typed, "access_code": case["access_code"].lower()})
+        assert found.status_code == 303, typed
 
 
 async def test_staff_pages_need_sign_in_and_refuse_cross_site_posts(api, tokens):

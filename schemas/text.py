@@ -17,6 +17,12 @@ def typed_case_number(typed: str) -> str:
     return "-".join(parts.groups()) if parts else typed.strip().upper()
 
 
+def typed_document_number(typed: str) -> str:
+    """A document's number as someone types it off the paper: lower case, or spaces, dots or
+    slashes between its parts ("ac gb 2026 000001") is the number written "AC-GB-2026-000001"."""
+    return re.sub(r"[\s_./-]+", "-", typed.strip().upper()).strip("-")
+
+
 # An issued document's number as rules/documents.toml formats it ({type}-{region}-{year}-{seq}).
 DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 

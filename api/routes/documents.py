@@ -20,7 +20,7 @@ from api.services.case_reading import case_for_staff
 from api.services.documents import FileCheck, Verification, check_document, document_pdf, verify_number
 from api.services.files import pdf_response
 from documents.seal import public_spec
-from schemas.text import DOCUMENT_NUMBER
+from schemas.text import DOCUMENT_NUMBER, typed_document_number
 from settings import document_public_keys
 
 router = APIRouter(tags=["documents"])
@@ -89,7 +89,7 @@ async def verify_keys(settings: SettingsDep) -> PublicKeysOut:
 
 @public.get("/verify", include_in_schema=False)
 async def verify_form(request: Request, number: str = "") -> Response:
-    number = number.strip().upper()[:40]
+    number = typed_document_number(number[:80])[:40]
     if number:
         return RedirectResponse(f"/verify/{quote(number, safe='')}", status_code=303)
     return render(request, "verify.html", {"result": None, "check": None})
@@ -103,7 +103,7 @@ async def verify_document(request: Request, number: Annotated[str, Path(max_leng
     validity and the holder's initials only. HTML for a browser; JSON for `Accept:
     application/json` or `?format=json`. Limited per client."""
     limits.hit(limits.verification, TOO_MANY_CHECKS, "verify", client_of(request))
-    result = await verify_number(session, number.strip().upper())
+    result = await verify_number(session, typed_document_number(number))
     if _wants_json(request):
         return VerificationOut.of(result)
     return render(request, "verify.html", {"result": result, "check": None})

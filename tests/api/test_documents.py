@@ -43,6 +43,9 @@ async def test_the_applicant_downloads_the_signed_certificate_and_anyone_verifie
     assert "Karimova" not in r.text and "KARIMOVA" not in r.text and "P1234567" not in r.text
     page = await api.get(f"/verify/{number}", headers={"Accept": "text/html", "Accept-Language": "ru"})
     assert "Документ действителен" in page.text and "D. K." in page.text and "KARIMOVA" not in page.text
+    # Typed off the paper, in lower case with spaces: the form finds the same document.
+    typed = await api.get("/verify", params={"number": " " + number.lower().replace("-", " ") + " "})
+    assert typed.status_code == 303 and typed.headers["location"] == f"/verify/{number}"
     # Offline: the PDF itself, or what its QR code holds.
     r = await api.post("/verify", files={"file": ("c.pdf", pdf, "application/pdf")},
                        headers={"Accept": "application/json"})

@@ -40,7 +40,8 @@ class OutcomeUnknown(ApiError):
 
 
 def closed_case(case: Case) -> ApiError:
-    return ApiError(409, f"case {case.case_number} is closed ({case.state}); nothing on it can be decided")
+    return ApiError(409, f"case {case.case_number} is closed ({case.state}); nothing on it can be decided",
+                    extra={"code": "case_closed_for_decisions", "params": {"state": case.state}})
 
 
 def _refusal(err: WorkflowUpdateFailedError, case: Case) -> ApiError:
@@ -51,7 +52,8 @@ def _refusal(err: WorkflowUpdateFailedError, case: Case) -> ApiError:
                         extra={"code": why.get("code", cause.type), "params": why.get("params", {}),
                                "kind": cause.type})
     log.error("update on %s failed: %s", case.case_number, type(cause).__name__)
-    return ApiError(409, "the case could not take this decision now; reload the case and try again")
+    return ApiError(409, "the case could not take this decision now; reload the case and try again",
+                    extra={"code": "not_taken_now"})
 
 
 def decision_id(case: Case, staff: Staff, decision: DecisionInput, task_id: str, idempotency_key: str | None) -> str:
@@ -96,7 +98,8 @@ async def decision_outcome(client: Client, case: Case, update_id: str, wait: flo
         raise OutcomeUnknown(case.case_number, update_id) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise ApiError(404, "this decision never reached the case: it was not taken") from None
+            raise ApiError(404, "this decision never reached the case: it was not taken",
+                           extra={"code": "never_reached"}) from None
         raise OutcomeUnknown(case.case_number, update_id) from None
 
 
@@ -113,6 +116,7 @@ async def signal_case(client: Client, signer: MessageSigner, case: Case, signal:
         await client.get_workflow_handle(case.case_number).signal(signal, arg)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise ApiError(409, f"case {case.case_number} is closed ({case.state})") from None
+            raise ApiError(409, f"case {case.case_number} is closed ({case.state})",
+                           extra={"code": "case_closed_for_decisions", "params": {"state": case.state}}) from None
         raise ApiError(503, "the case engine is not reachable; nothing was sent; try again shortly",
-                       {"Retry-After": "5"}) from None
+                       {"Retry-After": "5"}, extra={"code": "engine_unreachable"}) from None

@@ -147,3 +147,22 @@ async def test_standing_actions_are_offered_on_the_case_not_queued_in_the_inbox(
     assert "Прекратить" in page
     inbox = await supervisor.get(f"/staff/inbox?case={n}")
     assert f'data-case="{n}"' not in inbox.text  # a standing action is not work due
+
+
+async def test_a_decision_on_a_closed_case_is_refused_in_the_officers_language(api, tokens):
+    """The engine's refusals reach the page in the officer's words (this one once came in English)."""
+    from tests.conftest import eventually
+
+    case = await submit(api)
+    n, h = case["case_number"], {"X-Access-Code": case["access_code"]}
+    await wait_task(api, tokens, n, "registration", "registrar")
+    registrar = await signed_in(api, "registrar")
+    await registrar.get(f"/staff/cases/{n}?lang=ky")  # the page the officer decides on, open before the withdrawal
+    assert (await api.post(f"/api/v1/cases/{n}/withdraw", headers=h, json={"reason": "Leaving"})).status_code == 202
+
+    async def closed():
+        return (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()["state"] == "WITHDRAWN"
+    await eventually(closed)
+    refused = await registrar.post(f"/staff/cases/{n}/decisions?lang=ky", {"step": "registration", "outcome": "register"})
+    assert refused.status_code == 409 and "Иш жабылган" in refused.text, refused.text[-800:]
+    assert "nothing on it can be decided" not in refused.text and "WITHDRAWN" not in refused.text

@@ -91,6 +91,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     # employment agency permit
     "agency_documents_complete": (),
     "agency_approved_pending_deposit": (),
+    "agency_approved_pay_deposit": ("deposit", "fee", "currency"),
     "agency_permit_refused": (),
     "deposit_received": (),
     "approval_lapsed": (),

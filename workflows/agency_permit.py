@@ -64,8 +64,13 @@ class AgencyPermitWorkflow(CaseWorkflow):
         await self.steps.decide_within(DOC_CHECK, "document_check", {
             "documents_ok": T(State.ON_COMMISSION_AGENDA, "agency_documents_complete")},
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
+        # The agency reads what to pay (the deadline shows as the case's); cases approved before kept
+        # the note without amounts, which the catalogue still holds.
+        values = self.input.rules.values
         decision = await self.steps.decide_within(COMMISSION, "decision", {
-            "approve": T(State.APPROVED_PENDING_DEPOSIT, "agency_approved_pending_deposit", notify=True),
+            "approve": T(State.APPROVED_PENDING_DEPOSIT, "agency_approved_pay_deposit", notify=True,
+                         params={"deposit": str(values["deposit_som"]), "fee": str(values["fee_som"]),
+                                 "currency": "KGS"}),
             "refuse": T(State.REJECTED, "agency_permit_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
         if decision.outcome == "refuse":
             return

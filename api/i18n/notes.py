@@ -8,6 +8,8 @@ from babel.numbers import format_currency, format_decimal
 
 from api import i18n
 
+MONEY = ("amount", "deposit", "fee")  # shown in the note's `currency`, as the reader writes money
+
 
 def note_text(key: str, params: dict | None, lang: str) -> str:
     if not key:
@@ -33,12 +35,12 @@ def _shown(name: str, value: str, params: dict, lang: str) -> str:
         return i18n.doc_label(value, lang)
     if name == "mission":
         return i18n.country_label(value, lang)
-    if name in ("amount", "count"):
+    if name in ("count", *MONEY):
         try:
             number = Decimal(value)
         except InvalidOperation:
             return value
-        if name == "amount" and params.get("currency"):
+        if name in MONEY and params.get("currency"):
             return format_currency(number, str(params["currency"]), locale=lang)
         return format_decimal(number, locale=lang)
     return value

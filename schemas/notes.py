@@ -30,6 +30,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "registration_refused": (),
     "returned_to_registrar": (),
     "interview_scheduled": (),
+    "interview_scheduled_for": ("interview_at", "place"),
     "interview_held": (),
     "abandoned": (),
     "verification_complete": (),

@@ -145,7 +145,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
         abandonment = None
         while True:
             d = await self.steps.decide(INTERVIEW, clock, {
-                "schedule_interview": T(None, "interview_scheduled", notify=True),
+                # The applicant reads when and where to come (cases scheduled before: "interview_scheduled").
+                "schedule_interview": T(None, "interview_scheduled_for", notify=True, data_params=("interview_at", "place")),
                 "record_interview": T(State.INTERVIEWED, "interview_held")}, lapse=abandonment)
             if abandonment is not None:
                 await self.steps.stop(abandonment)

@@ -1,7 +1,7 @@
 """A note to the applicant (schemas/notes.py: a key and its parameters, as the workflow recorded
 it) in the reader's language: days in their format, document types and money in their words."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, format_decimal
@@ -29,6 +29,11 @@ def _shown(name: str, value: str, params: dict, lang: str) -> str:
     if name == "until":
         try:
             return i18n.local_date(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if name.endswith("_at"):  # a moment the applicant must keep: in Bishkek time, as they write it
+        try:
+            return i18n.local_time(datetime.fromisoformat(value), lang)
         except ValueError:
             return value
     if name == "document":

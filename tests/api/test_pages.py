@@ -99,7 +99,12 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
     assert scheduled.status_code == 303, scheduled.text
     detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("auditor"))).json()
     interview = [t for t in detail["transitions"] if t["outcome"] == "schedule_interview"]
-    assert interview and interview[0]["note_key"] == "interview_scheduled"
+    assert interview and interview[0]["note_key"] == "interview_scheduled_for"
+    # The applicant reads when and where to come, in their language and Bishkek time.
+    told = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"],
+                                                                  "Accept-Language": "ru"})).json()
+    assert "Назначено собеседование: 3 дек. 2026, 10:30 (UTC+6), Bishkek, room 4" in [
+        e["note"] for e in told["timeline"]], told["timeline"]
     async with sessions() as s:
         viewers = set(await s.scalars(select(AuditEntry.actor).where(AuditEntry.case_number == n,
                                                                       AuditEntry.action == "case_viewed")))

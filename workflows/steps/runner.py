@@ -37,6 +37,7 @@ class Transition:
     letter: str = ""  # the letter this outcome sends (paperwork.REFUSAL_LETTER, TERMINATION_LETTER)
     ends: str = ""  # what it does to the documents in force (revoked, suspended, valid)
     params: dict[str, str] = field(default_factory=dict)  # the note's parameters
+    data_params: tuple[str, ...] = ()  # fields of the decision's data the note also shows (an interview's time)
 
 
 class StepRunner:
@@ -156,7 +157,9 @@ class StepRunner:
                 await self._request_documents(step, d, batch, documents_state)
                 continue
             t = transitions[d.outcome]
-            params = {**t.params, "reason": d.reason} if t.with_reason and d.reason else t.params
+            params = {**t.params, **{k: str(d.data[k]) for k in t.data_params if d.data.get(k)}}
+            if t.with_reason and d.reason:
+                params["reason"] = d.reason
             await self.case.record("decided", state=t.state, step=step.spec.name, outcome=d.outcome, actor=d.actor,
                                    actor_role=step.spec.role, reason=d.reason, public_note=t.note, note_params=params, awaiting="",
                                    deadline=None, close_tasks=batch, detail={"data": d.data},

@@ -12,6 +12,8 @@ def localized(code: str, params: dict, lang: str) -> str | None:
     for key in ("step", "other"):
         if key in shown:
             shown[key] = i18n.step_label(shown[key], lang)
+    if "field" in shown:
+        shown["field"] = i18n.field_label(shown["field"], lang)
     if "state" in shown:
         shown["state"] = i18n.state_label(shown["state"], lang)
     if "role" in shown:

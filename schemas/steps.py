@@ -46,7 +46,13 @@ class FamilyExclusions(StepData):
 
 
 class InvalidDecision(ValueError):
-    """A decision whose outcome, reason or data does not fit the step."""
+    """A decision whose outcome, reason or data does not fit the step. With a `code` (and its
+    `params`), the pages and the API say why in the reader's words; else the message is shown."""
+
+    def __init__(self, message: str, code: str = "", **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -125,10 +131,12 @@ def check_reality(spec: StepSpec, outcome_name: str, data: dict[str, Any], now: 
         value = data.get(name)
         if isinstance(value, str) and "T" in value:
             if datetime.fromisoformat(value) > now + _CLOCK_SLACK:
-                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future")
+                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future", "in_the_future",
+                                      field=name)
         elif isinstance(value, str) and value:
             if date.fromisoformat(value) > (now + _LOCAL).date():
-                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future")
+                raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future", "in_the_future",
+                                      field=name)
 
 
 def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[str, Any]) -> dict[str, Any]:

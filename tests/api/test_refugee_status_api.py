@@ -15,7 +15,8 @@ async def recognised(api, tokens) -> dict:
     n = case["case_number"]
     await decide(api, tokens, n, "registration", "register", "registrar")
     at = (datetime.now().astimezone() + timedelta(days=2)).isoformat(timespec="minutes")
-    await decide(api, tokens, n, "interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Бишкек, Чүй проспекти 106"})
+    await decide(api, tokens, n, "interview", "schedule_interview", "case_officer",
+                 data={"interview_at": at, "place": "Бишкек, Чүй проспекти 106"})
     await decide(api, tokens, n, "interview", "record_interview", "case_officer",
                  data={"held_at": datetime.now().astimezone().isoformat(timespec="minutes"), "summary": "Consistent."})
     await decide(api, tokens, n, "verification", "complete_verification", "case_officer",

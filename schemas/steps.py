@@ -143,7 +143,7 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
     """Validate a decision's outcome, reason and data against its step; returns normalised data."""
     outcome = spec.outcome(outcome_name)
     if outcome.requires_reason and not reason.strip():
-        raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason")
+        raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason", "decision_needs_reason")
     if len(reason) > 4000:
         raise InvalidDecision("reason is longer than 4000 characters")
     if has_nul(reason):
@@ -158,4 +158,7 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in err.errors()
         )
-        raise InvalidDecision(f"data for '{outcome.name}': {problems}") from None
+        first = next((str(e["loc"][0]) for e in err.errors() if e["loc"]), "")
+        # The first field at fault, for the reader's words; the whole list stays in the message.
+        raise InvalidDecision(f"data for '{outcome.name}': {problems}", "bad_decision_data" if first else "",
+                              **({"field": first} if first else {})) from None

@@ -88,6 +88,14 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
                                    {"step": "registration", "outcome": "refuse_registration", "reason": "",
                                     "data.ground": "serious_crime_conviction_in_kr"})
     assert refused.status_code == 422 and "needs a reason" in refused.text
+    in_russian = await registrar.post(f"/staff/cases/{n}/decisions?lang=ru",
+                                      {"step": "registration", "outcome": "refuse_registration", "reason": "",
+                                       "data.ground": "serious_crime_conviction_in_kr"})
+    assert "Для этого решения укажите причину" in in_russian.text and "needs a reason" not in in_russian.text
+    unknown_ground = await registrar.post(f"/staff/cases/{n}/decisions?lang=ru",
+                                          {"step": "registration", "outcome": "refuse_registration", "reason": "R",
+                                           "data.ground": "no_such_ground"})
+    assert unknown_ground.status_code == 422 and "значение не указано или неверно" in unknown_ground.text
     done = await registrar.post(f"/staff/cases/{n}/decisions", {"step": "registration", "outcome": "register",
                                                                 "reason": ""})
     assert done.status_code == 303 and done.headers["location"] == f"/staff/inbox?saved={n}"

@@ -91,6 +91,8 @@ class RegistrationRefusal(StepData):
 
 
 class InterviewSchedule(StepData):
+    future_fields: ClassVar[tuple[str, ...]] = ("interview_at",)
+
     interview_at: datetime
     place: str = Field(min_length=1, max_length=200)
     interpreter_language: str = Field(default="", max_length=50)

@@ -19,6 +19,9 @@ class StepData(BaseModel):
     # Fields that record something that has already happened (an interview held, a session sat):
     # a value later than the moment of the decision is refused (check_reality).
     past_fields: ClassVar[tuple[str, ...]] = ()
+    # Fields that name a moment still to come (an interview to attend): one already past is refused
+    # when the decision arrives (check_ahead).
+    future_fields: ClassVar[tuple[str, ...]] = ()
 
     _clean = model_validator(mode="before")(clean_text)
 
@@ -137,6 +140,16 @@ def check_reality(spec: StepSpec, outcome_name: str, data: dict[str, Any], now: 
             if date.fromisoformat(value) > (now + _LOCAL).date():
                 raise InvalidDecision(f"data for '{outcome_name}': {name}: lies in the future", "in_the_future",
                                       field=name)
+
+
+def check_ahead(spec: StepSpec, outcome_name: str, data: dict[str, Any], now: datetime) -> None:
+    """Refuse a moment that should be still to come but has passed (an interview set for
+    yesterday). Pure: the caller gives the time."""
+    model = spec.outcome(outcome_name).data
+    for name in getattr(model, "future_fields", ()):
+        value = data.get(name)
+        if isinstance(value, str) and "T" in value and datetime.fromisoformat(value) < now - _CLOCK_SLACK:
+            raise InvalidDecision(f"data for '{outcome_name}': {name}: has already passed", "already_past", field=name)
 
 
 def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[str, Any]) -> dict[str, Any]:

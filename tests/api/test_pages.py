@@ -1,8 +1,11 @@
 """HTML pages over HTTP: languages, status by form, staff sign-in, decisions by form, CSRF."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
+from api.i18n import BISHKEK_TZ, local_time
 from db.models import AuditEntry
 from tests.api.helpers import Browser, submit, wait_task
 from tests.conftest import PASSWORD
@@ -101,8 +104,14 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
     assert done.status_code == 303 and done.headers["location"] == f"/staff/inbox?saved={n}"
     await wait_task(api, tokens, n, "interview", "case_officer")
     officer = await staff_client(api, "case_officer")
+    today = datetime.now(BISHKEK_TZ).replace(hour=10, minute=30, second=0, microsecond=0)
+    yesterday, when = today - timedelta(days=1), today + timedelta(days=3)
+    past = await officer.post(f"/staff/cases/{n}/decisions?lang=ru", {  # an invitation to a day gone by
+        "step": "interview", "outcome": "schedule_interview", "data.interview_at": yesterday.strftime("%Y-%m-%dT%H:%M"),
+        "data.place": "Bishkek, room 4", "data.interpreter_language": ""})
+    assert past.status_code == 422 and "уже прошло: выберите время в будущем" in past.text
     scheduled = await officer.post(f"/staff/cases/{n}/decisions", {
-        "step": "interview", "outcome": "schedule_interview", "data.interview_at": "2026-12-03T10:30",
+        "step": "interview", "outcome": "schedule_interview", "data.interview_at": when.strftime("%Y-%m-%dT%H:%M"),
         "data.place": "Bishkek, room 4", "data.interpreter_language": ""})
     assert scheduled.status_code == 303, scheduled.text
     detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("auditor"))).json()
@@ -111,7 +120,7 @@ async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens
     # The applicant reads when and where to come, in their language and Bishkek time.
     told = (await api.get(f"/api/v1/cases/{n}/status", headers={"X-Access-Code": case["access_code"],
                                                                   "Accept-Language": "ru"})).json()
-    assert "Назначено собеседование: 3 дек. 2026, 10:30 (UTC+6), Bishkek, room 4" in [
+    assert f"Назначено собеседование: {local_time(when, 'ru')}, Bishkek, room 4" in [
         e["note"] for e in told["timeline"]], told["timeline"]
     async with sessions() as s:
         viewers = set(await s.scalars(select(AuditEntry.actor).where(AuditEntry.case_number == n,

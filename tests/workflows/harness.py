@@ -203,7 +203,8 @@ async def rejected(update, kind: str) -> str:
 async def through_to_decision(d: CaseDriver, *, conclusion: str = "recommend_recognition") -> None:
     """Register, interview, verify and conclude: the case waits for the supervisor's decision."""
     await d.decide("registration", "register", "registrar")
-    at = (datetime.now().astimezone() + timedelta(days=3)).isoformat()
+    now = await d.env.get_current_time() if d.env else datetime.now().astimezone()  # the case's clock
+    at = (now + timedelta(days=3)).isoformat()
     await d.decide("interview", "schedule_interview", "case_officer", data={"interview_at": at, "place": "Bishkek office"})
     held = (datetime.now().astimezone() - timedelta(hours=1)).isoformat()  # an interview record is of the past
     await d.decide("interview", "record_interview", "case_officer",

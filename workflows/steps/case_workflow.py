@@ -95,7 +95,7 @@ class CaseWorkflow:
 
     @decide.validator
     def validate_decide(self, decision: DecisionInput) -> None:
-        self.desk.validate(decision)
+        self.desk.validate(decision, arriving=True)
 
     @workflow.update
     async def extend_deadline(self, extension: ExtensionInput) -> ExtensionResult:

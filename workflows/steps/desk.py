@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from schemas.messages import DecisionInput, DecisionResult, ExtensionInput
     from schemas.proof import ProofError, Sender
-    from schemas.steps import InvalidDecision, StepSpec, barred, check_decision, check_reality
+    from schemas.steps import InvalidDecision, StepSpec, barred, check_ahead, check_decision, check_reality
     from workflows.steps.clock import StatutoryClock
     from workflows.steps.guard import MessageGuard
 
@@ -59,7 +59,10 @@ class DecisionDesk:
         except ProofError as err:
             raise rejection(UNTRUSTED, str(err), "untrusted") from None
 
-    def validate(self, d: DecisionInput) -> None:
+    def validate(self, d: DecisionInput, arriving: bool = False) -> None:
+        """`arriving`: in the update's validator, which runs once, as the decision arrives, and is
+        not replayed; there alone a moment that should be still to come is checked, so that a
+        decision accepted before that check existed replays as it was taken."""
         sender = self.sender("decide", d)
         step = self.open.get(d.step)
         if step is None or step.decision is not None:
@@ -78,6 +81,8 @@ class DecisionDesk:
         try:
             d_data = check_decision(step.spec, d.outcome, d.reason, d.data)
             check_reality(step.spec, d.outcome, d_data, workflow.now())
+            if arriving:
+                check_ahead(step.spec, d.outcome, d_data, workflow.now())
             if step.check is not None:
                 step.check(DecisionInput(d.step, d.outcome, d.reason, d_data, d.proof))
         except InvalidDecision as err:

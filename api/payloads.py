@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.people import REGIONS
 from schemas.text import clean_text
 
 
@@ -161,7 +162,7 @@ class CaseSearch(Strict):
                           description="a case number (or its beginning), part of a name, or a document number")
     procedure: str | None = Field(None, max_length=32, pattern=r"^[a-z-]+$")
     state: str | None = Field(None, max_length=40, pattern=r"^[A-Z_]+$")
-    region: str | None = Field(None, max_length=8, pattern=r"^[A-Z]+$")
+    region: str | None = Field(None, pattern="^(" + "|".join(REGIONS) + ")$")
     due_before: date | None = Field(None, description="cases due on or before this day")
     sort: Literal["deadline", "lodged", "number"] = "deadline"
     page: int = Field(1, ge=1, le=100_000)

@@ -25,7 +25,6 @@ from db.sealing import MARK, SealError, session_sealer
 from schemas.people import REGIONS
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-TERMS_COOKIE = SEARCH_COOKIE
 FILTERS = ("procedure", "state", "region", "due_before", "sort")
 
 
@@ -37,17 +36,17 @@ async def post_terms(request: Request, session: SessionDep, staff: PageStaff, fo
         asked["lang"] = request.query_params["lang"][:8]
     response = RedirectResponse("/staff/search" + (f"?{urlencode(asked)}" if asked else ""), status_code=303)
     if terms:
-        response.set_cookie(TERMS_COOKIE, _sealed(session, staff.username, terms), httponly=True, samesite="strict",
+        response.set_cookie(SEARCH_COOKIE, _sealed(session, staff.username, terms), httponly=True, samesite="strict",
                             path="/staff/search", secure=csrf.secure_cookies(request))
     else:
-        response.delete_cookie(TERMS_COOKIE, path="/staff/search")
+        response.delete_cookie(SEARCH_COOKIE, path="/staff/search")
     return response
 
 
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
     asked = request.query_params
-    terms = _opened(session, staff.username, request.cookies.get(TERMS_COOKIE, "")) if asked.get("terms") == "1" else ""
+    terms = _opened(session, staff.username, request.cookies.get(SEARCH_COOKIE, "")) if asked.get("terms") == "1" else ""
     readable = policy.readable_procedures(staff.roles)
     if not readable:
         raise case_reading.forbidden_case()  # the shared, audited error page

@@ -2,6 +2,8 @@
 `params` (workflows/steps/desk.py) rendered from the catalogues' `rejection` context, for the JSON
 API (by Accept-Language) and the pages."""
 
+from datetime import date
+
 from api import i18n
 
 
@@ -12,6 +14,11 @@ def localized(code: str, params: dict, lang: str) -> str | None:
     for key in ("step", "other"):
         if key in shown:
             shown[key] = i18n.step_label(shown[key], lang)
+    if "date" in shown:
+        try:
+            shown["date"] = i18n.local_date(date.fromisoformat(shown["date"]), lang)
+        except ValueError:
+            pass
     if "field" in shown:
         shown["field"] = i18n.field_label(shown["field"], lang)
     if "state" in shown:

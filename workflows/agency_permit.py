@@ -136,7 +136,8 @@ class AgencyPermitWorkflow(CaseWorkflow):
         values = self.input.rules.values
         if d.data["deposit_som"] < values["deposit_som"] or d.data["fee_som"] < values["fee_som"]:
             raise InvalidDecision(f"the deposit is {values['deposit_som']} som and the fee {values['fee_som']} som "
-                                  "(rules/agency_permit.toml)")
+                                  "(rules/agency_permit.toml)", "deposit_below_rules",
+                                  deposit=str(values["deposit_som"]), fee=str(values["fee_som"]))
 
     def _validity(self, previous):
         """The permit's year: a new one starts where an extended one ends, with its own reminder."""

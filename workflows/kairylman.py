@@ -116,6 +116,9 @@ class KairylmanStatusWorkflow(CaseWorkflow):
         until = self._end_of(d.data["until"], validity)
         limit = validity.calendar.due(validity.due_at, self.input.rules.period("certificate_extension_max"))
         if until <= validity.due_at:
-            raise InvalidDecision(f"until must be after the current expiry {validity.calendar.last_day(validity.due_at)}")
+            expiry = validity.calendar.last_day(validity.due_at).isoformat()
+            raise InvalidDecision(f"until must be after the current expiry {expiry}", "not_after_expiry", date=expiry)
         if until > limit:
-            raise InvalidDecision(f"the certificate may be extended at most until {validity.calendar.last_day(limit)}")
+            last = validity.calendar.last_day(limit).isoformat()
+            raise InvalidDecision(f"the certificate may be extended at most until {last}", "extension_past_limit",
+                                  date=last)

@@ -80,7 +80,7 @@ class RefugeeStatusWorkflow(CaseWorkflow):
 
     def _check_decline(self, d) -> None:
         if d.outcome == DECLINE.name and d.step not in self.requests:
-            raise InvalidDecision("there is no request to decline: none was made online")
+            raise InvalidDecision("there is no request to decline: none was made online", "nothing_to_decline")
 
     async def _take_requests(self) -> None:
         """A request starts its step's clock (once: a second request for the same is noted only);

@@ -109,3 +109,10 @@ def test_dates_are_written_in_the_readers_language():
     assert i18n.local_date(date(2026, 11, 23), "ru").replace("\u202f", " ") == "23 ноября 2026 г."
     assert "ноябрь" in i18n.local_date(date(2026, 11, 23), "ky")
     assert i18n.local_date(date(2026, 11, 23), "en") == "November 23, 2026"
+
+
+def test_a_refusal_names_a_date_as_the_reader_writes_it():
+    from api.rejections import localized
+
+    assert localized("extension_past_limit", {"date": "2029-11-22"}, "ru") == \
+        "Удостоверение можно продлить не дальше чем до 22 ноября 2029\u202fг."

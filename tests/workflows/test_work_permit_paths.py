@@ -3,6 +3,9 @@
 import random
 from datetime import timedelta
 
+from temporalio.client import WorkflowUpdateFailedError
+
+from api.rejections import localized
 from db.models import QuotaBucket, QuotaUnit
 from db.repositories.quota import set_size
 from schemas.work_permit import State
@@ -127,6 +130,13 @@ async def test_over_the_20_percent_cap_the_permit_needs_the_multiple_fee(case, s
     await lodge(case, key, foreign_staff=9, local_staff=30)
     msg = await rejected(case.decide("review", "issue", "case_officer"), "InvalidDecision")
     assert "cap" in msg and "multiple state fee" in msg
+    # The refusal carries its code, so that the officer's page says it in their language.
+    try:
+        await case.decide("review", "issue", "case_officer")
+    except WorkflowUpdateFailedError as err:
+        why = err.cause.details[0]
+    assert why == {"code": "cap_needs_multiple_fee", "params": {"share": "25%", "cap": "20"}}, why
+    assert localized(why["code"], why["params"], "ky").startswith("Чет элдик кызматкерлер штаттын 25% түзөт — 20 %")
     result = await case.decide("review", "reject", "case_officer", "Over the cap without the fee.",
                                {"ground": "foreign_staff_cap_exceeded"})
     assert result.state == State.REJECTED

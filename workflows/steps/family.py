@@ -35,7 +35,8 @@ class Family:
         """For update validators: the excluded members must be named in the application."""
         unknown = [m for m in d.data.get("excluded_family_members", []) if m > self.size]
         if unknown:
-            raise InvalidDecision(f"the application names {self.size} family member(s); no member {unknown[0]}")
+            raise InvalidDecision(f"the application names {self.size} family member(s); no member {unknown[0]}",
+                                  "no_such_member", size=str(self.size), member=str(unknown[0]))
 
     async def issue(self, doc_type: str, validity: str | None, excluded=(), until: datetime | None = None
                     ) -> list[IssuedDocument]:

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
@@ -24,7 +24,7 @@ async def refuse_nul_in_path(request: Request) -> None:
     nothing aryz stores (PostgreSQL text cannot hold one, and would fail the query), so it is not
     found, on every route, those to come included."""
     if any(isinstance(value, str) and "\x00" in value for value in request.path_params.values()):
-        raise not_found("nothing is stored under a name with a NUL character")
+        raise not_found("nothing is stored under a name with a NUL character", "not_found")
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -78,26 +78,26 @@ class Staff:
         return preferred if preferred in self.roles else self.roles[0]
 
 
-_UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
+def _unauthorised(detail: str, code: str) -> ApiError:
+    return ApiError(status.HTTP_401_UNAUTHORIZED, detail, {"WWW-Authenticate": "Bearer"}, code=code)
 
 
 async def get_current_staff(request: Request, session: SessionDep, settings: SettingsDep,
                             token: Annotated[str | None, Depends(oauth2)]) -> Staff:
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: this needs a bearer token", _UNAUTHORISED)
+        raise _unauthorised("sign in: this needs a bearer token", "sign_in_first")
     try:
         claims = read_token(token, settings.secret_key.get_secret_value())
     except TokenError as err:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(err), _UNAUTHORISED) from None
+        raise _unauthorised(str(err), "token_not_valid") from None
     user, revoked = await token_holder(session, claims.username, claims.jti)
     if revoked:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this token was signed out; sign in again", _UNAUTHORISED)
+        raise _unauthorised("this token was signed out; sign in again", "token_signed_out")
     request.state.token = claims
     if user is None or not user.active:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "account is not active", _UNAUTHORISED)
+        raise _unauthorised("account is not active", "account_not_active")
     if session_ended(claims, user.sessions_valid_after):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this account signed out everywhere; sign in again",
-                            _UNAUTHORISED)
+        raise _unauthorised("this account signed out everywhere; sign in again", "signed_out_everywhere")
     request.state.staff = Staff(user.username, tuple(user.roles), user.mission)  # for the audit of any refusal
     return request.state.staff
 
@@ -110,7 +110,8 @@ def require_roles(*roles: str) -> Callable[..., Staff]:
 
     async def check(staff: CurrentStaff) -> Staff:
         if not set(roles) & set(staff.roles):
-            raise ApiError(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(roles)}")
+            raise ApiError(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {', '.join(roles)}",
+                           code="needs_role", params={"roles": ",".join(roles)})
         return staff
 
     return check

@@ -14,23 +14,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 class ApiError(Exception):
     """An answer other than the route's success: a status, a message, and (for a machine) any
-    `extra` fields, e.g. the validator's rejection `code`."""
+    `extra` fields. Every refusal has a `code` (with its `params`): the catalogues' `rejection`
+    text for it is what a person reads, in their language, on a page or from the JSON API
+    (tests/i18n/test_refusals.py holds every refusal in the code to that)."""
 
     def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None,
-                 extra: dict | None = None) -> None:
+                 extra: dict | None = None, *, code: str = "", params: dict | None = None) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
         self.headers = headers or {}
-        self.extra = extra or {}
+        self.extra = {**(extra or {}), **({"code": code} if code else {}), **({"params": params} if params else {})}
 
 
-def not_found(what: str) -> ApiError:
-    return ApiError(status.HTTP_404_NOT_FOUND, what)
+def not_found(what: str, code: str, **params) -> ApiError:
+    return ApiError(status.HTTP_404_NOT_FOUND, what, code=code, params=params or None)
 
 
-def conflict(what: str, code: str = "") -> ApiError:
-    return ApiError(status.HTTP_409_CONFLICT, what, extra={"code": code} if code else None)
+def conflict(what: str, code: str, **params) -> ApiError:
+    return ApiError(status.HTTP_409_CONFLICT, what, code=code, params=params or None)
 
 
 log = logging.getLogger("aryz.access")
@@ -84,6 +86,22 @@ async def error_page(request: Request, status_code: int, headers: dict, referenc
     return response
 
 
+def _asked_language(request: Request) -> str:
+    """ky or ru when the API's client asks for it; "" for English, the language of machines
+    (which also get each refusal's `code`, and its `params`, to word it themselves)."""
+    asked = request.headers.get("accept-language", "")[:2].lower()
+    return asked if asked in ("ky", "ru") else ""
+
+
+def refusal_json(request: Request, status_code: int, detail: str, extra: dict, headers: dict | None = None) -> JSONResponse:
+    lang = _asked_language(request)
+    if lang and extra.get("code"):
+        from api.rejections import localized
+
+        detail = localized(extra["code"], extra.get("params", {}), lang) or detail
+    return JSONResponse({"detail": detail, **extra}, status_code=status_code, headers=headers)
+
+
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body",)]
     return ".".join(parts) or "body"
@@ -97,19 +115,14 @@ def install(app: FastAPI) -> None:
         if wants_page(request):
             return await error_page(request, exc.status_code, exc.headers, code=exc.extra.get("code", ""),
                                     params=exc.extra.get("params"))
-        detail = exc.detail
-        asked = request.headers.get("accept-language", "")[:2].lower()
-        if asked in ("ky", "ru") and exc.extra.get("code"):  # machine clients without the header get English
-            from api.rejections import localized
-
-            detail = localized(exc.extra["code"], exc.extra.get("params", {}), asked) or detail
-        return JSONResponse({"detail": detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
+        return refusal_json(request, exc.status_code, exc.detail, exc.extra, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if wants_page(request) and exc.status_code in (403, 404, 405, 429):
             return await error_page(request, 404 if exc.status_code == 405 else exc.status_code, exc.headers or {})
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        code = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "")
+        return refusal_json(request, exc.status_code, exc.detail, {"code": code} if code else {}, exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
@@ -119,15 +132,16 @@ def install(app: FastAPI) -> None:
                   getattr(request.scope.get("route"), "path", "?"), reference, exc_info=exc)
         if wants_page(request):
             return await error_page(request, 500, {}, reference)
-        return JSONResponse({"detail": f"something went wrong on our side; quote reference {reference}",
-                             "reference": reference}, status_code=500)
+        return refusal_json(request, 500, f"something went wrong on our side; quote reference {reference}",
+                            {"code": "our_fault", "params": {"reference": reference}, "reference": reference})
 
     async def database_unreachable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         if wants_page(request):
             return await error_page(request, 503, {"Retry-After": "5"})
-        return JSONResponse({"detail": "the case database is not reachable; nothing was changed; try again shortly"},
-                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+        return refusal_json(request, status.HTTP_503_SERVICE_UNAVAILABLE,
+                            "the case database is not reachable; nothing was changed; try again shortly",
+                            {"code": "database_unreachable"}, {"Retry-After": "5"})
 
     for kind in DATABASE_OUTAGES:
         app.add_exception_handler(kind, database_unreachable)
@@ -141,12 +155,18 @@ def install(app: FastAPI) -> None:
         return await unexpected(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _where(tuple(e.get("loc", ()))), "problem": e.get("msg", "invalid")}
-                  for e in exc.errors()]
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        from api.forms.posted import problem_message, problem_of
+
+        lang = _asked_language(request)
+        errors = []
+        for e in exc.errors():
+            problem = problem_of(e)
+            errors.append({"field": _where(tuple(e.get("loc", ()))), "code": problem.code,
+                           "problem": problem_message(problem, lang) if lang else e.get("msg", "invalid")})
         summary = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:10])
-        return JSONResponse({"detail": f"invalid request: {summary}", "errors": errors},
-                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return refusal_json(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid request: {summary}",
+                            {"code": "invalid_request", "params": {"problems": summary}, "errors": errors})
 
 
 class BodyLimit:
@@ -193,8 +213,8 @@ class BodyLimit:
         if wants_page(request):
             response = await error_page(request, 413, {}, code=code, params=mb)
         else:
-            response = JSONResponse({"detail": f"request body is larger than {limit} bytes", "code": code,
-                                     "params": mb}, status_code=413)
+            response = refusal_json(request, 413, f"request body is larger than {limit} bytes",
+                                    {"code": code, "params": mb})
         await response(scope, receive, send)
 
 

@@ -26,8 +26,11 @@ def client_of(request: Request) -> str:
 
 
 class TooManyRequests(ApiError):
-    def __init__(self, retry_after: float, detail: str) -> None:
-        super().__init__(429, detail, {"Retry-After": str(max(1, math.ceil(retry_after)))})
+    """429 with Retry-After; `code` is one of the TOO_MANY_* below (or `account_locked`)."""
+
+    def __init__(self, retry_after: float, code: str) -> None:
+        super().__init__(429, _SAID.get(code, "too many requests; wait before trying again"),
+                         {"Retry-After": str(max(1, math.ceil(retry_after)))}, code=code)
 
 
 class RateLimits:
@@ -42,20 +45,27 @@ class RateLimits:
     def _retry_after(self, limit, *keys: str) -> float:
         return self.limiter.get_window_stats(limit, *keys).reset_time - time.time()
 
-    def hit(self, limit, detail: str, *keys: str) -> None:
+    def hit(self, limit, code: str, *keys: str) -> None:
         """Count one request; 429 if it is over the limit."""
         if not self.limiter.hit(limit, *keys):
-            raise TooManyRequests(self._retry_after(limit, *keys), detail)
+            raise TooManyRequests(self._retry_after(limit, *keys), code)
 
-    def refuse_if_spent(self, limit, detail: str, *keys: str) -> None:
+    def refuse_if_spent(self, limit, code: str, *keys: str) -> None:
         """429 if the limit is already used up (failures are counted with `count`)."""
         if not self.limiter.test(limit, *keys):
-            raise TooManyRequests(self._retry_after(limit, *keys), detail)
+            raise TooManyRequests(self._retry_after(limit, *keys), code)
 
     def count(self, limit, *keys: str) -> None:
         self.limiter.hit(limit, *keys)
 
 
-TOO_MANY_LOOKUPS = "too many attempts with access codes; wait before trying again"
-TOO_MANY_SUBMISSIONS = "too many applications from this address; wait before sending another"
-TOO_MANY_SIGN_INS = "too many sign-in attempts from this address; wait before trying again"
+TOO_MANY_LOOKUPS = "too_many_lookups"
+TOO_MANY_SUBMISSIONS = "too_many_submissions"
+TOO_MANY_SIGN_INS = "too_many_sign_ins"
+TOO_MANY_CHECKS = "too_many_checks"
+# For a client that reads no language: the catalogues' `rejection` texts are what people read.
+_SAID = {TOO_MANY_LOOKUPS: "too many attempts with access codes; wait before trying again",
+         TOO_MANY_SUBMISSIONS: "too many applications from this address; wait before sending another",
+         TOO_MANY_SIGN_INS: "too many sign-in attempts from this address; wait before trying again",
+         TOO_MANY_CHECKS: "too many document checks from this address; wait before trying again",
+         "account_locked": "this account is locked after repeated failed sign-ins; try again later"}

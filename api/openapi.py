@@ -18,15 +18,18 @@ from pydantic import BaseModel, Field
 class FieldProblem(BaseModel):
     field: str = Field(description="Where: a dotted path into the body, or the query parameter's name",
                        examples=["applicant.date_of_birth"])
+    code: str | None = Field(default=None, description="The problem's stable code (missing, too_long, date…)",
+                             examples=["date_in_future"])
     problem: str = Field(examples=["date_of_birth is in the future"])
 
 
 class Problem(BaseModel):
-    """Every refusal: what is wrong, in words (in the Accept-Language asked for where the refusal
-    has a code), and for a program the refusal's `code` and `params`, or the fields at fault."""
+    """Every refusal: what is wrong, in words (in Kyrgyz or Russian when Accept-Language asks for
+    it, else in English), and for a program the refusal's `code` and `params`, or the fields at fault."""
 
     detail: str = Field(examples=["step 'interview' is not open on REF-2026-000001"])
-    code: str | None = Field(default=None, description="A stable code of the refusal (four_eyes, step_not_open…)")
+    code: str | None = Field(default=None, description="A stable code of the refusal (four_eyes, step_not_open, "
+                                                       "no_case_with_code…): a program words it itself from this")
     params: dict[str, Any] | None = None
     errors: list[FieldProblem] | None = Field(default=None, description="422: each field at fault")
 

@@ -25,6 +25,10 @@ def localized(code: str, params: dict, lang: str) -> str | None:
         shown["state"] = i18n.state_label(shown["state"], lang)
     if "role" in shown:
         shown["role"] = i18n.role_label(shown["role"], lang)
+    if "roles" in shown:
+        shown["roles"] = i18n.roles_label(shown["roles"], lang)
+    if "outcome" in shown:
+        shown["outcome"] = i18n.outcome_label(shown["outcome"], lang)
     if shown.get("mission"):
         shown["mission"] = i18n.country_label(shown["mission"], lang)
     try:

@@ -116,8 +116,8 @@ class Verification(StepData):
     @model_validator(mode="after")
     def complete(self) -> "Verification":
         if not (self.identity_established and self.security_checks_done):
-            raise ValueError("verification is complete only once the identity is established and the security "
-                             "checks are done")
+            raise problem("verification_incomplete", "verification is complete only once the identity is "
+                          "established and the security checks are done")
         return self
 
 

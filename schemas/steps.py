@@ -7,11 +7,15 @@ early; workflow validators use the very same definitions, so the two cannot disa
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core.core_schema import ErrorType
 
 from schemas.text import clean_text, has_nul
+
+# pydantic's own kinds of error; any other is a check of ours (schemas.text.problem) with its own code.
+_PYDANTIC_ERRORS = frozenset(get_args(ErrorType))
 
 
 class StepData(BaseModel):
@@ -85,7 +89,8 @@ class StepSpec:
             if outcome.name == name:
                 return outcome
         allowed = ", ".join(o.name for o in self.outcomes)
-        raise InvalidDecision(f"'{name}' is not an outcome of step '{self.name}'; allowed: {allowed}")
+        raise InvalidDecision(f"'{name}' is not an outcome of step '{self.name}'; allowed: {allowed}", "unknown_outcome",
+                              step=self.name)
 
     def outcome_names(self) -> list[str]:
         return [o.name for o in self.outcomes]
@@ -158,12 +163,12 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
     if outcome.requires_reason and not reason.strip():
         raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason", "decision_needs_reason")
     if len(reason) > 4000:
-        raise InvalidDecision("reason is longer than 4000 characters")
+        raise InvalidDecision("reason is longer than 4000 characters", "reason_too_long", most=4000)
     if has_nul(reason):
-        raise InvalidDecision("reason must not contain NUL characters")
+        raise InvalidDecision("reason must not contain NUL characters", "nul_character")
     if outcome.data is None:
         if data:
-            raise InvalidDecision(f"outcome '{outcome.name}' takes no data")
+            raise InvalidDecision(f"outcome '{outcome.name}' takes no data", "takes_no_data", outcome=outcome.name)
         return {}
     try:
         return outcome.data.model_validate(data).model_dump(mode="json")
@@ -171,7 +176,10 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'data'}: {e['msg']}" for e in err.errors()
         )
-        first = next((str(e["loc"][0]) for e in err.errors() if e["loc"]), "")
-        # The first field at fault, for the reader's words; the whole list stays in the message.
-        raise InvalidDecision(f"data for '{outcome.name}': {problems}", "bad_decision_data" if first else "",
-                              **({"field": first} if first else {})) from None
+        # The first problem, for the reader's words (a check of its own, schemas.text.problem,
+        # keeps its code); the whole list stays in the message.
+        first = err.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else str((first.get("ctx") or {}).get("field", ""))
+        code = first["type"] if first["type"] not in _PYDANTIC_ERRORS else "bad_decision_data" if field else ""
+        raise InvalidDecision(f"data for '{outcome.name}': {problems}", code,
+                              **({"field": field} if field else {})) from None

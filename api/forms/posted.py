@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 
+from api import i18n
 from api.forms.fields import FormField
 
 MAX_ENTRIES = 30  # entries of a repeated group read from one post (the models allow at most 30…100)
@@ -15,6 +16,7 @@ class Problem:
     path: str  # "applicant.date_of_birth", "family_members.1.relationship", "" for the whole form
     code: str  # a key of the catalogues' `form_error` context
     params: dict
+    said: str = ""  # the words, when the refusal came worded already (a file the app would not take)
 
 
 def answers_of(form, longest: int = 10_000) -> dict[str, list[str]]:
@@ -158,10 +160,10 @@ def validate(model: type[BaseModel], values: dict) -> tuple[BaseModel | None, li
     try:
         return model.model_validate(values), []
     except ValidationError as err:
-        return None, [_problem(e) for e in err.errors(include_url=False)]
+        return None, [problem_of(e) for e in err.errors(include_url=False)]
 
 
-def _problem(e: dict) -> Problem:
+def problem_of(e: dict) -> Problem:
     loc = [str(p) for p in e.get("loc", ())]
     ctx = e.get("ctx") or {}
     kind = e["type"]
@@ -177,3 +179,16 @@ def _problem(e: dict) -> Problem:
         loc += str(ctx["field"]).split(".")
     params = {k: str(v) for k, v in ctx.items() if k in ("min_length", "max_length", "ge", "le", "code")}
     return Problem(".".join(loc), code, params)
+
+
+def problem_message(problem: Problem, lang: str) -> str:
+    """The problem in the reader's words, on a form and from the JSON API."""
+    if problem.said:
+        return problem.said
+    code = problem.code if i18n.has("form_error", problem.code) else \
+        "pattern" if problem.code.startswith("pattern_") else "invalid"
+    template = i18n.text("form_error", code, lang)
+    try:
+        return template.format(**problem.params)
+    except (KeyError, IndexError, ValueError):
+        return template

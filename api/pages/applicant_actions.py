@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from api import i18n
 from api.deps import SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import ApiError
-from api.forms.posted import answers_of, change_entries, read, validate
+from api.forms.posted import answers_of, change_entries, problem_message, read, validate
 from api.pages import csrf
 from api.pages.applicant import case_in_browser, status_view
-from api.pages.apply import MAX_FIELDS, problem_message
+from api.pages.apply import MAX_FIELDS
 from api.pages.common import render
 from api.rejections import localized
 from api.services import applicant_actions as actions
@@ -49,10 +49,8 @@ async def provide_documents(request: Request, session: SessionDep, settings: Set
         await actions.provide_documents(session, temporal, signer, case, real, form.get("note", "")[:2000],
                                         settings.max_upload_bytes)
     except ApiError as err:
-        message = "files_refused" if err.status_code in (413, 415, 422) else ""
-        return await status_view(request, session, case, error=i18n.t(message, i18n.choose_lang(request)) if message
-                                 else _refused(request, err), form=form, status_code=err.status_code,
-                                 bad_fields=("files",))
+        return await status_view(request, session, case, error=_refused(request, err), form=form,
+                                 status_code=err.status_code, bad_fields=("files",))
     return RedirectResponse("/status?done=documents", status_code=303)
 
 

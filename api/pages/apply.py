@@ -16,13 +16,14 @@ from starlette.datastructures import UploadFile
 from api import i18n
 from api.deps import LimitsDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import ApiError, not_found
-from api.forms.posted import Problem, answers_of, change_entries, hidden, read, validate
+from api.forms.posted import Problem, answers_of, change_entries, hidden, problem_message, read, validate
 from api.forms.steps import FORMS, ApplicationForm
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.pages import csrf
 from api.pages.applicant import open_case_cookie
 from api.pages.common import form_label, render
-from api.services.applicant import MAX_FILES, store_files
+from api.rejections import localized
+from api.services.applicant import FILE_REFUSALS, MAX_FILES, store_files
 from api.services.applications import submit_application
 from api.services.workflows import start_submitted
 
@@ -33,7 +34,7 @@ MAX_FIELDS = 600  # the longest form (30 family members of 9 fields) and its con
 
 def _form(slug: str) -> ApplicationForm:
     if slug not in FORMS:
-        raise not_found("unknown procedure")
+        raise not_found("unknown procedure", "unknown_procedure")
     return FORMS[slug]
 
 
@@ -97,16 +98,6 @@ def _page(request: Request, form: ApplicationForm, step: int, values: dict, key:
         "canonical": f"/apply/{form.procedure.slug}"}, status_code)
 
 
-def problem_message(problem: Problem, lang: str) -> str:
-    code = problem.code if i18n.has("form_error", problem.code) else \
-        "pattern" if problem.code.startswith("pattern_") else "invalid"
-    template = i18n.text("form_error", code, lang)
-    try:
-        return template.format(**problem.params)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
 async def _submit(request: Request, form: ApplicationForm, application, values: dict, key: str, files: list,
                   session, settings, temporal, limits) -> HTMLResponse:
     limits.hit(limits.submissions, TOO_MANY_SUBMISSIONS, "submission", client_of(request))
@@ -117,8 +108,10 @@ async def _submit(request: Request, form: ApplicationForm, application, values: 
             await store_files(session, result.case, files, settings.max_upload_bytes)
     except ApiError as err:
         await session.rollback()
-        code = "files_refused" if err.status_code in (413, 415) else "not_submitted"
-        problem = Problem("files" if code == "files_refused" else "", code, {})
+        # Which file, and why (or which rule the case falls outside of), in the reader's words.
+        said = localized(err.extra.get("code", ""), err.extra.get("params", {}), i18n.choose_lang(request)) or ""
+        file_refused = err.extra.get("code") in FILE_REFUSALS
+        problem = Problem("files" if file_refused else "", "files_refused" if file_refused else "not_submitted", {}, said)
         return _page(request, form, len(form.steps), values, key, [problem], status_code=422)
     await session.commit()  # the case (and its files) exist before the workflow and the answer
     await start_submitted(session, temporal, result.case, settings.task_queue)

@@ -46,10 +46,11 @@ async def verify(request: Request, *, require_origin: bool = False) -> None:
     """403 unless the posted form carries this browser's token (and, if asked, a same-site Origin)."""
     origin = request.headers.get("origin")
     if origin and not same_site_origin(request):
-        raise ApiError(403, "cross-site request refused")
+        raise ApiError(403, "cross-site request refused", code="cross_site")
     if require_origin and not same_site_origin(request):
-        raise ApiError(403, "this form must be sent from this site's own page")
+        raise ApiError(403, "this form must be sent from this site's own page", code="form_not_from_site")
     form = await request.form()
     cookie, sent = request.cookies.get(COOKIE, ""), form.get(FIELD, "")
     if not cookie or not isinstance(sent, str) or not hmac.compare_digest(sent, _token(_secret(request), cookie)):
-        raise ApiError(403, "the form has expired or did not come from this site; reload the page and try again")
+        raise ApiError(403, "the form has expired or did not come from this site; reload the page and try again",
+                       code="form_expired")

@@ -63,7 +63,7 @@ for _procedure in PROCEDURES.values():
 
 @router.post("/applications/{slug}", include_in_schema=False)
 async def unknown_procedure(slug: str) -> None:
-    raise not_found(f"unknown procedure '{slug[:40]}'; known: {', '.join(PROCEDURES)}")
+    raise not_found(f"unknown procedure '{slug[:40]}'; known: {', '.join(PROCEDURES)}", "unknown_procedure")
 
 
 @router.get("/cases/{case_number}/status", response_model=CaseStatus, summary="Read a case's status",

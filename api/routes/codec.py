@@ -34,7 +34,7 @@ def _from_wire(p: WirePayload) -> Payload:
     try:
         return Payload(metadata={k: base64.b64decode(v) for k, v in p.metadata.items()}, data=base64.b64decode(p.data))
     except ValueError:
-        raise ApiError(422, "payload metadata and data must be base64") from None
+        raise ApiError(422, "payload metadata and data must be base64", code="not_base64") from None
 
 
 def _to_wire(p: Payload) -> WirePayload:
@@ -53,7 +53,7 @@ async def decode(body: Payloads, request: Request, staff: Annotated[Staff, Depen
     try:
         decoded = await _codec(request).decode([_from_wire(p) for p in body.payloads[:1000]])
     except (ValueError, KeyError):
-        raise ApiError(422, "a payload could not be decrypted with the configured keys") from None
+        raise ApiError(422, "a payload could not be decrypted with the configured keys", code="not_decrypted") from None
     async with request.app.state.sessions.begin() as session:
         await append_audit(session, action="payloads_decoded", actor=staff.username, actor_role=",".join(staff.roles),
                            detail={"count": len(decoded), "namespace": request.headers.get("x-namespace", "")})

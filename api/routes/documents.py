@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import LimitsDep, SessionDep, SettingsDep, get_current_staff, oauth2
 from api.errors import ApiError
-from api.limits import client_of
+from api.limits import TOO_MANY_CHECKS, client_of
 from api.openapi import refusals
 from api.pages.common import render
 from api.routes.applicant import AccessCode
@@ -25,7 +25,6 @@ from settings import document_public_keys
 
 router = APIRouter(tags=["documents"])
 public = APIRouter(tags=["verification"])
-TOO_MANY_CHECKS = "too many document checks from this address; wait before trying again"
 DocumentNumber = Annotated[str, Path(max_length=40, pattern=DOCUMENT_NUMBER.pattern)]
 PDF_LIMIT = 5 * 1024 * 1024  # an issued document is well under 1 MB
 
@@ -123,9 +122,10 @@ async def verify_upload(request: Request, session: SessionDep, settings: Setting
     limits.hit(limits.verification, TOO_MANY_CHECKS, "verify", client_of(request))
     pdf = await file.read(PDF_LIMIT + 1) if file is not None and file.filename else None
     if pdf is not None and len(pdf) > PDF_LIMIT:
-        raise ApiError(413, "this file is larger than any document aryz issues")
+        raise ApiError(413, "this file is larger than any document aryz issues", code="not_our_document_size")
     if pdf is None and not seal.strip():
-        raise ApiError(422, "send the document's PDF (field 'file') or what its QR code holds (field 'seal')")
+        raise ApiError(422, "send the document's PDF (field 'file') or what its QR code holds (field 'seal')",
+                       code="nothing_to_verify")
     check = await check_document(session, document_public_keys(settings), pdf=pdf, seal=None if pdf else seal)
     if _wants_json(request):
         return FileCheckOut.of(check)

@@ -62,5 +62,5 @@ def may_scrape(request: Request, settings) -> bool:
 async def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Prometheus text format: requests by route template, read-model gauges. Local network or scrape token."""
     if not may_scrape(request, settings):
-        raise ApiError(403, "metrics are served to the local network or with the scrape token")
+        raise ApiError(403, "metrics are served to the local network or with the scrape token", code="metrics_refused")
     return Response(await exposition(session), media_type=CONTENT_TYPE_LATEST)

@@ -150,7 +150,7 @@ async def inbox(session: SessionDep, staff: Decider,
                 case: Annotated[str | None, Query(pattern=r"^[A-Z]{3}-\d{4}-\d{6}$")] = None) -> list[TaskOut]:
     """Open tasks for your roles, most urgent first, 50 a page; `case` keeps those of one case."""
     if role is not None and role not in staff.roles:
-        raise ApiError(403, f"you do not hold the role '{role}'")
+        raise ApiError(403, f"you do not hold the role '{role}'", code="role_not_held", params={"role": role})
     tasks = await workspace.open_tasks(session, staff, [role] if role else list(staff.roles), mine=mine, page=page,
                                        case_number=case)
     now = datetime.now(timezone.utc)

@@ -23,7 +23,7 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 def require_admin(staff: Staff) -> None:
     if "admin" not in staff.roles:
-        raise ApiError(403, "this is for administrators")
+        raise ApiError(403, "this is for administrators", code="for_admins")
 
 
 def _roles(roles: list[str]) -> list[str]:
@@ -63,7 +63,7 @@ async def account(session: AsyncSession, staff: Staff, username: str) -> StaffUs
     require_admin(staff)
     user = await get_user(session, username[:64])
     if user is None:
-        raise not_found("no such account")
+        raise not_found("no such account", "no_such_account")
     return user
 
 

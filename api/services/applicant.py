@@ -24,6 +24,7 @@ NO_SUCH_CASE = "no case with this number and access code"
 _SIGNATURES = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",),
                "image/jpeg": (b"\xff\xd8\xff",)}
 MAX_FILES = 10
+FILE_REFUSALS = ("no_files", "too_many_files", "file_too_large", "file_empty", "file_kind")
 
 
 async def case_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Case:
@@ -49,15 +50,15 @@ async def _opened(request: Request, case_number: str, code: str | None, load: Ca
     secret = request.app.state.settings.secret_key.get_secret_value()
     if not security.code_matches(case.access_code_hash if case else None, code or "", secret):
         limits.count(limits.access_code_failures, "access-code-failures", target)
-        raise not_found(NO_SUCH_CASE)
+        raise not_found(NO_SUCH_CASE, "no_case_with_code")
     return case
 
 
 async def store_files(session: AsyncSession, case: Case, uploads: list[UploadFile], max_bytes: int) -> list[FileRef]:
     if not uploads:
-        raise ApiError(422, "attach at least one file (field 'files')")
+        raise ApiError(422, "attach at least one file (field 'files')", code="no_files")
     if len(uploads) > MAX_FILES:
-        raise ApiError(422, f"at most {MAX_FILES} files at a time")
+        raise ApiError(422, f"at most {MAX_FILES} files at a time", code="too_many_files", params={"most": MAX_FILES})
     refs = []
     for upload in uploads:
         content = await upload.read(max_bytes + 1)
@@ -65,12 +66,14 @@ async def store_files(session: AsyncSession, case: Case, uploads: list[UploadFil
         name = "".join(ch for ch in (upload.filename or "document") if ch.isprintable()).rsplit("/", 1)[-1][-200:]
         name = name or "document"
         if len(content) > max_bytes:
-            raise ApiError(413, f"{name}: larger than {max_bytes} bytes")
+            raise ApiError(413, f"{name}: larger than {max_bytes} bytes", code="file_too_large",
+                           params={"name": name, "each": max(1, max_bytes // 2**20)})
         if not content:
-            raise ApiError(422, f"{name}: the file is empty")
+            raise ApiError(422, f"{name}: the file is empty", code="file_empty", params={"name": name})
         kind = next((t for t, sigs in _SIGNATURES.items() if content.startswith(sigs)), None)
         if kind is None:
-            raise ApiError(415, f"{name}: only PDF, PNG and JPEG files are accepted")
+            raise ApiError(415, f"{name}: only PDF, PNG and JPEG files are accepted", code="file_kind",
+                           params={"name": name})
         digest = hashlib.sha256(content).hexdigest()
         # The same file sent again (a retried upload) is stored once.
         row = await session.scalar(select(CaseFile).where(CaseFile.case_number == case.case_number,

@@ -58,7 +58,7 @@ async def provide_documents(session: AsyncSession, temporal: Client, signer: Mes
         raise conflict(f"case {case.case_number} is closed ({case.state}); documents are no longer taken",
                        code="case_closed")
     if "\x00" in note:
-        raise ApiError(422, "note must not contain NUL characters")
+        raise ApiError(422, "note must not contain NUL characters", code="nul_character")
     refs = await store_files(session, case, files, max_bytes)
     await session.commit()  # files are safe before the workflow hears of them
     await signal_case(temporal, signer, case, "provide_documents", DocumentsProvided(refs, note))

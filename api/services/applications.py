@@ -48,7 +48,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
         # date of death); a case that could never start is refused here, not stored.
         procedure.facts(application, datetime.now(timezone.utc).date())
     except RulesError as err:
-        raise ApiError(422, str(err)) from None
+        raise ApiError(422, str(err), code="outside_the_rules") from None
     payload_hash = _payload_hash(application)
     dedupe_key = f"key:{idempotency_key}" if idempotency_key else f"payload:{payload_hash}"
     # Serialise submissions of the same key/payload so concurrent retries cannot both create a case.
@@ -63,7 +63,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
             .order_by(Case.lodged_at.desc()).limit(1))
     if existing is not None:
         if existing.payload_hash != payload_hash:
-            raise ApiError(422, "this Idempotency-Key was already used for a different application")
+            raise ApiError(422, "this Idempotency-Key was already used for a different application", code="key_reused")
         # Only the holder of the Idempotency-Key (a secret the client chose) gets the code again;
         # the same details sent by anyone else name the case but never open it.
         code = (security.access_code(secret, existing.case_number, existing.dedupe_key, existing.access_seed)

@@ -23,7 +23,7 @@ from stack.histories import case_runs
 
 def require_auditor(staff: Staff) -> None:
     if "auditor" not in staff.roles:
-        raise ApiError(403, "this is for auditors")
+        raise ApiError(403, "this is for auditors", code="for_auditors")
 
 
 async def verify(session: AsyncSession, staff: Staff, checkpoints) -> ChainCheck:
@@ -38,7 +38,7 @@ async def _case(session: AsyncSession, staff: Staff, case_number: str) -> Case:
     require_auditor(staff)
     case = await get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
-        raise not_found(f"no case {case_number[:32]}")
+        raise not_found(f"no case {case_number[:32]}", "no_such_case")
     return case
 
 
@@ -81,7 +81,7 @@ async def engine_history(session: AsyncSession, temporal: Client, staff: Staff, 
     """One run's history (the latest unless `run`, counted from 1, is asked for) and how many there are."""
     runs = await engine_runs(session, temporal, staff, case_number, run)
     if run is not None and not 1 <= run <= len(runs):
-        raise not_found(f"{case_number} has {len(runs)} run(s)")
+        raise not_found(f"{case_number} has {len(runs)} run(s)", "no_such_run", runs=len(runs))
     return runs[(run or len(runs)) - 1], len(runs)
 
 

@@ -35,14 +35,14 @@ class CaseView:
 
 
 def forbidden_case() -> ApiError:
-    return ApiError(403, "your roles do not give access to cases of this procedure")
+    return ApiError(403, "your roles do not give access to cases of this procedure", code="not_your_procedure")
 
 
 async def case_for_staff(session: AsyncSession, staff: Staff, case_number: str) -> Case:
     """The case if `staff` may read it at all: 404 if there is none, 403 if not theirs to see."""
     case = await case_repo.get_case(session, case_number) if CASE_NUMBER.match(case_number) else None
     if case is None:
-        raise not_found(f"no case {case_number[:32]}")
+        raise not_found(f"no case {case_number[:32]}", "no_such_case")
     if not policy.case_parts(staff, case.procedure, case.mission):
         raise forbidden_case()
     return case
@@ -72,9 +72,9 @@ async def search_cases(session: AsyncSession, staff: Staff, *, procedure: str | 
                        sort: str = "deadline") -> case_repo.SearchPage:
     if not (procedure or state or region or due_before or (q and q.strip())):
         raise ApiError(422, "a search needs terms (q, sent by POST /api/v1/cases/search) or a filter "
-                            "(procedure, state, region, due_before)")
+                            "(procedure, state, region, due_before)", code="search_needs_terms")
     if procedure and procedure not in PROCEDURES:
-        raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}")
+        raise ApiError(422, f"unknown procedure '{procedure}'; known: {', '.join(PROCEDURES)}", code="unknown_procedure")
     readable = [procedure] if procedure else policy.readable_procedures(staff.roles)
     reach = {p: r for p in readable if (r := policy.reach(staff, p)) is not None}
     if not reach:

@@ -97,10 +97,11 @@ async def document_pdf(session: AsyncSession, case: Case, number: str, actor: st
     each download is an audit entry (and the bytes are those whose SHA-256 the log holds)."""
     row = await registry.get(session, number) if DOCUMENT_NUMBER.match(number) else None
     if row is None or row.case_number != case.case_number:
-        raise not_found("no such document on this case")
+        raise not_found("no such document on this case", "no_such_document")
     pdf = await registry.pdf_of(session, number)
     if pdf is None:
-        raise ApiError(503, "the document is being prepared; try again in a moment", {"Retry-After": "5"})
+        raise ApiError(503, "the document is being prepared; try again in a moment", {"Retry-After": "5"},
+                       code="document_being_prepared")
     await append_audit(session, action="document_downloaded", actor=actor, actor_role=actor_role,
                        case_number=case.case_number, detail={"document": number, "sha256": row.sha256})
     return pdf

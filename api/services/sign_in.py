@@ -17,7 +17,6 @@ from schemas.text import has_nul
 from settings import Settings
 
 BAD_LOGIN = "incorrect username or password"
-LOCKED = "this account is locked after repeated failed sign-ins; try again later"
 
 
 async def sign_in(request: Request, session: AsyncSession, settings: Settings, limits: RateLimits,
@@ -28,7 +27,7 @@ async def sign_in(request: Request, session: AsyncSession, settings: Settings, l
     lock = None if has_nul(name) else await users.lockout(session, name)
     if lock is not None and lock.locked_until is not None and lock.locked_until > now:
         await _audit(request, "sign_in_refused_locked", name, client)
-        raise TooManyRequests((lock.locked_until - now).total_seconds(), LOCKED)
+        raise TooManyRequests((lock.locked_until - now).total_seconds(), "account_locked")
     user = None if has_nul(name) else await users.get_user(session, name)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         locked = False
@@ -39,7 +38,7 @@ async def sign_in(request: Request, session: AsyncSession, settings: Settings, l
                 locked = row.locked_until is not None and row.locked_until > now
                 await append_audit(own, action="sign_in_failed", actor=name, detail={"client": client,
                                                                                      "locked": locked})
-        raise ApiError(401, BAD_LOGIN)
+        raise ApiError(401, BAD_LOGIN, code="bad_login")
     if lock is not None:
         await users.clear_failures(session, name)
     return user

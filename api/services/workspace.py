@@ -50,7 +50,7 @@ async def inbox(session: AsyncSession, staff: Staff, filters: task_repo.TaskFilt
                 everyone: bool = False) -> list[InboxRow]:
     """`everyone`: every role's open tasks (the list behind a backlog figure), for supervisors."""
     if everyone and not policy.may_supervise(staff.roles):
-        raise ApiError(403, "only a supervisor sees every role's tasks")
+        raise ApiError(403, "only a supervisor sees every role's tasks", code="for_supervisors")
     roles = None if everyone else [r for r in staff.roles if r in DECIDERS]
     if roles == []:
         return []
@@ -75,14 +75,14 @@ async def claim(session: AsyncSession, staff: Staff, task_id: str) -> Task:
     """Take an open task of one of your roles on a case you may see; audited."""
     task = await task_repo.get_task(session, task_id) if len(task_id) <= 96 else None
     if task is None:
-        raise not_found(f"no task {task_id[:96]}")
+        raise not_found(f"no task {task_id[:96]}", "no_such_task")
     if task.role not in staff.roles:
-        raise ApiError(403, f"this task is for the role '{task.role}'")
+        raise ApiError(403, f"this task is for the role '{task.role}'", code="task_for_role", params={"role": task.role})
     await case_for_staff(session, staff, task.case_number)
     if task.closed_at is not None:
-        raise conflict("this task is already done")
+        raise conflict("this task is already done", "task_done")
     if not await task_repo.claim(session, task_id, staff.username):
-        raise conflict(f"this task is already claimed by {task.claimed_by}")
+        raise conflict(f"this task is already claimed by {task.claimed_by}", "task_claimed", user=task.claimed_by)
     await append_audit(session, action="task_claimed", actor=staff.username, case_number=task.case_number,
                        detail={"task_id": task_id})
     return task
@@ -90,7 +90,7 @@ async def claim(session: AsyncSession, staff: Staff, task_id: str) -> Task:
 
 async def backlog(session: AsyncSession, staff: Staff, soon_days: int) -> list[task_repo.BacklogLine]:
     if not policy.may_supervise(staff.roles):
-        raise ApiError(403, "the backlog is for supervisors")
+        raise ApiError(403, "the backlog is for supervisors", code="for_supervisors")
     return await task_repo.backlog(session, soon_days)
 
 
@@ -115,7 +115,7 @@ async def reassign(session: AsyncSession, staff: Staff, task_id: str, to_user: s
         raise ApiError(403, "only a supervisor reassigns tasks", extra={"code": "not_supervisor"})
     task = await task_repo.get_task(session, task_id)
     if task is None or task.closed_at is not None:
-        raise not_found("no open task with this id")
+        raise not_found("no open task with this id", "no_such_task")
     case = await case_for_staff(session, staff, task.case_number)
     user = await get_user(session, to_user)
     if user is None or not user.active or task.role not in user.roles or not _may_work(user, task.role, case):
@@ -150,10 +150,10 @@ async def open_file(session: AsyncSession, staff: Staff, case_number: str, file_
     """An uploaded file, opened for someone whose roles show the case's files; audited."""
     case = await case_for_staff(session, staff, case_number)
     if "files" not in policy.case_parts(staff, case.procedure, case.mission):
-        raise ApiError(403, "your roles do not show this case's files")
+        raise ApiError(403, "your roles do not show this case's files", code="files_not_shown")
     found = await session.get(CaseFile, file_id) if len(file_id) <= 36 else None
     if found is None or found.case_number != case.case_number:
-        raise not_found("no such file on this case")
+        raise not_found("no such file on this case", "no_such_file")
     session.expunge(found)  # the opened bytes are for this response, never written back
     found.content = session_sealer(session).open_bytes(found.content, f"{case.case_number}|file.{file_id}")
     await append_audit(session, action="file_opened", actor=staff.username, actor_role=",".join(staff.roles),
@@ -170,7 +170,7 @@ async def views_of(session: AsyncSession, staff: Staff, case_number: str,
                    limit: int = 200) -> tuple[list[AuditEntry], int]:
     """The latest `limit` views of the case, and how many there are in all (for auditors)."""
     if "auditor" not in staff.roles:
-        raise ApiError(403, "who viewed a case is for auditors")
+        raise ApiError(403, "who viewed a case is for auditors", code="for_auditors")
     case = await case_for_staff(session, staff, case_number)
     viewing = and_(AuditEntry.action.in_(VIEWING), or_(
         AuditEntry.case_number == case.case_number, _shown.op("@>")(cast(json.dumps([case.case_number]), JSONB))))

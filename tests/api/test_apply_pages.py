@@ -204,7 +204,8 @@ async def test_a_scan_of_a_few_megabytes_goes_with_the_application_and_a_too_lar
     refused = await visitor.post("/apply/repatriation", grouped([*carried(check), ("_action", "submit")]),
                                  files={"files": ("passport.pdf", huge, "application/pdf")})
     assert refused.status_code in (413, 422) and 'id="error-summary"' in refused.text
-    assert "Файлы не приняты" in refused.text and "Ош, Ленина 2" in refused.text
+    assert "Файл «passport.pdf» слишком большой: каждый файл не больше 10 МБ" in refused.text
+    assert "Ош, Ленина 2" in refused.text
     assert "каждый не больше 10 МБ" in refused.text  # the hint says how large a file may be
     # More than the form could ever take in one go: a page in the reader's language, not JSON.
     flood = await api.post("/apply/repatriation?lang=ru", content=b"x" * 1024,

@@ -29,6 +29,11 @@ async def test_an_interview_held_tomorrow_or_an_incomplete_verification_is_refus
                        json={"step": "verification", "outcome": "complete_verification",
                              "data": {"identity_established": False, "security_checks_done": True}})
     assert r.status_code == 422 and "identity is established" in r.json()["detail"]
+    assert r.json()["code"] == "verification_incomplete"
+    told = await api.post(f"/api/v1/cases/{n}/decisions", headers={**await tokens("case_officer"), "Accept-Language": "ky"},
+                          json={"step": "verification", "outcome": "complete_verification",
+                                "data": {"identity_established": True, "security_checks_done": False}})
+    assert told.json()["detail"].startswith("Текшерүү инсандык аныкталып"), told.json()
 
 
 async def test_a_commission_session_in_the_future_is_refused(api, tokens):

@@ -14,7 +14,7 @@ async def test_sign_in_with_a_wrong_password_is_a_401(api):
     r = await api.post("/api/v1/auth/token", data={"username": "registrar", "password": "wrong"})
     unknown = await api.post("/api/v1/auth/token", data={"username": "nobody", "password": PASSWORD})
     assert r.status_code == unknown.status_code == 401
-    assert r.json() == unknown.json() == {"detail": "incorrect username or password"}
+    assert r.json() == unknown.json() == {"detail": "incorrect username or password", "code": "bad_login"}
 
 
 async def test_missing_invalid_and_expired_tokens_are_401s(api):

@@ -12,8 +12,9 @@ from schemas.people import REGIONS
 from schemas.procedures import PROCEDURES
 
 ROOT = Path(__file__).resolve().parents[2]
-# Written the same in every language: file formats, the international account number, an example code.
-TECHNICAL_TERMS = {"json", "jpeg", "iban", "kicbkg"}
+# Written the same in every language: file formats and encodings (base64), the international account
+# number, an example code.
+TECHNICAL_TERMS = {"json", "jpeg", "iban", "kicbkg", "base"}  # base64
 
 
 def english_entries() -> dict[tuple[str, str], str]:

@@ -2,7 +2,8 @@
 
 import csv
 import io
-from dataclasses import asdict, dataclass, fields
+import json
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WorkflowHistory
 
 from db.models import AuditEntry
+from db.sealing import session_sealer
 
 
 @dataclass
@@ -25,6 +27,7 @@ class TimelineItem:
     reason: str = ""
     deadline: str = ""
     detail: str = ""
+    data: dict = field(default_factory=dict)  # what the decision decided (a refusal's ground, a date…)
 
 
 # Engine events an auditor needs: start and end, decisions (updates), applicant messages
@@ -67,14 +70,29 @@ def engine_items(history: WorkflowHistory, run: int = 0) -> list[TimelineItem]:
 async def audit_items(session: AsyncSession, case_number: str) -> list[TimelineItem]:
     rows = await session.scalars(select(AuditEntry).where(AuditEntry.case_number == case_number)
                                  .order_by(AuditEntry.id))
-    items = []
+    items, sealer = [], session_sealer(session)
     for r in rows:
         d = r.detail or {}
+        decided = (d.get("detail") or {}).get("data") if isinstance(d.get("detail"), dict) else None
+        if decided:  # sealed, as in the read model (db/sealing.py)
+            decided = sealer.open(decided, f"{case_number}|transition.{d.get('seq')}.data")
         items.append(TimelineItem(at=r.at, source="audit", action=r.action, actor=r.actor, role=r.actor_role,
                                   step=str(d.get("step") or ""), outcome=str(d.get("outcome") or ""),
                                   state=str(d.get("state") or ""), reason=str(d.get("reason") or ""),
-                                  deadline=str(d.get("deadline") or ""), detail=f"audit entry {r.id}"))
+                                  deadline=_moment(d.get("deadline")), detail=f"audit entry {r.id}",
+                                  data=decided if isinstance(decided, dict) else {}))
     return items
+
+
+def _moment(value) -> str:
+    """A deadline as ISO 8601: entries keep it as PostgreSQL wrote it ("2027-03-05 18:00:00+00:00"),
+    which the pages' date formatting would not know for a moment and would show as it is."""
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        return str(value)
 
 
 def merge(*parts: list[TimelineItem]) -> list[TimelineItem]:
@@ -88,7 +106,9 @@ def as_csv(items: list[TimelineItem]) -> str:
     writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(TimelineItem)])
     writer.writeheader()
     for item in items:
-        writer.writerow({k: spreadsheet_safe(v) for k, v in {**asdict(item), "at": item.at.isoformat()}.items()})
+        row = {**asdict(item), "at": item.at.isoformat(),
+               "data": json.dumps(item.data, ensure_ascii=False, sort_keys=True) if item.data else ""}
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 
 

@@ -163,3 +163,31 @@ async def test_a_case_viewed_hundreds_of_times_keeps_its_decisions_in_sight(api,
     assert "The latest 200 of 231 views" in desk  # the auditor's own look at the history counts too
     csv = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
     assert csv.count(",case_viewed,") == 230
+
+
+async def test_the_auditor_reads_the_ground_of_a_refusal_and_its_deadlines_in_words(api, tokens):
+    """To show that a refusal followed the law, the desk gives each decision's data (the ground
+    recommended, the ground decided) as the case page does, and every due date in the reader's format."""
+    from datetime import datetime, timedelta, timezone
+
+    n = (await submit(api))["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    held = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    await decide(api, tokens, n, "interview", "record_interview", "case_officer",
+                 data={"held_at": held, "summary": "Dates of the events differ between accounts."})
+    await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
+                 data={"identity_established": True, "security_checks_done": True})
+    await decide(api, tokens, n, "conclusion", "recommend_rejection", "case_officer", reason="Contradictions.",
+                 data={"ground": "not_credible"})
+    await decide(api, tokens, n, "decision", "reject", "supervisor", reason="Contradictions on dates.",
+                 data={"ground": "not_credible"})
+    auditor = await signed_in(api, "auditor")
+    desk = (await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text
+    done = desk.split('id="timeline"')[1].split('id="views"')[0]
+    refusal = next(row for row in done.split("<tr")[1:] if "Contradictions on dates." in row)
+    assert "<dt>Основание</dt><dd>Недостоверные показания</dd>" in refusal
+    assert done.count("Недостоверные показания") == 2  # recommended, then decided
+    assert "Dates of the events differ between accounts." in done
+    assert "+00:00" not in done and "Срок" in done  # every due date as the reader writes it
+    csv = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
+    assert '"{""ground"": ""not_credible""}"' in csv

@@ -4,7 +4,8 @@ one history reads in Kyrgyz, Russian and English (api/i18n/notes.py renders it a
 
 Parameter kinds, by name: `until` a day (ISO date, shown in the reader's format), `document` a
 document type (its name in the reader's language), `amount` with `currency` money, `count` a
-number; `number`, `year`, `documents` and `message` are shown as they are. Any note may carry
+number, `ground` a refusal's legal ground (its name in the reader's language); `number`, `year`,
+`documents` and `message` are shown as they are. Any note may carry
 `reason`: the officer's reasons as written, shown after the note."""
 
 NOTES: dict[str, tuple[str, ...]] = {
@@ -14,6 +15,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "application_registered": (),
     "application_approved": (),
     "application_rejected": (),
+    "application_rejected_on_ground": ("ground",),
     "application_refused": (),
     "application_withdrawn": (),
     "deadline_extended": ("until",),
@@ -72,6 +74,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "on_commission_agenda": (),
     "kairylman_granted": (),
     "kairylman_refused": (),
+    "kairylman_refused_on_ground": ("ground",),
     "kairylman_active_until": ("until",),
     "citizenship_reminder": ("until",),
     "citizenship_application_recorded": (),
@@ -94,6 +97,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "agency_approved_pending_deposit": (),
     "agency_approved_pay_deposit": ("deposit", "fee", "currency"),
     "agency_permit_refused": (),
+    "agency_permit_refused_on_ground": ("ground",),
     "deposit_received": (),
     "approval_lapsed": (),
     "permit_active": (),

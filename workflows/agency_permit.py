@@ -71,7 +71,8 @@ class AgencyPermitWorkflow(CaseWorkflow):
             "approve": T(State.APPROVED_PENDING_DEPOSIT, "agency_approved_pay_deposit", notify=True,
                          params={"deposit": str(values["deposit_som"]), "fee": str(values["fee_som"]),
                                  "currency": "KGS"}),
-            "refuse": T(State.REJECTED, "agency_permit_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)})
+            "refuse": T(State.REJECTED, "agency_permit_refused_on_ground", with_reason=True, notify=True,
+                        letter=REFUSAL_LETTER, data_params=("ground",))})
         if decision.outcome == "refuse":
             return
         deposit_window = self.steps.clock("deposit_window", "deposit", lapses=True)

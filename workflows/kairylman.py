@@ -55,7 +55,8 @@ class KairylmanStatusWorkflow(CaseWorkflow):
             "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "on_commission_agenda")})
         decision = await self.steps.decide(COMMISSION, decision_clock, {
             "grant": T(State.GRANTED, "kairylman_granted", notify=True),
-            "refuse": T(State.REFUSED, "kairylman_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
+            "refuse": T(State.REFUSED, "kairylman_refused_on_ground", with_reason=True, notify=True,
+                        letter=REFUSAL_LETTER, data_params=("ground",))},
             check=self.family.check_exclusions)
         await self.steps.stop(decision_clock)
         if decision.outcome == "grant":

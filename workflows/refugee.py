@@ -82,7 +82,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             "recommend_rejection": T(State.CONCLUSION_DRAFTED, "conclusion_drafted")})
         decision = await self.steps.decide(DECISION, decision_clock, {
             "recognise": T(State.RECOGNISED, "recognised", notify=True),
-            "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True)},
+            "reject": T(State.REJECTED, "application_rejected_on_ground", with_reason=True, notify=True,
+                        data_params=("ground",))},
             check=self.family.check_exclusions)
         await self.steps.stop(decision_clock)
         if decision.outcome == "reject" and not await self._appeal(decision):

@@ -70,7 +70,8 @@ class WorkPermitWorkflow(CaseWorkflow):
         await self.case.record("quota_reserved", state=State.UNDER_REVIEW, public_note="quota_reserved")
         review = await self.steps.decide_within(REVIEW, "review", {
             "issue": T(None, "application_approved"),
-            "reject": T(State.REJECTED, "application_rejected", with_reason=True, notify=True, letter=REFUSAL_LETTER)},
+            "reject": T(State.REJECTED, "application_rejected_on_ground", with_reason=True, notify=True,
+                        letter=REFUSAL_LETTER, data_params=("ground",))},
             check=self._check_cap)
         if review.outcome == "reject":
             await self._release()

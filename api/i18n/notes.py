@@ -38,6 +38,8 @@ def _shown(name: str, value: str, params: dict, lang: str) -> str:
             return value
     if name == "document":
         return i18n.doc_label(value, lang)
+    if name == "ground" and i18n.has("choice", value):
+        return i18n.text("choice", value, lang)
     if name == "mission":
         return i18n.country_label(value, lang)
     if name in ("count", *MONEY):

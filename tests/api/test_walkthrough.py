@@ -55,7 +55,12 @@ async def test_a_rejected_applicant_appeals_and_a_legal_officer_overturns(api, t
                           {"ground": "not_credible"})
     assert result["state"] == "APPEAL_WINDOW" and result["awaiting"] == "applicant: may appeal"
     status = (await api.get(f"/api/v1/cases/{n}/status", headers=h)).json()
-    assert "Application rejected: Inconsistent dates of events." in [e["note"] for e in status["timeline"]]
+    # The legal ground, in the reader's words, then the officer's reasons as written.
+    assert "Application rejected on the ground “Not credible”: Inconsistent dates of events." in \
+        [e["note"] for e in status["timeline"]]
+    kyrgyz = (await api.get(f"/api/v1/cases/{n}/status", headers={**h, "Accept-Language": "ky"})).json()
+    assert "Арыз «Ишенимдүү эмес» негизи боюнча четке кагылды: Inconsistent dates of events." in \
+        [e["note"] for e in kyrgyz["timeline"]]
     assert status["deadline"] is not None
     r = await api.post(f"/api/v1/cases/{n}/appeal", headers=h, json={"grounds": "The dates were mistranslated."})
     assert r.status_code == 202

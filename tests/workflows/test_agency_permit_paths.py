@@ -88,6 +88,8 @@ async def test_refused_by_the_commission_with_reasons(case):
     result = await case.decide("commission_decision", "refuse", "commission", "Founders' data do not match.",
                                {**SESSION, "ground": "false_information"})
     assert result.state == State.REJECTED
+    refused = next(t for t in await case.transitions() if t.outcome == "refuse")  # the ground, for the applicant
+    assert (refused.public_note, refused.note_params["ground"]) == ("agency_permit_refused_on_ground", "false_information")
 
 
 async def test_the_agency_reports_each_quarter_and_a_missed_report_grounds_a_suspension(case):

@@ -60,6 +60,9 @@ async def test_commission_decision_is_due_in_two_months_with_an_alert_at_75_perc
                                {**SESSION, "ground": "ethnicity_not_proved"})
     assert result.state == State.REFUSED
     assert (await case.handle.result()).state == State.REFUSED
+    refused = next(t for t in await case.transitions() if t.outcome == "refuse")  # the ground, for the applicant
+    assert (refused.public_note, refused.note_params) == ("kairylman_refused_on_ground", {
+        "ground": "ethnicity_not_proved", "reason": "Ethnicity not proved by the documents."})
 
 
 async def test_reminders_at_24_and_30_months_then_the_certificate_expires(case):

@@ -100,6 +100,8 @@ async def test_rejection_releases_the_reserved_unit(case, sessions):
                                {"ground": "qualified_locals_available"})
     assert result.state == State.REJECTED
     assert await counts(sessions, key) == (0, 0)
+    refused = next(t for t in await case.transitions() if t.outcome == "reject")  # the ground, for the employer
+    assert (refused.public_note, refused.note_params["ground"]) == ("application_rejected_on_ground", "qualified_locals_available")
 
 
 async def test_cancellation_releases_the_consumed_unit(case, sessions):

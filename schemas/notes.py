@@ -17,6 +17,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "application_rejected": (),
     "application_rejected_on_ground": ("ground",),
     "application_refused": (),
+    "application_refused_on_ground": ("ground",),
     "application_withdrawn": (),
     "deadline_extended": ("until",),
     "documents_requested": ("documents",),
@@ -30,6 +31,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     # refugee
     "registration_refusal_proposed": (),
     "registration_refused": (),
+    "registration_refused_on_ground": ("ground",),
     "returned_to_registrar": (),
     "interview_scheduled": (),
     "interview_scheduled_for": ("interview_at", "place"),

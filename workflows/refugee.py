@@ -133,8 +133,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             if d.outcome == "register":
                 return True
             signoff = await self.steps.decide(REFUSAL_SIGNOFF, clock, {
-                "confirm_refusal": T(State.REGISTRATION_REFUSED, "registration_refused", notify=True,
-                                     params={"reason": d.reason} if d.reason else {}),
+                "confirm_refusal": T(State.REGISTRATION_REFUSED, "registration_refused_on_ground", notify=True,
+                                     params={"ground": str(d.data["ground"]), **({"reason": d.reason} if d.reason else {})}),
                 "return_for_registration": T(None, "returned_to_registrar")})
             if signoff.outcome == "confirm_refusal":
                 await self.papers.letter(REFUSAL_LETTER, d.outcome, str(d.data.get("ground", "")), d.reason)

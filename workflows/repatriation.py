@@ -72,7 +72,8 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
                                        "days_since_death": facts["days_since_death"],
                                        "mission": mission,
                                        "rules_version": self.input.rules.version})
-        refusal = T(State.REJECTED, "application_refused", with_reason=True, notify=True, letter=REFUSAL_LETTER)
+        refusal = T(State.REJECTED, "application_refused_on_ground", with_reason=True, notify=True, letter=REFUSAL_LETTER,
+                    data_params=("ground",))
         check_step = MISSION_DOCUMENT_CHECK if mission else DOCUMENT_CHECK
         check = await self.steps.decide_within(check_step, "document_check", {
             "documents_ok": T(None, "documents_checked"), "refuse": refusal},

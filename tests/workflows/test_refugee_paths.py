@@ -53,7 +53,8 @@ async def test_refusal_to_register_needs_another_persons_signoff(case):
     async with case.sessions() as s:
         from db.repositories.applicant_status import public_timeline
         notes = [(t.public_note, t.note_params) for t in await public_timeline(s, case.case_number)]
-    assert ("registration_refused", {"reason": "Refused in 2025, nothing new."}) in notes
+    assert ("registration_refused_on_ground", {"ground": "earlier_refusal_without_new_circumstances",
+                                               "reason": "Refused in 2025, nothing new."}) in notes
     # No certificate; the refusal letter, with the registrar's ground and reasons.
     letter, = await case.documents()
     assert letter.doc_type == "RFL" and letter.doc_kind == "letter" and letter.sha256 and letter.valid_until is None

@@ -95,6 +95,8 @@ async def test_a_late_claim_is_flagged_and_refused_with_its_ground(case):
                                {"ground": "deadline_missed"})
     assert result.state == State.REJECTED
     assert (await case.handle.result()).state == State.REJECTED
+    refused = next(t for t in await case.transitions() if t.outcome == "refuse")  # the ground, for the family
+    assert (refused.public_note, refused.note_params["ground"]) == ("application_refused_on_ground", "deadline_missed")
 
 
 async def test_missing_documents_put_the_claim_on_hold(case):

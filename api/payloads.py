@@ -35,6 +35,7 @@ class TimelineEntry(BaseModel):
 class DocumentOut(BaseModel):
     number: str
     doc_type: str
+    title: str = Field(default="", description="The document's name in the Accept-Language asked for")
     issued_at: datetime
     valid_until: datetime | None
     holder_initials: str = Field(default="", description="Whose: the applicant's, or a family member's own")
@@ -44,9 +45,11 @@ class CaseStatus(BaseModel):
     case_number: str
     procedure: str
     state: str
+    state_text: str = Field(default="", description="The state in the Accept-Language asked for (ky, ru, en)")
     processing_started: bool = Field(True, description="false while the case is stored but its processing has "
                                                          "not begun (the engine was away): it will begin shortly")
     awaiting: str
+    awaiting_text: str = Field(default="", description="Who is awaited, and for what, in the Accept-Language asked for")
     deadline: datetime | None
     timeline: list[TimelineEntry]
     documents: list[DocumentOut]

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
+from api import i18n
 from api.deps import IdempotencyKey, LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import not_found
 from api.i18n import api_lang
@@ -77,11 +78,13 @@ async def case_status(request: Request, case_number: str, session: SessionDep, a
     lang = api_lang(request)
     return CaseStatus(
         case_number=case.case_number, procedure=case.procedure, state=case.state,
+        state_text=i18n.state_label(case.state, lang), awaiting_text=i18n.awaiting_label(case.awaiting, lang),
         processing_started=case.last_seq > 0, awaiting=case.awaiting,
         deadline=case.deadline,
         timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
                                 note_key=t.public_note, params=t.note_params) for t in applicant_status.timeline_of(case)],
-        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until,
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, title=i18n.doc_label(d.doc_type, lang),
+                               issued_at=d.issued_at, valid_until=d.valid_until,
                                holder_initials=d.holder_initials) for d in applicant_status.documents_of(case)])
 
 

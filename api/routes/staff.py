@@ -22,7 +22,7 @@ from api.deps import (
     require_roles,
 )
 from api.errors import ApiError
-from api.i18n import api_lang
+from api.i18n import api_lang, doc_label
 from api.i18n.notes import note_text
 from api.openapi import refusals
 from api.payloads import (
@@ -132,7 +132,8 @@ async def read_case(request: Request, case_number: str, session: SessionDep, sta
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
         deadline=case.deadline, lodged_at=case.lodged_at, application=view.application, hidden_parts=view.hidden,
         open_tasks=[task_out(t, now) for t in view.open_tasks],
-        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, issued_at=d.issued_at, valid_until=d.valid_until,
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, title=doc_label(d.doc_type, lang),
+                               issued_at=d.issued_at, valid_until=d.valid_until,
                                holder_initials=d.holder_initials) for d in view.documents],
         files=[FileOut(file_id=f.file_id, filename=f.filename, content_type=f.content_type, size=f.size,
                        sha256=f.sha256, uploaded_at=f.uploaded_at) for f in view.files],

@@ -78,6 +78,10 @@ async def test_the_applicant_reads_the_status_in_their_language_and_cannot_withd
 
     status = await eventually(lambda: in_force(api, n, h))
     assert status["timeline"][-1]["note"].startswith("Статус беженца действует; удостоверение до")
+    # What a client shows needs no catalogue of its own: the state, who is awaited, each document's name.
+    assert status["state_text"] == "Статус беженца действует"
+    assert status["awaiting_text"] == "" and status["awaiting"] == ""
+    assert "Удостоверение беженца" in {d["title"] for d in status["documents"]}
     refused = await api.post(f"/api/v1/cases/{n}/withdraw", headers=h, json={"reason": "x"})
     assert refused.status_code == 409
 

@@ -61,6 +61,7 @@ async def test_a_rejected_applicant_appeals_and_a_legal_officer_overturns(api, t
     kyrgyz = (await api.get(f"/api/v1/cases/{n}/status", headers={**h, "Accept-Language": "ky"})).json()
     assert "Арыз «Ишенимдүү эмес» негизи боюнча четке кагылды: Inconsistent dates of events." in \
         [e["note"] for e in kyrgyz["timeline"]]
+    assert (kyrgyz["awaiting"], kyrgyz["awaiting_text"]) == ("applicant: may appeal", "Арыз ээси: даттанса болот")
     assert status["deadline"] is not None
     r = await api.post(f"/api/v1/cases/{n}/appeal", headers=h, json={"grounds": "The dates were mistranslated."})
     assert r.status_code == 202

@@ -2,6 +2,7 @@ import asyncio
 import contextlib
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from fastapi.routing import APIRoute
 from sqlalchemy import event, func, select
@@ -45,6 +46,17 @@ async def decide(api, tokens, case_number: str, step: str, outcome: str, as_user
                        json={"step": step, "outcome": outcome, "reason": reason, "data": data or {}})
     assert r.status_code == expect, r.text
     return r.json()
+
+
+async def to_conclusion(api, tokens, case_number: str, officer: str = "case_officer",
+                        summary: str = "Consistent account.") -> None:
+    """A refugee case registered, interviewed an hour ago and verified: its conclusion is open."""
+    await decide(api, tokens, case_number, "registration", "register", "registrar")
+    held = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    await decide(api, tokens, case_number, "interview", "record_interview", officer,
+                 data={"held_at": held, "summary": summary})
+    await decide(api, tokens, case_number, "verification", "complete_verification", officer,
+                 data={"identity_established": True, "security_checks_done": True})
 
 
 async def snapshot(sessions, case_number: str | None = None) -> tuple:

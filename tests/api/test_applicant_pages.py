@@ -1,9 +1,8 @@
 """The applicant acts from the status page: documents, withdrawal (confirmed), appeal, bank account."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
 
-from tests.api.helpers import Browser, decide, statements_sent, submit, wait_task
+from tests.api.helpers import Browser, decide, statements_sent, submit, to_conclusion, wait_task
 from tests.api.test_repatriation import claim
 from tests.conftest import eventually
 
@@ -93,11 +92,7 @@ async def test_a_withdrawal_needs_its_confirmation(api, tokens):
 async def test_an_appeal_is_lodged_from_the_page_within_its_window(api, tokens):
     case = await submit(api)
     n = case["case_number"]
-    await decide(api, tokens, n, "registration", "register", "registrar")
-    held = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat()
-    await decide(api, tokens, n, "interview", "record_interview", "case_officer", data={"held_at": held, "summary": "x"})
-    await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
-                 data={"identity_established": True, "security_checks_done": True})
+    await to_conclusion(api, tokens, n)
     await decide(api, tokens, n, "conclusion", "recommend_rejection", "case_officer", "Not credible.", {"ground": "not_credible"})
     await decide(api, tokens, n, "decision", "reject", "supervisor", "Inconsistent dates.", {"ground": "not_credible"})
     visitor = await open_case(api, case, "ru")

@@ -1,8 +1,6 @@
 """The case page offers only what the officer may decide: a barred step says why instead."""
 
-from datetime import datetime, timedelta, timezone
-
-from tests.api.helpers import Browser, decide, submit
+from tests.api.helpers import Browser, decide, submit, to_conclusion
 from tests.conftest import PASSWORD
 
 
@@ -15,12 +13,7 @@ async def signed_in(api, username: str) -> Browser:
 async def test_the_author_of_the_conclusion_is_told_why_another_decides(api, tokens):
     case = await submit(api)
     n = case["case_number"]
-    await decide(api, tokens, n, "registration", "register", "registrar")
-    at = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
-    await decide(api, tokens, n, "interview", "record_interview", "senior",
-                 data={"held_at": at, "summary": "Consistent account."})
-    await decide(api, tokens, n, "verification", "complete_verification", "senior",
-                 data={"identity_established": True, "security_checks_done": True})
+    await to_conclusion(api, tokens, n, "senior")
     await decide(api, tokens, n, "conclusion", "recommend_recognition", "senior", reason="Well-founded fear.")
     senior = await signed_in(api, "senior")
     page = await senior.get(f"/staff/cases/{n}?lang=ru")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from db.models import AuditEntry
 from db.repositories.audit import NewEntry, append_entries
-from tests.api.helpers import decide, submit, wait_task
+from tests.api.helpers import decide, submit, to_conclusion, wait_task
 from tests.conftest import PASSWORD
 from tests.workspace.conftest import signed_in
 
@@ -168,15 +168,8 @@ async def test_a_case_viewed_hundreds_of_times_keeps_its_decisions_in_sight(api,
 async def test_the_auditor_reads_the_ground_of_a_refusal_and_its_deadlines_in_words(api, tokens):
     """To show that a refusal followed the law, the desk gives each decision's data (the ground
     recommended, the ground decided) as the case page does, and every due date in the reader's format."""
-    from datetime import datetime, timedelta, timezone
-
     n = (await submit(api))["case_number"]
-    await decide(api, tokens, n, "registration", "register", "registrar")
-    held = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
-    await decide(api, tokens, n, "interview", "record_interview", "case_officer",
-                 data={"held_at": held, "summary": "Dates of the events differ between accounts."})
-    await decide(api, tokens, n, "verification", "complete_verification", "case_officer",
-                 data={"identity_established": True, "security_checks_done": True})
+    await to_conclusion(api, tokens, n, summary="Dates of the events differ between accounts.")
     await decide(api, tokens, n, "conclusion", "recommend_rejection", "case_officer", reason="Contradictions.",
                  data={"ground": "not_credible"})
     await decide(api, tokens, n, "decision", "reject", "supervisor", reason="Contradictions on dates.",

@@ -28,8 +28,8 @@ class Problem(BaseModel):
     it, else in English), and for a program the refusal's `code` and `params`, or the fields at fault."""
 
     detail: str = Field(examples=["step 'interview' is not open on REF-2026-000001"])
-    code: str | None = Field(default=None, description="A stable code of the refusal (four_eyes, step_not_open, "
-                                                       "no_case_with_code…): a program words it itself from this")
+    code: str = Field(description="A stable code of the refusal (four_eyes, step_not_open, no_case_with_code…): "
+                                  "every refusal has one, and a program may word it itself from it")
     params: dict[str, Any] | None = None
     errors: list[FieldProblem] | None = Field(default=None, description="422: each field at fault")
 

@@ -1,7 +1,7 @@
 """Schemathesis generates requests from the OpenAPI schema, valid and not, against a live aryz
 on 127.0.0.1: no request may produce a server error, every status code sent is one the schema
-documents for that operation, and every body sent matches its documented schema (the 422's
-`errors` included). Bounded in examples and time."""
+documents for that operation, and every body sent matches its documented schema (every refusal
+with its `code`, the 422's `errors` included). Bounded in examples and time."""
 
 import asyncio
 import sys

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.people import REGIONS
+from schemas.steps import REASON_MAX
 from schemas.text import clean_text
 
 
@@ -111,7 +112,7 @@ class Claimed(BaseModel):
 class DecisionRequest(Strict):
     step: str = Field(min_length=1, max_length=40)
     outcome: str = Field(min_length=1, max_length=40)
-    reason: str = Field(default="", max_length=4000)
+    reason: str = Field(default="", max_length=REASON_MAX)
     data: dict[str, Any] = Field(default_factory=dict)
     take_over: bool = Field(default=False, description="Decide a task another officer claimed (recorded as a take-over)")
 
@@ -128,7 +129,7 @@ class ExtensionRequest(Strict):
 
     clock: str = Field(default="decision", max_length=40)
     until: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="New last day, YYYY-MM-DD")
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 
 class ExtensionOut(BaseModel):

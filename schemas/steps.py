@@ -14,6 +14,8 @@ from pydantic_core.core_schema import ErrorType
 
 from schemas.text import clean_text, has_nul
 
+REASON_MAX = 4000  # characters of an officer's reasons (the API's payloads say the same)
+
 # pydantic's own kinds of error; any other is a check of ours (schemas.text.problem) with its own code.
 _PYDANTIC_ERRORS = frozenset(get_args(ErrorType))
 
@@ -162,8 +164,8 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
     outcome = spec.outcome(outcome_name)
     if outcome.requires_reason and not reason.strip():
         raise InvalidDecision(f"outcome '{outcome.name}' of step '{spec.name}' needs a reason", "decision_needs_reason")
-    if len(reason) > 4000:
-        raise InvalidDecision("reason is longer than 4000 characters", "reason_too_long", most=4000)
+    if len(reason) > REASON_MAX:
+        raise InvalidDecision(f"reason is longer than {REASON_MAX} characters", "reason_too_long", most=REASON_MAX)
     if has_nul(reason):
         raise InvalidDecision("reason must not contain NUL characters", "nul_character")
     if outcome.data is None:

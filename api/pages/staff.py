@@ -109,7 +109,7 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
                            extra={"code": "unknown_outcome", "params": {"step": step.name}})
         key = form.get("decision_key", "")[:100] or None  # one per rendered form: a resubmission is a retry
         await decisions.decide(session, temporal, signer, request.app.state.settings, staff, case.case_number,
-                               DecisionInput(step=step.name, outcome=outcome.name, reason=form.get("reason", "")[:4000],
+                               DecisionInput(step=step.name, outcome=outcome.name, reason=form.get("reason", ""),
                                              data=form_data(outcome, form)), key, form.get("take_over") == "on")
     except ApiError as err:
         if err.status_code == 202:
@@ -124,7 +124,7 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
 async def extend_page(case_number: str, request: Request, session: SessionDep, temporal: TemporalDep,
                       signer: SignerDep, staff: PageStaff, form: Posted):
     extension = ExtensionInput(clock=form.get("clock", "")[:40], until=form.get("until", "")[:10],
-                               reason=form.get("reason", "")[:4000])
+                               reason=form.get("reason", ""))
     try:
         await decisions.extend(session, temporal, signer, request.app.state.settings, staff, case_number, extension,
                                form.get("decision_key", "")[:100] or None)

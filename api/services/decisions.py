@@ -18,6 +18,7 @@ from db.models import Case, CaseTransition
 from db.repositories import cases as case_repo
 from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
 from schemas.procedures import PROCEDURES
+from schemas.steps import REASON_MAX
 from settings import Settings
 from stack.proofs import MessageSigner
 
@@ -25,6 +26,7 @@ from stack.proofs import MessageSigner
 async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner, settings: Settings, staff: Staff,
                  case_number: str, decision: DecisionInput, idempotency_key: str | None,
                  take_over: bool = False) -> DecisionResult:
+    refuse_long_reason(decision.reason)
     case = await case_for_staff(session, staff, case_number)
     if case.state in PROCEDURES[case.procedure].final:
         raise closed_case(case)
@@ -44,6 +46,14 @@ async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner,
             if earlier is not None:
                 return earlier
         raise
+
+
+def refuse_long_reason(reason: str) -> None:
+    """Reasons over the limit are refused with the form kept, never cut: what is recorded as an
+    officer's reasons is all of what they wrote."""
+    if len(reason) > REASON_MAX:
+        raise ApiError(422, f"reason is longer than {REASON_MAX} characters", code="reason_too_long",
+                       params={"most": REASON_MAX})
 
 
 async def _taken_before(session: AsyncSession, case_number: str, staff: Staff,
@@ -70,6 +80,7 @@ async def outcome(session: AsyncSession, temporal: Client, staff: Staff, case_nu
 async def extend(session: AsyncSession, temporal: Client, signer: MessageSigner, settings: Settings, staff: Staff,
                  case_number: str, extension: ExtensionInput, idempotency_key: str | None) -> ExtensionResult:
     """A supervisor extends a running deadline; the workflow checks the rules' limits."""
+    refuse_long_reason(extension.reason)
     if not may_supervise(staff.roles):
         raise ApiError(403, "only a supervisor may extend a deadline",
                        extra={"code": "wrong_role", "params": {"step": extension.clock, "role": "supervisor"}})

@@ -86,3 +86,20 @@ async def test_a_decision_that_does_not_fit_is_refused_in_the_officers_language(
     long = await api.post(url, headers=officer, json={"step": "registration", "outcome": "register", "reason": "x" * 4001})
     assert long.status_code == 422 and long.json()["detail"] == "Запрос неверен: reason: Введите не больше 4000 символов"
     assert await snapshot(sessions, n) == before
+
+
+async def test_a_decision_refused_on_the_case_page_says_why_in_the_officers_language(api, tokens, sessions):
+    from tests.api.test_pages import staff_client
+
+    case = await submit(api)
+    n = case["case_number"]
+    await wait_task(api, tokens, n, "registration", "registrar")
+    before = await snapshot(sessions, n)
+    registrar = await staff_client(api, "registrar")
+    await registrar.get(f"/staff/cases/{n}?lang=ru")
+    long = await registrar.post(f"/staff/cases/{n}/decisions?lang=ru",
+                                {"step": "registration", "outcome": "register", "reason": "я" * 4001})
+    assert long.status_code == 422 and "Обоснование длиннее 4000 символов" in long.text
+    assert "я" * 4001 in long.text  # kept whole in the form to shorten, never cut and recorded
+    assert "Не больше 4000 символов" in long.text  # the hint said so before
+    assert await snapshot(sessions, n) == before

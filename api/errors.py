@@ -158,6 +158,13 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         from api.forms.posted import problem_message, problem_of
 
+        if wants_page(request):  # a page's own checks come first; this is what a hand-made request meets
+            from api.i18n import choose_lang
+
+            lang = choose_lang(request)
+            problems = "; ".join(f"{_where(tuple(e.get('loc', ())))}: {problem_message(problem_of(e), lang)}"
+                                 for e in exc.errors()[:10])
+            return await error_page(request, 422, {}, code="invalid_request", params={"problems": problems})
         lang = _asked_language(request)
         errors = []
         for e in exc.errors():

@@ -11,9 +11,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import LimitsDep, SessionDep, SettingsDep, get_current_staff, oauth2
 from api.errors import ApiError
+from api.i18n import choose_lang
 from api.limits import TOO_MANY_CHECKS, client_of
 from api.openapi import refusals
 from api.pages.common import render
+from api.rejections import localized
 from api.routes.applicant import AccessCode
 from api.services.applicant import case_for_applicant
 from api.services.case_reading import case_for_staff
@@ -121,11 +123,18 @@ async def verify_upload(request: Request, session: SessionDep, settings: Setting
     published keys (no call to anyone), then the registry's answer for that number."""
     limits.hit(limits.verification, TOO_MANY_CHECKS, "verify", client_of(request))
     pdf = await file.read(PDF_LIMIT + 1) if file is not None and file.filename else None
+    refusal = None
     if pdf is not None and len(pdf) > PDF_LIMIT:
-        raise ApiError(413, "this file is larger than any document aryz issues", code="not_our_document_size")
-    if pdf is None and not seal.strip():
-        raise ApiError(422, "send the document's PDF (field 'file') or what its QR code holds (field 'seal')",
-                       code="nothing_to_verify")
+        refusal = ApiError(413, "this file is larger than any document aryz issues", code="not_our_document_size")
+    elif pdf is None and not seal.strip():
+        refusal = ApiError(422, "send the document's PDF (field 'file') or what its QR code holds (field 'seal')",
+                           code="nothing_to_verify")
+    if refusal is not None and _wants_json(request):
+        raise refusal
+    if refusal is not None:  # a person at the form: told beside it, the form still there
+        return render(request, "verify.html", {"result": None, "check": None, "seal": seal,
+                                               "error": localized(refusal.extra["code"], {}, choose_lang(request))},
+                      refusal.status_code)
     check = await check_document(session, document_public_keys(settings), pdf=pdf, seal=None if pdf else seal)
     if _wants_json(request):
         return FileCheckOut.of(check)

@@ -183,3 +183,16 @@ async def test_a_number_no_document_could_have_is_unknown_or_not_found_and_chang
     await browser.post("/status", {"case_number": case["case_number"], "access_code": case["access_code"]})
     assert (await browser.get("/status/documents/A%00B")).status_code == 404
     assert await snapshot(sessions, case["case_number"]) == before
+
+
+async def test_a_check_sent_with_nothing_or_too_much_is_told_beside_the_form(api):
+    """A person who presses Check with no file and no code, or a seal too long for any QR code,
+    stays on the form and reads why in their language; a program gets JSON with the code."""
+    empty = await api.post("/verify?lang=ky", data={"seal": "  "}, headers={"Accept": "text/html"})
+    assert empty.status_code == 422 and 'id="error-summary"' in empty.text and 'action="/verify"' in empty.text
+    assert "Документтин PDF файлын же анын QR-кодундагы маалыматты жөнөтүңүз" in empty.text
+    machine = await api.post("/verify", data={"seal": ""}, headers={"Accept": "application/json"})
+    assert machine.status_code == 422 and machine.json()["code"] == "nothing_to_verify"
+    long = await api.post("/verify?lang=ru", data={"seal": "A" * 2001}, headers={"Accept": "text/html"})
+    assert long.status_code == 422 and long.headers["content-type"].startswith("text/html")
+    assert "Запрос неверен: seal: Введите не больше 2000 символов" in long.text

@@ -113,6 +113,8 @@ def form_fields(outcome: Outcome) -> list[dict[str, Any]]:
             kind = "date"
         elif "enum" in prop:
             kind = "select"
+        elif name == "excluded_family_members":  # ticked by name, not typed as numbers (schemas/steps.py)
+            kind = "members"
         elif prop.get("type") == "array":
             kind = "lines"
         elif prop.get("maxLength", 0) > 300:
@@ -122,6 +124,9 @@ def form_fields(outcome: Outcome) -> list[dict[str, Any]]:
     return fields
 
 
+MAX_MEMBERS = 30  # family members an application names at most
+
+
 def form_data(outcome: Outcome, form: dict[str, str]) -> dict[str, Any]:
     """The decision's `data` from a submitted form; validation is left to the step's model."""
     data: dict[str, Any] = {}
@@ -129,6 +134,8 @@ def form_data(outcome: Outcome, form: dict[str, str]) -> dict[str, Any]:
         raw = form.get(f"data.{field['name']}", "")
         if field["kind"] == "bool":
             data[field["name"]] = raw == "on"
+        elif field["kind"] == "members":  # one box per member, numbered as in the application
+            data[field["name"]] = [i for i in range(1, MAX_MEMBERS + 1) if form.get(f"data.{field['name']}.{i}") == "on"]
         elif field["kind"] == "lines":
             data[field["name"]] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif raw.strip() == "" and not field["required"]:

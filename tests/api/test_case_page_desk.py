@@ -49,3 +49,23 @@ async def test_refusals_carry_a_code_and_read_in_the_callers_language(api, token
     await regsup.get(f"/staff/cases/{n}?lang=ru")
     page = await regsup.post(f"/staff/cases/{n}/decisions?lang=ru", body)
     assert page.status_code == 403 and "Вы решали шаг" in page.text
+
+
+async def test_the_family_members_a_recognition_leaves_out_are_ticked_by_name(api, tokens):
+    """Family members were typed as their numbers in the application; the form now lists them by
+    name, numbered as there, and those ticked get no certificate of their own."""
+    case = await submit(api)
+    n = case["case_number"]
+    await to_conclusion(api, tokens, n)
+    await decide(api, tokens, n, "conclusion", "recommend_recognition", "case_officer", reason="Well-founded fear.")
+    supervisor = await signed_in(api, "supervisor")
+    page = (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text
+    grant = page.split('data-outcome="recognise"')[1].split("</form>")[0]
+    assert 'name="data.excluded_family_members.1"' in grant and "1. Karimov Timur (Ребёнок, 1 февраля 2015" in grant
+    assert "каждый неотмеченный получит свой документ" in grant
+    done = await supervisor.post(f"/staff/cases/{n}/decisions", {
+        "step": "decision", "outcome": "recognise", "reason": "Well-founded fear.",
+        "data.excluded_family_members.1": "on"})
+    assert done.status_code == 303, done.text[:300]
+    events = (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text.split('id="events"')[1]
+    assert "<dt>Не признанные члены семьи (номера в заявлении)</dt><dd>1. Karimov Timur</dd>" in events

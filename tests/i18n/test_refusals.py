@@ -17,6 +17,9 @@ REFUSALS = {"ApiError": (None, "code"), "not_found": (1, "code"), "conflict": (1
             "problem": (0, "code")}
 
 
+GIVEN: dict[tuple[str, str], set[str] | None] = {}  # (where, code): the parameters given there
+
+
 def _constants(paths: list[Path]) -> dict[str, str]:
     """Module-level NAME = "text" assignments (TOO_MANY_LOOKUPS = "too_many_lookups")."""
     found = {}
@@ -40,6 +43,20 @@ def _code_argument(call: ast.Call, index: int | None, keyword: str) -> ast.expr 
     return None
 
 
+def _params_given(call: ast.Call, name: str) -> set[str] | None:
+    """The names of the parameters a refusal is made with, or None when they are not written out."""
+    for kw in call.keywords:
+        if kw.arg == "params":
+            return {k.value for k in kw.value.keys} if isinstance(kw.value, ast.Dict) else None
+        if kw.arg == "extra" and isinstance(kw.value, ast.Dict):
+            for k, v in zip(kw.value.keys, kw.value.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == "params":
+                    return {p.value for p in v.keys} if isinstance(v, ast.Dict) else None
+    if name in ("not_found", "conflict", "InvalidDecision"):
+        return {kw.arg for kw in call.keywords if kw.arg and kw.arg != "code"}
+    return set()
+
+
 def refusals_in(paths: list[Path]) -> tuple[set[tuple[str, str]], list[str]]:
     """The codes refusals are made with (where, code), and where a refusal has none. A model's own
     check (`problem`) is worded in the `form_error` context when it is a form's, else as a
@@ -61,6 +78,7 @@ def refusals_in(paths: list[Path]) -> tuple[set[tuple[str, str]], list[str]]:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 if not (name == "problem" and i18n.has("form_error", arg.value)):
                     codes.add((where, arg.value))
+                    GIVEN[(where, arg.value)] = _params_given(call, name)
             elif isinstance(arg, ast.Name) and arg.id in constants:
                 codes.add((where, constants[arg.id]))
             elif isinstance(arg, ast.Name) and arg.id in passed_on:
@@ -96,6 +114,22 @@ def test_every_check_of_a_decision_has_a_code_with_words():
     assert not uncoded, f"checks without a code: {uncoded}"
     missing = sorted((w, c) for w, c in codes if not i18n.has("rejection", c))
     assert not missing, f"codes in neither the `form_error` nor the `rejection` context: {missing}"
+
+
+def test_every_refusal_gives_the_parameters_its_words_name():
+    """A text naming {most} or {name} for a refusal made without them would show its fallback."""
+    import re
+
+    refusals_in(_python("api", "schemas", "workflows"))
+    wrong = []
+    for (where, code), given in GIVEN.items():
+        if given is None or not i18n.has("rejection", code):
+            continue
+        for lang in ("ky", "ru", "en"):
+            named = set(re.findall(r"\{([a-z_]+)\}", i18n.text("rejection", code, lang)))
+            if named - given:
+                wrong.append((where, code, lang, sorted(named - given)))
+    assert not wrong, f"words naming parameters the refusal is not given: {wrong}"
 
 
 def test_a_refusal_finds_words_for_its_parameters():

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where the code of each kind of call is: (the positional index, the keyword).
 REFUSALS = {"ApiError": (None, "code"), "not_found": (1, "code"), "conflict": (1, "code"),
             "TooManyRequests": (1, "code"), "_unauthorised": (1, "code"), "InvalidDecision": (1, "code"),
-            "problem": (0, "code")}
+            "problem": (0, "code"), "rejection": (2, "code")}
 
 
 GIVEN: dict[tuple[str, str], set[str] | None] = {}  # (where, code): the parameters given there
@@ -52,7 +52,7 @@ def _params_given(call: ast.Call, name: str) -> set[str] | None:
             for k, v in zip(kw.value.keys, kw.value.values, strict=True):
                 if isinstance(k, ast.Constant) and k.value == "params":
                     return {p.value for p in v.keys} if isinstance(v, ast.Dict) else None
-    if name in ("not_found", "conflict", "InvalidDecision"):
+    if name in ("not_found", "conflict", "InvalidDecision", "rejection"):
         return {kw.arg for kw in call.keywords if kw.arg and kw.arg != "code"}
     return set()
 
@@ -83,6 +83,8 @@ def refusals_in(paths: list[Path]) -> tuple[set[tuple[str, str]], list[str]]:
                 codes.add((where, constants[arg.id]))
             elif isinstance(arg, ast.Name) and arg.id in passed_on:
                 continue  # a helper handing on its caller's code (not_found, TooManyRequests)
+            elif isinstance(arg, ast.Attribute) and arg.attr == "code":
+                continue  # a decision's own check, handed on with its code (its own call is read too)
             elif isinstance(arg, ast.Call) and getattr(arg.func, "attr", "") == "get" and \
                     getattr(arg.args[0], "value", None) == "code":
                 continue  # the code of the workflow's own rejection, handed on (its checks are tested below)

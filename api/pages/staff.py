@@ -79,8 +79,8 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
 async def _refused(request: Request, err: ApiError) -> HTMLResponse:
     if err.status_code == 403:
         await audit_refusal(request, err.detail)
-    return render(request, "error.html", {"message": "not_found" if err.status_code == 404 else "403"},
-                  err.status_code)
+    return render(request, "error.html", {"message": "not_found" if err.status_code == 404 else "403",
+                                          "shown": _shown_error(request, err)}, err.status_code)
 
 
 def _shown_error(request: Request, err: ApiError) -> str:

@@ -75,7 +75,8 @@ async def test_staff_pages_need_sign_in_and_refuse_cross_site_posts(api, tokens)
     no_token = await registrar.post(f"/staff/cases/{n}/decisions", decision, with_token=False, origin=None)
     assert no_token.status_code == 403
     admin = await staff_client(api, "admin")
-    assert (await admin.get(f"/staff/cases/{n}")).status_code == 403
+    refused = await admin.get(f"/staff/cases/{n}?lang=ru")
+    assert refused.status_code == 403 and "Ваши роли не дают доступа к делам этой процедуры" in refused.text
 
 
 async def test_a_registrar_registers_by_form_and_the_view_is_audited(api, tokens, sessions):

@@ -54,7 +54,8 @@ class KairylmanStatusWorkflow(CaseWorkflow):
         await self.steps.decide(CASE_FILE, decision_clock, {
             "put_on_agenda": T(State.ON_COMMISSION_AGENDA, "on_commission_agenda")})
         decision = await self.steps.decide(COMMISSION, decision_clock, {
-            "grant": T(State.GRANTED, "kairylman_granted", notify=True),
+            "grant": T(State.GRANTED, "kairylman_granted", notify=True,
+                       counted=("excluded_family_members", "kairylman_granted_leaving_out_family")),
             "refuse": T(State.REFUSED, "kairylman_refused_on_ground", with_reason=True, notify=True,
                         letter=REFUSAL_LETTER, data_params=("ground",))},
             check=self.family.check_exclusions)

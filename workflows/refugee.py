@@ -81,7 +81,8 @@ class RefugeeRecognitionWorkflow(CaseWorkflow):
             "recommend_recognition": T(State.CONCLUSION_DRAFTED, "conclusion_drafted"),
             "recommend_rejection": T(State.CONCLUSION_DRAFTED, "conclusion_drafted")})
         decision = await self.steps.decide(DECISION, decision_clock, {
-            "recognise": T(State.RECOGNISED, "recognised", notify=True),
+            "recognise": T(State.RECOGNISED, "recognised", notify=True,
+                           counted=("excluded_family_members", "recognised_leaving_out_family")),
             "reject": T(State.REJECTED, "application_rejected_on_ground", with_reason=True, notify=True,
                         data_params=("ground",))},
             check=self.family.check_exclusions)

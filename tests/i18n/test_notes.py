@@ -60,6 +60,8 @@ def test_a_note_is_rendered_at_read_time_in_each_language():
     assert note_text("application_refused", {"reason": "No proof of the death abroad"}, "ru") == \
         "В удовлетворении заявления отказано: No proof of the death abroad"
     assert "150 000" in note_text("reimbursement_approved", {"amount": "150000", "currency": "KGS"}, "ky").replace("\xa0", " ")
+    assert note_text("recognised_leaving_out_family", {"count": "1"}, "ru") == \
+        "Признан беженцем; решение не распространяется на членов семьи, указанных в заявлении: 1"
     assert note_text("", {}, "ky") == ""
 
 

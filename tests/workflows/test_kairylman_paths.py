@@ -149,3 +149,5 @@ async def test_the_family_moving_with_the_holder_gets_certificates_unless_the_co
     docs = await case.documents_when(lambda docs: len(docs) == 2)
     assert sorted((d.doc_type, d.holder_initials) for d in docs) == [("KC", "A. T."), ("KC", "N. T.")]
     assert len({d.number for d in docs}) == 2 and len({d.valid_until.date() for d in docs}) == 1
+    granted = next(t for t in await case.transitions() if t.outcome == "grant")  # the family is told
+    assert (granted.public_note, granted.note_params) == ("kairylman_granted_leaving_out_family", {"count": "1"})

@@ -211,6 +211,8 @@ async def test_a_recorded_decision_excludes_a_family_member(case):
                       "another nationality's protection.", {"excluded_family_members": [1]})
     await case.wait_state(State.STATUS_ACTIVE)
     assert [d.holder_initials for d in await case.documents() if d.doc_type == "RC"] == ["D. K."]
+    recognised = next(t for t in await case.transitions() if t.outcome == "recognise")  # the family is told
+    assert (recognised.public_note, recognised.note_params) == ("recognised_leaving_out_family", {"count": "1"})
 
 
 async def _at_least_of(case, doc_type: str, holder: str, n: int):

@@ -38,6 +38,9 @@ class Transition:
     ends: str = ""  # what it does to the documents in force (revoked, suspended, valid)
     params: dict[str, str] = field(default_factory=dict)  # the note's parameters
     data_params: tuple[str, ...] = ()  # fields of the decision's data the note also shows (an interview's time)
+    # (a list in the decision's data, a note key): when the list is not empty, the applicant reads
+    # that note instead, with how many the list holds (family members a recognition leaves out).
+    counted: tuple[str, str] = ()
 
 
 class StepRunner:
@@ -158,10 +161,13 @@ class StepRunner:
                 continue
             t = transitions[d.outcome]
             params = {**t.params, **{k: str(d.data[k]) for k in t.data_params if d.data.get(k)}}
+            note = t.note
+            if t.counted and d.data.get(t.counted[0]):
+                note, params["count"] = t.counted[1], str(len(d.data[t.counted[0]]))
             if t.with_reason and d.reason:
                 params["reason"] = d.reason
             await self.case.record("decided", state=t.state, step=step.spec.name, outcome=d.outcome, actor=d.actor,
-                                   actor_role=step.spec.role, reason=d.reason, public_note=t.note, note_params=params, awaiting="",
+                                   actor_role=step.spec.role, reason=d.reason, public_note=note, note_params=params, awaiting="",
                                    deadline=None, close_tasks=batch, detail={"data": d.data},
                                    notify_applicant=t.notify)
             step.recorded = True

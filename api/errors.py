@@ -119,6 +119,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if wants_page(request) and exc.status_code == 400:  # a broken form post (multipart, too many fields)
+            return await error_page(request, 400, exc.headers or {}, code="malformed_request")
         if wants_page(request) and exc.status_code in (403, 404, 405, 429):
             return await error_page(request, 404 if exc.status_code == 405 else exc.status_code, exc.headers or {})
         code = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from api.forms.steps import FORMS
-from tests.api.helpers import Browser, snapshot
+from tests.api.helpers import ORIGIN, Browser, snapshot
 from tests.factories import APPLICATIONS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -172,6 +172,9 @@ async def test_hostile_posts_are_refused_without_a_trace(api, sessions):
     assert odd.status_code == 200 and "<script>" not in odd.text
     many = await visitor.post("/apply/work-permit", {f"x{i}": "1" for i in range(1000)})
     assert many.status_code == 400
+    too_many = await api.post("/apply/work-permit?lang=ru", data={f"x{i}": "1" for i in range(1001)},
+                              headers={**visitor.headers(), "Accept": "text/html", "Origin": ORIGIN})
+    assert too_many.status_code == 400 and "Запрос не удалось прочитать" in too_many.text  # a page, in Russian
     assert (await api.get("/apply/no-such-procedure", headers={"Accept": "text/html"})).status_code == 404
     assert await snapshot(sessions) == before
 

@@ -102,8 +102,10 @@ def refusal_json(request: Request, status_code: int, detail: str, extra: dict, h
     return JSONResponse({"detail": detail, **extra}, status_code=status_code, headers=headers)
 
 
-def _where(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)]
+def _where(e: dict) -> str:
+    if e.get("type") == "json_invalid":  # its loc is ("body", the character where parsing stopped)
+        return "body"
+    parts = [str(p) for p in e.get("loc", ()) if p not in ("body",)]
     return ".".join(parts) or "body"
 
 
@@ -164,14 +166,14 @@ def install(app: FastAPI) -> None:
             from api.i18n import choose_lang
 
             lang = choose_lang(request)
-            problems = "; ".join(f"{_where(tuple(e.get('loc', ())))}: {problem_message(problem_of(e), lang)}"
+            problems = "; ".join(f"{_where(e)}: {problem_message(problem_of(e), lang)}"
                                  for e in exc.errors()[:10])
             return await error_page(request, 422, {}, code="invalid_request", params={"problems": problems})
         lang = _asked_language(request)
         errors = []
         for e in exc.errors():
             problem = problem_of(e)
-            errors.append({"field": _where(tuple(e.get("loc", ()))), "code": problem.code,
+            errors.append({"field": _where(e), "code": problem.code,
                            "problem": problem_message(problem, lang) if lang else e.get("msg", "invalid")})
         summary = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:10])
         return refusal_json(request, status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid request: {summary}",

@@ -36,6 +36,10 @@ async def test_a_malformed_application_is_told_field_by_field_in_russian(api, se
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
     assert {"field": "applicant.family_name", "code": "missing", "problem": "Ответьте на этот вопрос"} in r.json()["errors"]
     assert r.json()["detail"].startswith("Запрос неверен: applicant.family_name: Ответьте на этот вопрос")
+    broken = await api.post("/api/v1/applications/refugee", content=b"{not json",
+                            headers={"Content-Type": "application/json", **RU})
+    assert broken.status_code == 422
+    assert broken.json()["errors"] == [{"field": "body", "code": "json_invalid", "problem": "Это не корректный JSON"}]
     english = await api.post("/api/v1/applications/refugee", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert english.json()["errors"][0]["code"] == "missing" and "required" in english.json()["errors"][0]["problem"]
     assert await snapshot(sessions) == before

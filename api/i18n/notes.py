@@ -25,6 +25,14 @@ def note_text(key: str, params: dict | None, lang: str) -> str:
     return f"{sentence}: {params['reason']}" if params.get("reason") else sentence
 
 
+def money(amount, currency: str, lang: str) -> str:
+    """An amount as the reader writes money ("50 000,00 сом"); as it is if it is not a number."""
+    try:
+        return format_currency(Decimal(str(amount)), str(currency), locale=lang)
+    except (InvalidOperation, ValueError):
+        return str(amount)
+
+
 def _shown(name: str, value: str, params: dict, lang: str) -> str:
     if name == "until":
         try:
@@ -48,6 +56,6 @@ def _shown(name: str, value: str, params: dict, lang: str) -> str:
         except InvalidOperation:
             return value
         if name in MONEY and params.get("currency"):
-            return format_currency(number, str(params["currency"]), locale=lang)
+            return money(number, str(params["currency"]), lang)
         return format_decimal(number, locale=lang)
     return value

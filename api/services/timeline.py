@@ -28,7 +28,12 @@ class TimelineItem:
     deadline: str = ""
     detail: str = ""
     data: dict = field(default_factory=dict)  # what the decision decided (a refusal's ground, a date…)
+    facts: dict = field(default_factory=dict)  # what the case's rules gave it (an amount and its legal act…)
 
+
+# What the engine recorded from the rules in force that an auditor checks a case against: the
+# amount a claim was given and the act that sets it, whether it came late, the rules' version.
+FACTS = ("amount", "currency", "legal_act", "late", "days_since_death", "rules_version")
 
 # Engine events an auditor needs: start and end, decisions (updates), applicant messages
 # (signals), and deadlines set and reached (timers).
@@ -80,8 +85,15 @@ async def audit_items(session: AsyncSession, case_number: str) -> list[TimelineI
                                   step=str(d.get("step") or ""), outcome=str(d.get("outcome") or ""),
                                   state=str(d.get("state") or ""), reason=str(d.get("reason") or ""),
                                   deadline=_moment(d.get("deadline")), detail=f"audit entry {r.id}",
-                                  data=decided if isinstance(decided, dict) else {}))
+                                  data=decided if isinstance(decided, dict) else {},
+                                  facts=_facts(d.get("detail"))))
     return items
+
+
+def _facts(detail) -> dict:
+    if not isinstance(detail, dict):
+        return {}
+    return {k: detail[k] for k in FACTS if detail.get(k) not in (None, "")}
 
 
 def _moment(value) -> str:
@@ -107,7 +119,8 @@ def as_csv(items: list[TimelineItem]) -> str:
     writer.writeheader()
     for item in items:
         row = {**asdict(item), "at": item.at.isoformat(),
-               "data": json.dumps(item.data, ensure_ascii=False, sort_keys=True) if item.data else ""}
+               "data": json.dumps(item.data, ensure_ascii=False, sort_keys=True) if item.data else "",
+               "facts": json.dumps(item.facts, ensure_ascii=False, sort_keys=True) if item.facts else ""}
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 

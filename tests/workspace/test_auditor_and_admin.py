@@ -184,3 +184,25 @@ async def test_the_auditor_reads_the_ground_of_a_refusal_and_its_deadlines_in_wo
     assert "+00:00" not in done and "Срок" in done  # every due date as the reader writes it
     csv = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
     assert '"{""ground"": ""not_credible""}"' in csv
+
+
+async def test_the_auditor_reads_the_amount_a_claim_was_given_and_the_act_that_sets_it(api, tokens):
+    """Proving a reimbursement followed the rules: the amount (as money, in the reader's format),
+    the legal act it comes from, whether the claim came late and the rules' version."""
+    import uuid
+
+    from tests.api.test_repatriation import URL, claim
+    from tests.conftest import eventually
+
+    n = (await api.post(URL, json=claim(), headers={"Idempotency-Key": str(uuid.uuid4())})).json()["case_number"]
+    await wait_task(api, tokens, n, "document_check", "registrar")
+    auditor = await signed_in(api, "auditor")
+
+    async def desk():
+        page = (await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text
+        return page if 'class="data rules-facts"' in page else None
+    facts = (await eventually(desk)).split('class="data rules-facts"')[1].split("</dl>")[0]
+    assert "<dt>Сумма</dt>" in facts and "<dt>Правовой акт</dt><dd>[D] placeholder for Res. No. 169" in facts
+    assert "<dt>Подано после срока</dt><dd>нет</dd>" in facts and "<dt>Версия правил</dt>" in facts
+    amount = facts.split("<dt>Сумма</dt><dd>")[1].split("</dd>")[0]
+    assert any(ch.isdigit() for ch in amount) and "," in amount  # "150 000,00 сом": money as the reader writes it

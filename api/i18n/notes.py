@@ -28,9 +28,11 @@ def note_text(key: str, params: dict | None, lang: str) -> str:
 def money(amount, currency: str, lang: str) -> str:
     """An amount as the reader writes money ("50 000,00 сом"); as it is if it is not a number."""
     try:
-        return format_currency(Decimal(str(amount)), str(currency), locale=lang)
+        shown = format_currency(Decimal(str(amount)), str(currency), locale=lang)
     except (InvalidOperation, ValueError):
         return str(amount)
+    # CLDR's Russian has no sign for the som and writes its code; a Russian reader writes "сом".
+    return shown.replace("KGS", "сом") if lang == "ru" else shown
 
 
 def _shown(name: str, value: str, params: dict, lang: str) -> str:

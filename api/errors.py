@@ -89,7 +89,9 @@ async def error_page(request: Request, status_code: int, headers: dict, referenc
 def _asked_language(request: Request) -> str:
     """ky or ru when the API's client asks for it; "" for English, the language of machines
     (which also get each refusal's `code`, and its `params`, to word it themselves)."""
-    asked = request.headers.get("accept-language", "")[:2].lower()
+    from api.i18n import api_lang
+
+    asked = api_lang(request)  # the status's notes are worded by the same rule
     return asked if asked in ("ky", "ru") else ""
 
 

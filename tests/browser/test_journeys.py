@@ -133,12 +133,17 @@ async def test_the_commission_grants_kairylman_status_in_english(page, live_url)
     tomorrow = (service_today() + timedelta(days=1)).isoformat()
     await page.fill("#grant-session_date", tomorrow)  # a session that has not happened yet is refused
     await page.fill("#grant-protocol_number", "IC-21")
+    # The family member the status does not extend to is ticked by name, by clicking the name.
+    await page.click("#grant-excluded_family_members label:has-text('1. Tashiev Nurlan')")
     await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
     assert "session_date" in await page.inner_text("#error-summary") or "future" in await page.inner_text("#error-summary")
     assert await page.input_value("#grant-protocol_number") == "IC-21"  # what was typed is kept
+    assert await page.is_checked("input[name='data.excluded_family_members.1']")  # and what was ticked
     await page.fill("#grant-session_date", service_today().isoformat())
     await page.click("#task-commission_decision form[data-outcome=grant] button[type=submit]")
     await page.wait_for_url(f"{live_url}/staff/inbox?saved={n}")
+    await page.goto(f"{live_url}/staff/cases/{n}")
+    assert "1. Tashiev Nurlan" in await page.inner_text("#events")  # the decision names whom it leaves out
 
 
 async def test_the_auditor_replays_a_case_and_verifies_the_log_in_russian(page, live_url):

@@ -33,7 +33,7 @@ async def test_an_interview_held_tomorrow_or_an_incomplete_verification_is_refus
     told = await api.post(f"/api/v1/cases/{n}/decisions", headers={**await tokens("case_officer"), "Accept-Language": "ky"},
                           json={"step": "verification", "outcome": "complete_verification",
                                 "data": {"identity_established": True, "security_checks_done": False}})
-    assert told.json()["detail"].startswith("Текшерүү инсандык аныкталып"), told.json()
+    assert told.json()["detail"].startswith("Текшерүү инсандыгы аныкталып"), told.json()
 
 
 async def test_a_commission_session_in_the_future_is_refused(api, tokens):

@@ -2,9 +2,12 @@
 the replay button with its result, who has seen the case, and the audit log's verification.
 A refusal (not an auditor, no such case, no history yet) is the shared error page, audited."""
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api import i18n
 from api.deps import SessionDep, TemporalDep
 from api.pages.common import render
 from api.pages.staff_session import PageStaff
@@ -27,7 +30,16 @@ async def desk(request: Request, staff: PageStaff) -> Response:
 @router.post("/verify", response_class=HTMLResponse)
 async def verify(request: Request, session: SessionDep, staff: PageStaff) -> HTMLResponse:
     check = await auditing.verify(session, staff, request.app.state.checkpoints)
-    return render(request, "audit.html", {"staff": staff, "asked": "", "check": check, "canonical": "/staff/audit"})
+    return render(request, "audit.html", {"staff": staff, "asked": "", "check": check, "canonical": "/staff/audit",
+                                          "chain_problem": chain_problem(check, i18n.choose_lang(request))})
+
+
+def chain_problem(check, lang: str) -> str:
+    """Where the log breaks, in the auditor's words; a checkpoint's moment in their format."""
+    if check.ok or not i18n.has("chain", check.code):
+        return check.problem
+    shown = {k: i18n.local_time(datetime.fromisoformat(v), lang) if k == "at" else v for k, v in check.params.items()}
+    return i18n.text("chain", check.code, lang).format(**shown)
 
 
 async def _case_desk(request: Request, session, temporal, staff, case_number: str, replay=None) -> HTMLResponse:

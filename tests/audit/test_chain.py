@@ -168,3 +168,29 @@ async def test_auditors_verify_over_http(api, tokens):
     r = await api.get("/api/v1/audit/verify", headers=await tokens("auditor"))
     assert r.status_code == 200 and r.json()["ok"] is True and r.json()["entries"] > 0
     assert (await api.get("/api/v1/audit/verify", headers=await tokens("registrar"))).status_code == 403
+
+
+def test_the_auditor_reads_where_the_log_breaks_in_their_language():
+    from api.pages.auditor import chain_problem
+    from db.repositories.audit_verify import ChainCheck
+
+    cut = ChainCheck(False, 120, None, "the log ends at entry 120 but …", None, 2, "tail_cut",
+                     {"last": 120, "entry": 131, "at": "2026-12-05T04:00:00+00:00"})
+    assert chain_problem(cut, "ru") == ("Журнал заканчивается записью 120, а контрольная точка от 5 дек. 2026, "
+                                        "10:00 (UTC+6) видела запись 131: конец журнала отрезан")
+    altered = ChainCheck(False, 7, 7, "content does not match its hash", None, 0, "hash_mismatch", {})
+    assert chain_problem(altered, "ky") == "Жазуунун мазмуну анын хешине дал келбейт: жазуу өзгөртүлгөн"
+
+
+def test_every_break_of_the_chain_has_words_in_three_languages():
+    import ast
+    from pathlib import Path
+
+    from api import i18n
+    from db.repositories import audit_verify
+
+    calls = [n for n in ast.walk(ast.parse(Path(audit_verify.__file__).read_text()))
+             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "_broken"]
+    codes = {c.args[5].value for c in calls}
+    assert len(calls) == 7 and len(codes) == 7
+    assert all(i18n.has("chain", code) for code in codes), codes

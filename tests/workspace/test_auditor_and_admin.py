@@ -39,6 +39,8 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
     assert replayed.status_code == 200 and 'data-reproduced="true"' in replayed.text
     verified = await auditor.post("/staff/audit/verify?lang=ky", {})
     assert verified.status_code == 200 and 'data-ok="true"' in verified.text and "Журнал бүтүн" in verified.text
+    # With no checkpoint yet, "intact" cannot rule out a cut end, and the page says so.
+    assert ('id="no-checkpoint"' in verified.text) == (": 0</p>" in verified.text.split('data-ok="true"')[1])
     async with sessions() as s:
         actions = set(await s.scalars(select(AuditEntry.action).where(AuditEntry.actor == "auditor",
                                                                       AuditEntry.case_number == n)))

@@ -23,6 +23,8 @@ class Verification(BaseModel):
     trusted_until: datetime | None = Field(
         description="the log cannot be trusted after this moment (null with a broken log: not even its start)")
     checkpoints: int = Field(description="checkpoints kept outside the database that agree with the log")
+    code: str = Field(default="", description="what is wrong, as a stable code (hash_mismatch, tail_cut…)")
+    params: dict = Field(default_factory=dict)
 
 
 @router.get("/verify", response_model=Verification, summary="Verify the audit log's chain")
@@ -31,7 +33,8 @@ async def verify(request: Request, session: SessionDep, staff: Auditor) -> Verif
     PostgreSQL: the first bad entry and since when the log is not to be trusted, if any."""
     check = await auditing.verify(session, staff, request.app.state.checkpoints)
     return Verification(ok=check.ok, entries=check.entries, first_bad=check.first_bad, problem=check.problem,
-                        trusted_until=check.trusted_until, checkpoints=check.checkpoints)
+                        trusted_until=check.trusted_until, checkpoints=check.checkpoints, code=check.code,
+                        params=check.params)
 
 
 class Replay(BaseModel):

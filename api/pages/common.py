@@ -134,8 +134,10 @@ def form_data(outcome: Outcome, form: dict[str, str]) -> dict[str, Any]:
         raw = form.get(f"data.{field['name']}", "")
         if field["kind"] == "bool":
             data[field["name"]] = raw == "on"
-        elif field["kind"] == "members":  # one box per member, numbered as in the application
-            data[field["name"]] = [i for i in range(1, MAX_MEMBERS + 1) if form.get(f"data.{field['name']}.{i}") == "on"]
+        elif field["kind"] == "members":  # one box per member, numbered as in the application; or typed
+            # numbers, where the reader's roles do not show the family (the form is then a text box)
+            data[field["name"]] = [i for i in range(1, MAX_MEMBERS + 1) if form.get(f"data.{field['name']}.{i}") == "on"] \
+                + [line.strip() for line in raw.splitlines() if line.strip()]
         elif field["kind"] == "lines":
             data[field["name"]] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif raw.strip() == "" and not field["required"]:

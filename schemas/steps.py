@@ -182,6 +182,7 @@ def check_decision(spec: StepSpec, outcome_name: str, reason: str, data: dict[st
         # keeps its code); the whole list stays in the message.
         first = err.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else str((first.get("ctx") or {}).get("field", ""))
-        code = first["type"] if first["type"] not in _PYDANTIC_ERRORS else "bad_decision_data" if field else ""
+        code = first["type"] if first["type"] not in _PYDANTIC_ERRORS else \
+            "bad_decision_data" if field else "decision_data_not_valid"
         raise InvalidDecision(f"data for '{outcome.name}': {problems}", code,
                               **({"field": field} if field else {})) from None

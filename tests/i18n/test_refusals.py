@@ -134,6 +134,18 @@ def test_every_refusal_gives_the_parameters_its_words_name():
     assert not wrong, f"words naming parameters the refusal is not given: {wrong}"
 
 
+def test_data_that_is_not_an_object_is_refused_with_words_too():
+    from schemas.refugee import DECISION
+    from schemas.steps import InvalidDecision, check_decision
+
+    try:
+        check_decision(DECISION, "reject", "Why.", ["not", "an", "object"])
+    except InvalidDecision as refused:
+        assert refused.code == "decision_data_not_valid" and i18n.has("rejection", refused.code)
+    else:
+        raise AssertionError("accepted")
+
+
 def test_a_refusal_finds_words_for_its_parameters():
     from api.rejections import localized
 

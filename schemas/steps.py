@@ -55,10 +55,10 @@ class FamilyExclusions(StepData):
 
 
 class InvalidDecision(ValueError):
-    """A decision whose outcome, reason or data does not fit the step. With a `code` (and its
-    `params`), the pages and the API say why in the reader's words; else the message is shown."""
+    """A decision whose outcome, reason or data does not fit the step: its `code` (and `params`)
+    say why in the reader's words on the pages and the API; the message is for logs and tests."""
 
-    def __init__(self, message: str, code: str = "", **params: str) -> None:
+    def __init__(self, message: str, code: str, **params: str) -> None:
         super().__init__(message)
         self.code = code
         self.params = params

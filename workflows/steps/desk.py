@@ -86,9 +86,7 @@ class DecisionDesk:
             if step.check is not None:
                 step.check(DecisionInput(d.step, d.outcome, d.reason, d_data, d.proof))
         except InvalidDecision as err:
-            if err.code:
-                raise rejection(INVALID, str(err), err.code, **err.params) from None
-            raise rejection(INVALID, str(err), "invalid_decision", problem=str(err)) from None
+            raise rejection(INVALID, str(err), err.code, **err.params) from None
 
     async def submit(self, d: DecisionInput, case) -> DecisionResult:
         # Two updates may pass validation in the same workflow task; only the first one counts.

@@ -63,6 +63,12 @@ async def test_the_family_members_a_recognition_leaves_out_are_ticked_by_name(ap
     grant = page.split('data-outcome="recognise"')[1].split("</form>")[0]
     assert 'name="data.excluded_family_members.1"' in grant and "1. Karimov Timur (Ребёнок, 1 февраля 2015" in grant
     assert "каждый неотмеченный получит свой документ" in grant
+    # A member the application does not have (a forged box) is refused beside the form; nothing is decided.
+    forged = await supervisor.post(f"/staff/cases/{n}/decisions?lang=ru", {
+        "step": "decision", "outcome": "recognise", "reason": "Well-founded fear.",
+        "data.excluded_family_members.9": "on"})
+    assert forged.status_code == 422 and "члена семьи № 9 нет" in forged.text
+    assert 'data-outcome="recognise"' in (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text  # still open
     done = await supervisor.post(f"/staff/cases/{n}/decisions", {
         "step": "decision", "outcome": "recognise", "reason": "Well-founded fear.",
         "data.excluded_family_members.1": "on"})

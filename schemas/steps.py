@@ -51,7 +51,9 @@ class FamilyExclusions(StepData):
     """A decision that extends to the family members named in the application, each with a
     document of their own, unless it excludes some (numbered as in the application)."""
 
-    excluded_family_members: list[Annotated[int, Field(ge=1, le=30)]] = Field(default_factory=list, max_length=30)
+    # Numbered as in the application; a form offers the members by name (x-choose), to tick.
+    excluded_family_members: list[Annotated[int, Field(ge=1, le=30)]] = Field(
+        default_factory=list, max_length=30, json_schema_extra={"x-choose": "family_members"})
 
 
 class InvalidDecision(ValueError):

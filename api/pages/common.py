@@ -113,7 +113,7 @@ def form_fields(outcome: Outcome) -> list[dict[str, Any]]:
             kind = "date"
         elif "enum" in prop:
             kind = "select"
-        elif name == "excluded_family_members":  # ticked by name, not typed as numbers (schemas/steps.py)
+        elif prop.get("x-choose") == "family_members":  # ticked by name, not typed as numbers (schemas/steps.py)
             kind = "members"
         elif prop.get("type") == "array":
             kind = "lines"

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # after signing in (a working day), whatever the activity.
     session_idle_minutes: int = Field(default=30, ge=1, le=240)
     session_absolute_minutes: int = Field(default=600, ge=5, le=720)
+    # Status answers an API process keeps in memory until their case changes (api/status_cache.py);
+    # 0 keeps none (each look-up reads PostgreSQL). An answer is a few kilobytes.
+    status_cache_entries: int = Field(default=10_000, ge=0, le=1_000_000)
     due_soon_days: int = Field(default=3, ge=1, le=30)  # the inbox colours a task 'due soon' this close
     demo_password: SecretStr | None = None
     http_host: str = "127.0.0.1"

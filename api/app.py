@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
-from api import docs, errors, openapi
+from api import docs, errors, i18n, openapi
 from api.deps import refuse_nul_in_path
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
@@ -28,6 +28,8 @@ from api.routes import applicant, audit, codec, documents, ops, quota, staff, st
 from api.services.applicant import MAX_FILES
 from api.services.archive import archive_closed_histories
 from api.services.workflows import start_pending_workflows
+from api.status_cache import StatusCache
+from db.case_changes import CaseChangeListener
 from db.session import make_engine, make_sessionmaker
 from settings import Settings, audit_keys, checkpoint_dir, data_sealer, get_settings
 from stack.checkpoints import FileCheckpointStore, take_checkpoint
@@ -81,6 +83,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         loops = []
         if settings.pending_sweep_seconds > 0:
             loops.append(asyncio.create_task(_sweep_forever(app, settings.pending_sweep_seconds)))
+        if settings.status_cache_entries > 0:
+            cache = app.state.status_cache
+            app.state.case_changes = CaseChangeListener.for_engine(
+                engine, on_change=cache.changed, on_listening=cache.listening, on_lost=cache.lost)
+            loops.append(asyncio.create_task(app.state.case_changes.listen_forever()))
         if settings.audit_checkpoint_seconds > 0:
             loops.append(asyncio.create_task(_checkpoint_forever(app, keys, settings.audit_checkpoint_seconds)))
         try:
@@ -96,6 +103,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                   description="Case processing for the migration procedures of the Kyrgyz Republic",
                   dependencies=[Depends(refuse_nul_in_path)])
     app.state.limits = RateLimits(settings)  # in memory, per process: see api/limits.py
+    app.state.status_cache = StatusCache(settings.status_cache_entries, i18n.LANGS)  # per process too
     errors.install(app)
     docs.install(app)
     openapi.install(app)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request, status
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.errors import ApiError, not_found
@@ -59,9 +59,16 @@ async def get_limits(request: Request) -> RateLimits:
     return request.app.state.limits
 
 
+async def get_sessions(request: Request) -> async_sessionmaker:
+    """For a route that may answer without the database (from memory): it opens a session only
+    when it must read, and reads only."""
+    return request.app.state.sessions
+
+
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100,
                                               pattern=r"^[\x21-\x7e]+$")]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionsDep = Annotated[async_sessionmaker, Depends(get_sessions)]
 SignerDep = Annotated[MessageSigner, Depends(get_signer)]
 LimitsDep = Annotated[RateLimits, Depends(get_limits)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -4,21 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
-from api import i18n
-from api.deps import IdempotencyKey, LimitsDep, SessionDep, SettingsDep, SignerDep, TemporalDep
+from api.deps import IdempotencyKey, LimitsDep, SessionDep, SessionsDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import not_found
 from api.i18n import api_lang
-from api.i18n.notes import note_text
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.openapi import refusals
 from api.payloads import (
     Accepted,
     Appeal,
     CaseStatus,
-    DocumentOut,
     DocumentRequest,
     Submitted,
-    TimelineEntry,
     Withdrawal,
 )
 from api.services import applicant_actions as actions
@@ -26,7 +22,6 @@ from api.services.applicant import case_for_applicant, status_for_applicant
 from api.services.applications import submit_application
 from api.services.placement_reports import PlacementReportIn, file_report
 from api.services.workflows import start_submitted
-from db.repositories import applicant_status
 from schemas.procedures import PROCEDURES, Procedure
 from schemas.repatriation import BankAccount
 
@@ -69,23 +64,14 @@ async def unknown_procedure(slug: str) -> None:
 
 @router.get("/cases/{case_number}/status", response_model=CaseStatus, summary="Read a case's status",
             responses=refusals(429))
-async def case_status(request: Request, case_number: str, session: SessionDep, access_code: AccessCode = None) -> CaseStatus:
+async def case_status(request: Request, case_number: str, sessions: SessionsDep,
+                      access_code: AccessCode = None) -> Response:
     """The applicant's view of the case (with the access code in `X-Access-Code`): its state, who is
     awaited and by when, the timeline's notes in the Accept-Language asked for, the documents issued.
     Look-ups are rate-limited per client, and wrong codes also per case number (then 429 for a
     while); what staff read of a case is audited, the applicant reading their own status is not."""
-    case = await status_for_applicant(request, session, case_number, access_code)
-    lang = api_lang(request)
-    return CaseStatus(
-        case_number=case.case_number, procedure=case.procedure, state=case.state,
-        state_text=i18n.state_label(case.state, lang), awaiting_text=i18n.awaiting_label(case.awaiting, lang),
-        processing_started=case.last_seq > 0, awaiting=case.awaiting,
-        deadline=case.deadline,
-        timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
-                                note_key=t.public_note, params=t.note_params) for t in applicant_status.timeline_of(case)],
-        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, title=i18n.doc_label(d.doc_type, lang),
-                               issued_at=d.issued_at, valid_until=d.valid_until,
-                               holder_initials=d.holder_initials) for d in applicant_status.documents_of(case)])
+    body = await status_for_applicant(request, sessions, case_number, access_code, api_lang(request))
+    return Response(body, media_type="application/json")
 
 
 @router.post("/cases/{case_number}/documents", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,

@@ -7,11 +7,14 @@ from typing import Any
 
 from fastapi import Request, UploadFile
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api import security
+from api import i18n, security
 from api.errors import ApiError, not_found
+from api.i18n.notes import note_text
 from api.limits import TOO_MANY_LOOKUPS, RateLimits, client_of
+from api.payloads import CaseStatus, DocumentOut, TimelineEntry
+from api.status_cache import KeptStatus, StatusCache
 from db.models import Case, CaseFile
 from db.repositories import applicant_status
 from db.repositories.cases import get_case
@@ -33,11 +36,39 @@ async def case_for_applicant(request: Request, session: AsyncSession, case_numbe
     return await _opened(request, case_number, code, lambda: get_case(session, case_number))
 
 
-async def status_for_applicant(request: Request, session: AsyncSession, case_number: str, code: str | None) -> Row:
-    """As case_for_applicant, reading only what a status look-up shows, its timeline and documents
-    included, in one statement outside a transaction (db/repositories/applicant_status.py): the
-    route must not have used its session before."""
-    return await _opened(request, case_number, code, lambda: applicant_status.status_row(session, case_number))
+async def status_for_applicant(request: Request, sessions: async_sessionmaker, case_number: str, code: str | None,
+                               lang: str) -> bytes:
+    """As case_for_applicant, answering the status as JSON in `lang`: from the answers this process
+    keeps (api/status_cache.py) when the case has not changed since, else read in one statement
+    outside a transaction (db/repositories/applicant_status.py) and kept. Opens a session only then."""
+    cache: StatusCache = request.app.state.status_cache
+    generation = cache.generation()  # before the read: see api/status_cache.py
+
+    async def kept_or_read():
+        kept = cache.get(case_number, lang)
+        if kept is not None:
+            return kept
+        async with sessions() as session:
+            return await applicant_status.status_row(session, case_number)
+
+    found = await _opened(request, case_number, code, kept_or_read)
+    if isinstance(found, KeptStatus):
+        return found.body
+    body = status_answer(found, lang).model_dump_json().encode()
+    cache.keep(generation, case_number, lang, found.access_code_hash, body)
+    return body
+
+
+def status_answer(case: Row, lang: str) -> CaseStatus:
+    return CaseStatus(
+        case_number=case.case_number, procedure=case.procedure, state=case.state,
+        state_text=i18n.state_label(case.state, lang), awaiting_text=i18n.awaiting_label(case.awaiting, lang),
+        processing_started=case.last_seq > 0, awaiting=case.awaiting, deadline=case.deadline,
+        timeline=[TimelineEntry(at=t.at, state=t.state, note=note_text(t.public_note, t.note_params, lang),
+                                note_key=t.public_note, params=t.note_params) for t in applicant_status.timeline_of(case)],
+        documents=[DocumentOut(number=d.number, doc_type=d.doc_type, title=i18n.doc_label(d.doc_type, lang),
+                               issued_at=d.issued_at, valid_until=d.valid_until, holder_initials=d.holder_initials)
+                   for d in applicant_status.documents_of(case)])
 
 
 async def _opened(request: Request, case_number: str, code: str | None, load: Callable[[], Awaitable[Any]]):

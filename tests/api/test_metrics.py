@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from tests.api.helpers import decide, submit
-from tests.conftest import CONVERTER, DOCUMENT_SIGNER, PUBLIC_URL
+from tests.conftest import CONVERTER, DOCUMENT_SIGNER, PUBLIC_URL, eventually
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -21,6 +21,13 @@ async def test_the_api_counts_requests_by_route_template(api, tokens):
     assert 'aryz_http_requests_total{method="POST",route="/api/v1/cases/{case_number}/decisions",status="2xx"}' in text
     assert "aryz_http_request_seconds_bucket" in text and 'aryz_cases{procedure="refugee"' in text
     assert case["case_number"] not in text
+    # The status look-ups kept in memory: whether the API can keep any, and how often they help.
+    await api.get(f"/api/v1/cases/{case['case_number']}/status", headers={"X-Access-Code": case["access_code"]})
+
+    async def listening():
+        text = (await api.get("/metrics")).text
+        return "aryz_status_cache_listening 1.0" in text and 'aryz_status_cache_lookups_total{result="read"}' in text
+    await eventually(listening, timeout=10)
 
 
 def free_port() -> int:

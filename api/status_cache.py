@@ -25,6 +25,7 @@ from db.case_changes import EVERYTHING
 MAX_AGE_S = 300.0
 LOOKUPS = Counter("aryz_status_cache_lookups", "Applicants' status look-ups, answered from memory or read",
                   ["result"], registry=REGISTRY)
+_FROM_MEMORY, _READ = LOOKUPS.labels("memory"), LOOKUPS.labels("read")
 LISTENING = Gauge("aryz_status_cache_listening", "1 while the API hears of changed cases and keeps status answers",
                   registry=REGISTRY)
 
@@ -60,10 +61,10 @@ class StatusCache:
             del self._kept[key]
             kept = None
         if kept is None:
-            LOOKUPS.labels("read").inc()
+            _READ.inc()
             return None
         self._kept.move_to_end(key)
-        LOOKUPS.labels("memory").inc()
+        _FROM_MEMORY.inc()
         return kept
 
     def keep(self, generation: int | None, case_number: str, lang: str, access_code_hash: str, body: bytes) -> bool:

@@ -160,8 +160,8 @@ async def main(n_cases: int, n_tasks: int, n_requests: int) -> None:
     app = create_app(Settings(database_url=app_url(owner), temporal_address="unused", secret_key=SECRET,
                               message_signing_key=SIGNING_KEY, audit_keys=AUDIT_KEYS, data_keys=DATA_KEYS,
                               audit_checkpoint_seconds=0, pending_sweep_seconds=0,
-                              limit_access_code_per_client="1000000/minute", limit_sign_in_per_client="1000/minute",
-                              limit_access_code_failures_per_case="1000000/minute"), temporal=temporal)
+                              limit_access_code_per_client="100000/second", limit_sign_in_per_client="1000/minute",
+                              limit_access_code_failures_per_case="100000/second"), temporal=temporal)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
             async def token(user):

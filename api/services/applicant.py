@@ -77,7 +77,7 @@ async def _opened(request: Request, case_number: str, code: str | None, load: Ca
     limits.hit(limits.access_code, TOO_MANY_LOOKUPS, "access-code", client)
     target = case_number[:32]
     limits.refuse_if_spent(limits.access_code_failures, TOO_MANY_LOOKUPS, "access-code-failures", target)
-    case = await load() if CASE_NUMBER.match(case_number) else None
+    case = await load() if CASE_NUMBER.match(case_number) and code and len(code) <= 64 else None
     secret = request.app.state.settings.secret_key.get_secret_value()
     if not security.code_matches(case.access_code_hash if case else None, code or "", secret):
         limits.count(limits.access_code_failures, "access-code-failures", target)

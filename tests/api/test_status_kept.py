@@ -68,7 +68,8 @@ async def test_an_unchanged_case_is_answered_from_memory_in_each_language_and_th
     wrong = await client.get(url, headers={"X-Access-Code": "WRONG-CODE", "Accept-Language": "ru"})
     assert wrong.status_code == 404 and wrong.json()["code"] == "no_case_with_code"
     missing = await client.get(url)
-    assert missing.status_code == 404
+    too_long = await client.get(url, headers={"X-Access-Code": "A" * 65})  # the header is read, not declared
+    assert missing.status_code == too_long.status_code == 404 and too_long.json()["code"] == "no_case_with_code"
     assert (await client.get(url, headers={**code, "Accept-Language": "ru"})).content == first.content
 
 

@@ -20,6 +20,7 @@ from db.session import CONNECT_TIMEOUT
 CHANNEL = "aryz_case_changed"
 EVERYTHING = "*"  # a TRUNCATE: every case may have changed
 CHECK_EVERY_S = 5.0
+CHECK_TIMEOUT_S = 2.0  # so a silent loss is found within seven seconds at most
 RETRY_AFTER_S = (0.5, 1, 2, 5)  # then every 5 s for as long as PostgreSQL is away
 
 log = logging.getLogger("aryz.case_changes")
@@ -73,7 +74,7 @@ class CaseChangeListener:
                 with suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(lost.wait(), CHECK_EVERY_S)
                 if not lost.is_set():
-                    await self.connection.fetchval("SELECT 1", timeout=CHECK_EVERY_S)
+                    await self.connection.fetchval("SELECT 1", timeout=CHECK_TIMEOUT_S)
         finally:
             self._on_lost()
 

@@ -139,7 +139,15 @@ async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path
             assert submitted.status_code == 201
             status_url = f"/api/v1/cases/{submitted.json()['case_number']}/status"
             code = {"X-Access-Code": submitted.json()["access_code"]}
+            kept = app.state.status_cache
+            await eventually(lambda: _now(kept.live), timeout=10)
+            assert (await client.get(status_url, headers=code)).status_code == 200  # its answer now kept
+            assert len(kept) == 1
             server.cleanup()  # PostgreSQL stops
+            # The API no longer hears of changes, so it throws away what it kept: a look-up is not
+            # answered from memory while PostgreSQL is away (a change may have gone unheard).
+            await eventually(lambda: _now(not kept.live), timeout=10)
+            assert len(kept) == 0
             # Both ways a request meets the outage: on the connection the submission used a moment
             # ago, which the pool hands out unchecked (db/session.py), and on one it checks first.
             for window in (60, 0):
@@ -157,8 +165,13 @@ async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path
             try:
                 back = await client.get(status_url, headers=code)
                 assert back.status_code == 200 and back.json()["state"] == "LODGED"
+                await eventually(lambda: _now(kept.live), timeout=15)  # it listens again
             finally:
                 restarted.cleanup()
+
+
+async def _now(value):
+    return value
 
 
 async def test_the_api_serves_while_temporal_is_away(database_url_, staff_accounts):

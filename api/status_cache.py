@@ -46,6 +46,7 @@ class StatusCache:
         self._kept: OrderedDict[tuple[str, str], KeptStatus] = OrderedDict()
         self._generation = 0
         self.live = False
+        self.last_heard = ""
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -78,6 +79,7 @@ class StatusCache:
 
     def changed(self, case_number: str) -> None:
         self._generation += 1
+        self.last_heard = case_number  # notices arrive in commit order: a test waits on its own to know
         if case_number == EVERYTHING:
             self._kept.clear()
             return

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from fastapi.routing import APIRoute
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from db.models import AuditEntry, Case, CaseTransition, Task
 from tests.conftest import eventually
@@ -138,3 +138,15 @@ def statements_sent(api):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", watch)
+
+
+async def heard_all(app) -> None:
+    """Returns once the app has heard of every change to cases committed before (api/status_cache.py):
+    PostgreSQL delivers notices in commit order, so once it hears one sent now, it has heard those."""
+    mark = f"test-{uuid.uuid4().hex}"
+    async with app.state.sessions.begin() as s:
+        await s.execute(text("SELECT pg_notify('aryz_case_changed', :mark)"), {"mark": mark})
+
+    async def heard():
+        return app.state.status_cache.last_heard == mark
+    await eventually(heard, timeout=5)

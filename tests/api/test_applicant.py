@@ -1,6 +1,6 @@
 """Applicants: status with the access code, documents, withdrawal, appeal."""
 
-from tests.api.helpers import decide, snapshot, statements_sent, submit, wait_task
+from tests.api.helpers import decide, heard_all, snapshot, statements_sent, submit, wait_task
 from tests.conftest import eventually
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -30,6 +30,7 @@ async def test_a_status_look_up_is_one_statement_outside_a_transaction(api, toke
     # with no BEGIN and ROLLBACK around it (db/repositories/applicant_status.py).
     case = await submit(api)
     await wait_task(api, tokens, case["case_number"], "registration", "registrar")
+    await heard_all(api._transport.app)  # the notice of the last write to the case is in: what is kept stays
     with statements_sent(api) as sent:
         r = await status(api, case)
     assert r.status_code == 200 and [e["note"] for e in r.json()["timeline"]] == ["Application lodged"]

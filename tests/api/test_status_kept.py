@@ -18,6 +18,7 @@ from db.repositories.transitions import apply_transition
 from schemas.messages import TransitionRecord
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
+from tests.api.helpers import heard_all
 from tests.conftest import SECRET, eventually, make_settings
 from tests.factories import refugee_application
 
@@ -37,10 +38,11 @@ async def _true(value):
     return value
 
 
-async def _lodged(sessions) -> tuple[str, dict]:
+async def _lodged(app, sessions) -> tuple[str, dict]:
     async with sessions.begin() as s:
         application = RefugeeApplication.model_validate(refugee_application())
         result = await submit_application(s, PROCEDURES["refugee"], application, str(uuid.uuid4()), SECRET)
+    await heard_all(app)  # else the notice of its lodging could arrive after it is looked up
     return result.case.case_number, {"X-Access-Code": result.access_code}
 
 
@@ -50,7 +52,7 @@ def _looked_up(result: str) -> float:
 
 async def test_an_unchanged_case_is_answered_from_memory_in_each_language_and_the_code_still_checked(served, sessions):
     app, client = served
-    n, code = await _lodged(sessions)
+    n, code = await _lodged(app, sessions)
     url = f"/api/v1/cases/{n}/status"
     first = await client.get(url, headers={**code, "Accept-Language": "ru"})
     read, kept = _looked_up("read"), _looked_up("memory")
@@ -75,7 +77,7 @@ async def test_an_unchanged_case_is_answered_from_memory_in_each_language_and_th
 
 async def test_a_case_changed_by_any_writer_is_read_again(served, sessions):
     app, client = served
-    n, code = await _lodged(sessions)
+    n, code = await _lodged(app, sessions)
     url = f"/api/v1/cases/{n}/status"
     assert (await client.get(url, headers=code)).json()["timeline"] == []
     assert (await client.get(url, headers=code)).json()["state"] == "LODGED"  # now kept
@@ -117,7 +119,7 @@ async def test_a_case_changed_by_any_writer_is_read_again(served, sessions):
 async def test_while_the_api_cannot_hear_of_changes_it_keeps_nothing(served, sessions):
     app, client = served
     cache, listener = app.state.status_cache, app.state.case_changes
-    n, code = await _lodged(sessions)
+    n, code = await _lodged(app, sessions)
     url = f"/api/v1/cases/{n}/status"
     await client.get(url, headers=code)
     assert (n, "en") in cache._kept

@@ -141,8 +141,11 @@ async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path
             code = {"X-Access-Code": submitted.json()["access_code"]}
             kept = app.state.status_cache
             await eventually(lambda: _now(kept.live), timeout=10)
-            assert (await client.get(status_url, headers=code)).status_code == 200  # its answer now kept
-            assert len(kept) == 1
+
+            async def looked_up_and_kept():  # once the notice of the workflow's start is in
+                assert (await client.get(status_url, headers=code)).status_code == 200
+                return len(kept) == 1
+            await eventually(looked_up_and_kept, timeout=10)
             server.cleanup()  # PostgreSQL stops
             # The API no longer hears of changes, so it throws away what it kept: a look-up is not
             # answered from memory while PostgreSQL is away (a change may have gone unheard).

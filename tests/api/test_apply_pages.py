@@ -219,3 +219,13 @@ async def test_a_scan_of_a_few_megabytes_goes_with_the_application_and_a_too_lar
     machine = await api.post("/api/v1/cases/REF-2026-000001/documents", content=b"x" * 1024,
                              headers={"Content-Length": str(200 * 2**20)})
     assert machine.status_code == 413 and machine.json()["code"] == "files_too_large"
+
+
+async def test_the_check_page_lists_every_question_an_unanswered_one_as_it_will_be_recorded(api):
+    # An employer over the 20 % cap who skips "multiple fee paid" is recorded as not having paid it,
+    # and the officer cannot issue: the check page says so before the application is sent.
+    employer = {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 30, "local_staff": 40}
+    check = await walk(Browser(api), "work-permit", APPLICATIONS["work-permit"](employer=employer), "ru")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", check))
+    assert "Кратная пошлина уплачена нет" in text
+    assert "Электронная почта —" in text  # an optional question left blank

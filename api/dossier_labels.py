@@ -4,7 +4,7 @@
 import re
 from datetime import date, datetime
 
-from api.i18n import country_label, has, local_date, local_time, region_label, text
+from api.i18n import country_label, has, local_date, local_time, text
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -16,6 +16,10 @@ COUNTRY_FIELDS = {"nationality", "country", "country_of_death", "country_of_resi
                   "mission"}
 
 
+# Fields that hold a code whose name is in the catalogue context of the same name.
+CODED_FIELDS = {"region", "sector", "sex"}
+
+
 def dossier_label(name: str, lang: str) -> str:
     return text("dossier", name, lang)
 
@@ -23,8 +27,8 @@ def dossier_label(name: str, lang: str) -> str:
 def dossier_value(value, lang: str, key: str = "") -> str:
     """A field's value as a line of text: nested parts as "label: value", lists joined, dates and
     chosen values (a relationship, a refusal ground, a region) in the reader's words."""
-    if key == "region" and isinstance(value, str):
-        return region_label(value, lang)
+    if key in CODED_FIELDS and isinstance(value, str) and has(key, value):
+        return text(key, value, lang)
     if key in COUNTRY_FIELDS and isinstance(value, str):
         return country_label(value, lang)
     if isinstance(value, str) and ISO_DATE.match(value):

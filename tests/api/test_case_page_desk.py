@@ -1,7 +1,10 @@
 """The case page offers only what the officer may decide: a barred step says why instead."""
 
+import uuid
+
 from tests.api.helpers import Browser, decide, submit, to_conclusion
 from tests.conftest import PASSWORD
+from tests.factories import work_permit_application
 
 
 async def signed_in(api, username: str) -> Browser:
@@ -75,3 +78,15 @@ async def test_the_family_members_a_recognition_leaves_out_are_ticked_by_name(ap
     assert done.status_code == 303, done.text[:300]
     events = (await supervisor.get(f"/staff/cases/{n}?lang=ru")).text.split('id="events"')[1]
     assert "<dt>Не признанные члены семьи (номера в заявлении)</dt><dd>1. Karimov Timur</dd>" in events
+
+
+async def test_a_work_permits_page_names_the_worker_as_such_and_its_codes_in_words(api):
+    # The worker is the person the permit is for, not its applicant (the employer applies).
+    r = await api.post("/api/v1/applications/work-permit", json=work_permit_application(sector="construction"),
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    officer = await signed_in(api, "case_officer")
+    page = (await officer.get(f"/staff/cases/{r.json()['case_number']}?lang=ky")).text
+    assert "<strong>Чет элдик жумушчу:</strong> Zhang Wei" in page and "Арыз ээси:</strong>" not in page
+    assert 'data-part="sector"><strong>Тармак:</strong> Курулуш' in page
+    assert "Жынысы: Эркек;" in page

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from api import i18n, policy
 from api.deps import Staff
+from api.forms.fields import form_fields
 from api.i18n.catalogues import read_source
 from api.security import ROLES
 from db.models import Case
@@ -33,6 +34,19 @@ APPLICATIONS = {"refugee": refugee_application, "kairylman": kairylman_applicati
 DATA_WORDS = {w for role in (*ROLES, "senior") for w in re.findall(r"[a-z]{4,}", role)} | {"system"} | TECHNICAL_TERMS
 ENGLISH = {w.lower() for m in read_source("en") if m.id
            for w in re.findall(r"[A-Za-z]{5,}", re.sub(r"\{[a-z_]+\}", "", m.string))}
+
+
+def _all_fields(fields):
+    for f in fields:
+        yield f
+        yield from _all_fields(f.children)
+
+
+# The codes an application's choices are stored as ("construction", "spouse", "passport"…): on a page
+# they must read as words, even where the page shows what applicants typed (which the check above
+# lets through as data). Excluded: codes that are also ordinary typed words.
+CHOICE_CODES = {c for p in PROCEDURES.values() for f in _all_fields(form_fields(p.application)) for c in f.choices
+                if re.fullmatch(r"[a-z_]{4,}", c)} - {"other", "none"}
 CASE_READERS = ("registrar", "case_officer", "supervisor", "commission", "finance_officer", "legal_officer",
                 "consular_officer", "auditor")
 
@@ -111,6 +125,9 @@ async def test_a_case_of_every_procedure_in_every_state_opens_for_each_role(api,
             typed = {w.lower() for w in re.findall(r"[A-Za-z]{5,}", " ".join(
                 re.findall(r'(?:data-part="[^"]+"|<td data-label="[^"]+">)([^<]*)', page.text)))}
             assert not english_words(page.text, typed | _typed_words(page.text)), (role, procedure, state)
+            shown = visible_text(page.text)
+            assert not set(re.findall(r"\b[a-z_]{4,}\b", shown)) & CHOICE_CODES, (role, procedure, state)
+            assert not re.search(r"Жынысы: [FMX]\b", shown), (role, procedure, state)
 
 
 def _typed_words(page: str) -> set[str]:

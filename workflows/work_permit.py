@@ -105,6 +105,7 @@ class WorkPermitWorkflow(CaseWorkflow):
     def _check_cap(self, d: DecisionInput) -> None:
         f = self.input.facts
         if d.outcome == "issue" and f["cap_exceeded"] and not f["multiple_fee_paid"]:
-            share, cap = f"{f['foreign_share']:.0%}", str(self.input.rules.values["foreign_staff_cap_percent"])
-            raise InvalidDecision(f"foreign staff would be {share} of the headcount, over the {cap} % cap, and the "
+            # Numbers only: each language puts its own sign ("25%" in English, "25 %" in Russian and Kyrgyz).
+            share, cap = f"{f['foreign_share'] * 100:.0f}", str(self.input.rules.values["foreign_staff_cap_percent"])
+            raise InvalidDecision(f"foreign staff would be {share}% of the headcount, over the {cap}% cap, and the "
                                   "multiple state fee is not paid", "cap_needs_multiple_fee", share=share, cap=cap)

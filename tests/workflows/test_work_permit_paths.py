@@ -137,8 +137,9 @@ async def test_over_the_20_percent_cap_the_permit_needs_the_multiple_fee(case, s
         await case.decide("review", "issue", "case_officer")
     except WorkflowUpdateFailedError as err:
         why = err.cause.details[0]
-    assert why == {"code": "cap_needs_multiple_fee", "params": {"share": "25%", "cap": "20"}}, why
-    assert localized(why["code"], why["params"], "ky").startswith("Чет элдик кызматкерлер штаттын 25% түзөт — 20 %")
+    assert why == {"code": "cap_needs_multiple_fee", "params": {"share": "25", "cap": "20"}}, why
+    assert localized(why["code"], why["params"], "ky").startswith("Чет элдик кызматкерлер штаттын 25 % түзөт — 20 %")
+    assert localized(why["code"], why["params"], "en").startswith("Foreign staff would be 25% of the headcount, over the 20% cap")
     result = await case.decide("review", "reject", "case_officer", "Over the cap without the fee.",
                                {"ground": "foreign_staff_cap_exceeded"})
     assert result.state == State.REJECTED

@@ -57,6 +57,19 @@ class Procedure:
                     "family_members": len(application.family_members)}
         return {}
 
+    def held_outcomes(self, submitted: dict[str, Any], application: dict[str, Any]) -> dict[tuple[str, str], tuple]:
+        """(step, outcome) → (code, params) of the refusal the workflow's own check would give on this
+        case: its facts as recorded when it was submitted (by the rules then in force), and the
+        application. The case page says it beside the outcome instead of offering a form to be refused."""
+        if self.slug == "work-permit":
+            from rules import procedure_rules
+
+            employer = application.get("employer") or {}
+            facts = {**submitted, "multiple_fee_paid": bool(employer.get("multiple_fee_paid"))}
+            problem = work_permit.cap_problem(facts, procedure_rules(self.slug).values["foreign_staff_cap_percent"])
+            return {("review", "issue"): problem} if problem else {}
+        return {}
+
 
 S = refugee.State
 PROCEDURES: dict[str, Procedure] = {

@@ -70,6 +70,15 @@ def foreign_share_after(employer: Employer) -> float:
     return (employer.foreign_staff + 1) / (employer.foreign_staff + employer.local_staff + 1)
 
 
+def cap_problem(facts: dict, cap_percent: float) -> tuple[str, dict[str, str]] | None:
+    """Why a permit may not be issued on a case's facts: the foreign staff over the cap, the multiple
+    state fee unpaid. The workflow refuses the decision with it; the case page says it beside the
+    outcome before the officer tries. Numbers only: each language puts its own percent sign."""
+    if facts.get("cap_exceeded") and not facts.get("multiple_fee_paid"):
+        return "cap_needs_multiple_fee", {"share": f"{facts['foreign_share'] * 100:.0f}", "cap": f"{cap_percent:g}"}
+    return None
+
+
 class Rejection(StepData):
     ground: Literal["qualified_locals_available", "inaccurate_data", "employer_not_operating",
                     "foreign_staff_cap_exceeded", "entry_ban"]

@@ -8,7 +8,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.quota import QuotaActivities
     from schemas.messages import CaseInput, CaseOutcome, DecisionInput, QuotaRequest
     from schemas.steps import InvalidDecision
-    from schemas.work_permit import CANCELLATION, REVIEW, WITHDRAWABLE, State
+    from schemas.work_permit import CANCELLATION, REVIEW, WITHDRAWABLE, State, cap_problem
     from workflows.steps.case_workflow import CaseWorkflow
     from workflows.steps.paperwork import REFUSAL_LETTER, TERMINATION_LETTER
     from workflows.steps.recorder import RECORD_RETRY
@@ -103,9 +103,8 @@ class WorkPermitWorkflow(CaseWorkflow):
         return True
 
     def _check_cap(self, d: DecisionInput) -> None:
-        f = self.input.facts
-        if d.outcome == "issue" and f["cap_exceeded"] and not f["multiple_fee_paid"]:
-            # Numbers only: each language puts its own sign ("25%" in English, "25 %" in Russian and Kyrgyz).
-            share, cap = f"{f['foreign_share'] * 100:.0f}", str(self.input.rules.values["foreign_staff_cap_percent"])
-            raise InvalidDecision(f"foreign staff would be {share}% of the headcount, over the {cap}% cap, and the "
-                                  "multiple state fee is not paid", "cap_needs_multiple_fee", share=share, cap=cap)
+        problem = cap_problem(self.input.facts, self.input.rules.values["foreign_staff_cap_percent"])
+        if d.outcome == "issue" and problem:
+            code, said = problem
+            raise InvalidDecision(f"foreign staff would be {said['share']}% of the headcount, over the {said['cap']}% "
+                                  "cap, and the multiple state fee is not paid", code, **said)

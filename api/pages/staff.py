@@ -63,9 +63,10 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         view = await case_reading.read_case(session, staff, case_number)
     except ApiError as err:
         return await _refused(request, err)
+    lang = i18n.choose_lang(request)
     tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
-              "outcomes": [] if s.barred else [{"outcome": o, "fields": form_fields(o)} for o in s.outcomes]}
-             for s in open_steps(staff, view.case, view.open_tasks, view.transitions)]
+              "outcomes": [] if s.barred else [_outcome_view(s, o, lang) for o in s.outcomes]}
+             for s in open_steps(staff, view.case, view.open_tasks, view.transitions, view.application)]
     clocks = {t["task"].clock: t["task"].due_at for t in tasks if t["task"].clock} if may_supervise(staff.roles) else {}
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,
@@ -74,6 +75,13 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
         else {}, "documents": await case_documents(session, view.case.case_number), "files": view.files, "clocks": clocks,
         "assignable": await workspace.assignable(session, staff, view.case, view.open_tasks)}, status_code)
+
+
+def _outcome_view(step, outcome, lang: str) -> dict:
+    """An outcome's form, or the words of the refusal the workflow would give it on this case."""
+    code, params = step.held.get(outcome.name, ("", {}))
+    return {"outcome": outcome, "fields": form_fields(outcome), "held_code": code,
+            "held": localized(code, params, lang) if code else ""}
 
 
 async def _refused(request: Request, err: ApiError) -> HTMLResponse:

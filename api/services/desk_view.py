@@ -20,6 +20,7 @@ class OpenStepView:
     spec: StepSpec
     barred: str = ""  # an i18n key; empty when the officer may decide
     params: dict[str, str] = field(default_factory=dict)
+    held: dict[str, tuple] = field(default_factory=dict)  # outcome → the workflow's refusal of it on this case
 
     @property
     def outcomes(self):
@@ -27,15 +28,19 @@ class OpenStepView:
         return [o for o in self.spec.outcomes if not (o.answers_request and self.task.kind == "action")]
 
 
-def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition]) -> list[OpenStepView]:
-    steps = PROCEDURES[case.procedure].steps
+def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition],
+               application: dict) -> list[OpenStepView]:
+    procedure = PROCEDURES[case.procedure]
+    steps = procedure.steps
     deciders = {t.step: t.actor for t in transitions if t.event in _DECIDING}  # the last one wins
+    submitted = next((t.detail for t in transitions if t.event == "submitted" and isinstance(t.detail, dict)), {})
+    held = procedure.held_outcomes(submitted, application)
     views = []
     for task in tasks:
         spec = steps.get(task.step)
         if spec is None:
             continue
-        view = OpenStepView(task, spec)
+        view = OpenStepView(task, spec, held={o: why for (step, o), why in held.items() if step == task.step})
         # the very rule the validator applies
         why = barred(spec, staff.roles, staff.username, deciders, mission=staff.mission or "",
                      case_mission=case.mission or "")

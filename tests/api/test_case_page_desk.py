@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.api.helpers import Browser, decide, submit, to_conclusion
+from tests.api.helpers import Browser, decide, submit, to_conclusion, wait_task
 from tests.conftest import PASSWORD
 from tests.factories import work_permit_application
 
@@ -90,3 +90,27 @@ async def test_a_work_permits_page_names_the_worker_as_such_and_its_codes_in_wor
     assert "<strong>Чет элдик жумушчу:</strong> Zhang Wei" in page and "Арыз ээси:</strong>" not in page
     assert 'data-part="sector"><strong>Тармак:</strong> Курулуш' in page
     assert "Жынысы: Эркек;" in page
+
+
+async def test_an_issue_the_cap_forbids_is_explained_on_the_page_instead_of_offered(api, tokens):
+    # 30 foreign staff and 40 local: the worker would make 44 %, over the 20 % cap.
+    over = {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 30, "local_staff": 40}
+    officer = await signed_in(api, "case_officer")
+    admin = await tokens("admin")
+    application = work_permit_application(quota_year=2031, region="N", sector="energy", employer=over)
+    assert (await api.put("/api/v1/quota/2031/N/energy", headers=admin,
+                          json={"size": 5, "legal_act": "Cabinet order No. 9"})).status_code == 200
+    pages = {}
+    for paid in (False, True):
+        application["employer"]["multiple_fee_paid"] = paid
+        application["worker"]["document_number"] = f"E{uuid.uuid4().hex[:8].upper()}"
+        r = await api.post("/api/v1/applications/work-permit", json=application,
+                           headers={"Idempotency-Key": str(uuid.uuid4())})
+        n = r.json()["case_number"]
+        await wait_task(api, tokens, n, "review", "case_officer")
+        pages[paid] = (await officer.get(f"/staff/cases/{n}?lang=ru")).text
+    unpaid, paid = pages[False], pages[True]
+    assert 'data-held="cap_needs_multiple_fee"' in unpaid and 'data-outcome="issue"' not in unpaid
+    assert "Иностранные работники составят 44 % штата — больше предела 20 %" in unpaid
+    assert 'data-outcome="reject"' in unpaid  # the refusal on that ground is offered
+    assert "data-held" not in paid and 'data-outcome="issue"' in paid

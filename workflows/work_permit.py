@@ -105,6 +105,7 @@ class WorkPermitWorkflow(CaseWorkflow):
     def _check_cap(self, d: DecisionInput) -> None:
         problem = cap_problem(self.input.facts, self.input.rules.values["foreign_staff_cap_percent"])
         if d.outcome == "issue" and problem:
-            code, said = problem
+            said = problem[1]
             raise InvalidDecision(f"foreign staff would be {said['share']}% of the headcount, over the {said['cap']}% "
-                                  "cap, and the multiple state fee is not paid", code, **said)
+                                  "cap, and the multiple state fee is not paid", "cap_needs_multiple_fee",
+                                  share=said["share"], cap=said["cap"])

@@ -109,8 +109,8 @@ def _details(case: Case, doc_type: str, given: dict[str, str], member: int = 0) 
     """The lines a document prints besides holder and validity, per procedure."""
     from api.i18n import country_label, region_label, text
 
-    def country(code: str) -> str:  # names in both languages, and the ICAO code
-        return f"{country_label(code, 'ky')} / {country_label(code, 'ru')} ({code})"
+    def country(code: str) -> str:  # names in both languages (once where they are the same), and the ICAO code
+        return f"{' / '.join(dict.fromkeys(country_label(code, lang) for lang in ('ky', 'ru')))} ({code})"
 
     a = case.application
     region = a.get("region", "")

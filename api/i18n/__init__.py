@@ -71,11 +71,12 @@ def region_label(region: str, lang: str) -> str:
 
 
 def country_label(code: str, lang: str) -> str:
-    """A country's name in the reader's language (CLDR, through Babel); "stateless" for XXA."""
-    from schemas.countries import STATELESS, alpha2_by_alpha3
+    """A country's name in the reader's language (CLDR, through Babel); the catalogues' `country`
+    context first, for "stateless" (XXA) and where CLDR's name is not the one used here (KGZ in Russian)."""
+    from schemas.countries import alpha2_by_alpha3
 
-    if code == STATELESS:
-        return text("country", STATELESS, lang)
+    if has("country", code):
+        return text("country", code, lang)
     alpha2 = alpha2_by_alpha3().get(code)
     return Locale(lang).territories.get(alpha2, code) if alpha2 else code
 

@@ -60,7 +60,9 @@ class Procedure:
     def held_outcomes(self, submitted: dict[str, Any], application: dict[str, Any]) -> dict[tuple[str, str], tuple]:
         """(step, outcome) → (code, params) of the refusal the workflow's own check would give on this
         case: its facts as recorded when it was submitted (by the rules then in force), and the
-        application. The case page says it beside the outcome instead of offering a form to be refused."""
+        application. The case page says it beside the outcome instead of offering a form to be refused.
+        The cap its words name is today's rules' value: the facts record whether the cap was exceeded,
+        not the cap itself, so after a change of the cap an older case's words may name the new one."""
         if self.slug == "work-permit":
             from rules import procedure_rules
 

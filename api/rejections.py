@@ -5,6 +5,7 @@ API (by Accept-Language) and the pages."""
 from datetime import date
 
 from api import i18n
+from api.i18n.notes import percent_number
 
 
 def localized(code: str, params: dict, lang: str) -> str | None:
@@ -29,6 +30,9 @@ def localized(code: str, params: dict, lang: str) -> str | None:
         shown["roles"] = i18n.roles_label(shown["roles"], lang)
     if "outcome" in shown:
         shown["outcome"] = i18n.outcome_label(shown["outcome"], lang)
+    for key in ("share", "cap"):  # percentages: the catalogue puts the sign as its language does
+        if key in shown:
+            shown[key] = percent_number(shown[key], lang)
     if shown.get("mission"):
         shown["mission"] = i18n.country_label(shown["mission"], lang)
     try:

@@ -61,14 +61,15 @@ class Procedure:
         """(step, outcome) → (code, params) of the refusal the workflow's own check would give on this
         case: its facts as recorded when it was submitted (by the rules then in force), and the
         application. The case page says it beside the outcome instead of offering a form to be refused.
-        The cap its words name is today's rules' value: the facts record whether the cap was exceeded,
-        not the cap itself, so after a change of the cap an older case's words may name the new one."""
+        The cap is the one the case was measured by; cases submitted before it was recorded (2026-12)
+        fall back to today's rules' value."""
         if self.slug == "work-permit":
             from rules import procedure_rules
 
             employer = application.get("employer") or {}
             facts = {**submitted, "multiple_fee_paid": bool(employer.get("multiple_fee_paid"))}
-            problem = work_permit.cap_problem(facts, procedure_rules(self.slug).values["foreign_staff_cap_percent"])
+            cap = submitted.get("cap_percent", procedure_rules(self.slug).values["foreign_staff_cap_percent"])
+            problem = work_permit.cap_problem(facts, cap)
             return {("review", "issue"): problem} if problem else {}
         return {}
 

@@ -75,7 +75,8 @@ def cap_problem(facts: dict, cap_percent: float) -> tuple[str, dict[str, str]] |
     state fee unpaid. The workflow refuses the decision with it; the case page says it beside the
     outcome before the officer tries. Numbers only: each language puts its own percent sign."""
     if facts.get("cap_exceeded") and not facts.get("multiple_fee_paid"):
-        return "cap_needs_multiple_fee", {"share": f"{facts['foreign_share'] * 100:.0f}", "cap": f"{cap_percent:g}"}
+        share = f"{facts['foreign_share'] * 100:.1f}".removesuffix(".0")  # 20.4 is over a cap of 20
+        return "cap_needs_multiple_fee", {"share": share, "cap": f"{cap_percent:g}"}
     return None
 
 

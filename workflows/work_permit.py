@@ -54,7 +54,10 @@ class WorkPermitWorkflow(CaseWorkflow):
         f = self.input.facts
         await self.case.record("submitted", state=State.SUBMITTED, public_note="application_submitted",
                                detail={"quota": [f["year"], self.input.region, f["sector"]],
-                                       "foreign_share": f["foreign_share"], "cap_exceeded": f["cap_exceeded"]})
+                                       "foreign_share": f["foreign_share"], "cap_exceeded": f["cap_exceeded"],
+                                       # the cap the share was held against: a later change of the rules
+                                       # must not rewrite what this case was measured by
+                                       "cap_percent": self.input.rules.values["foreign_staff_cap_percent"]})
         reserved = await self._quota(QuotaActivities.reserve_quota,
                                      QuotaRequest(self.input.case_number, f["year"], self.input.region, f["sector"]))
         if reserved != "reserved":

@@ -9,6 +9,8 @@ from babel.numbers import format_currency, format_decimal
 from api import i18n
 
 MONEY = ("amount", "deposit", "fee")  # shown in the note's `currency`, as the reader writes money
+# Rules' facts that are percentages: key → whether the engine recorded it as a fraction (0.437).
+PERCENT_FACTS = {"foreign_share": True, "cap_percent": False}
 
 
 def note_text(key: str, params: dict | None, lang: str) -> str:
@@ -33,6 +35,28 @@ def money(amount, currency: str, lang: str) -> str:
         return str(amount)
     # CLDR's Russian has no sign for the som and writes its code; a Russian reader writes "сом".
     return shown.replace("KGS", "сом") if lang == "ru" else shown
+
+
+def percent_number(value, lang: str, fraction: bool = False) -> str:
+    """A percentage's number as the reader writes it ("43,7" in Russian), one decimal at most, so a
+    share just over a cap never reads as the cap itself. The sign is the catalogue's."""
+    try:
+        number = Decimal(str(value)) * (100 if fraction else 1)
+    except InvalidOperation:
+        return str(value)
+    return format_decimal(number, format="#,##0.#", locale=lang)
+
+
+def fact_value(key: str, facts: dict, lang: str) -> str:
+    """One of the facts the rules gave a case (api/services/timeline.py FACTS), for the auditor."""
+    from api.dossier_labels import dossier_value
+
+    value = facts[key]
+    if key == "amount" and facts.get("currency"):
+        return money(value, str(facts["currency"]), lang)
+    if key in PERCENT_FACTS:
+        return i18n.text("unit", "percent", lang).format(value=percent_number(value, lang, PERCENT_FACTS[key]))
+    return dossier_value(value, lang)
 
 
 def _shown(name: str, value: str, params: dict, lang: str) -> str:

@@ -32,8 +32,10 @@ class TimelineItem:
 
 
 # What the engine recorded from the rules in force that an auditor checks a case against: the
-# amount a claim was given and the act that sets it, whether it came late, the rules' version.
-FACTS = ("amount", "currency", "legal_act", "late", "days_since_death", "rules_version")
+# amount a claim was given and the act that sets it, whether it came late, the rules' version; a
+# work permit's foreign share of the headcount against the cap the rules then set.
+FACTS = ("amount", "currency", "legal_act", "late", "days_since_death", "foreign_share", "cap_percent",
+         "cap_exceeded", "rules_version")
 
 # Engine events an auditor needs: start and end, decisions (updates), applicant messages
 # (signals), and deadlines set and reached (timers).

@@ -111,6 +111,52 @@ async def test_an_issue_the_cap_forbids_is_explained_on_the_page_instead_of_offe
         pages[paid] = (await officer.get(f"/staff/cases/{n}?lang=ru")).text
     unpaid, paid = pages[False], pages[True]
     assert 'data-held="cap_needs_multiple_fee"' in unpaid and 'data-outcome="issue"' not in unpaid
-    assert "Иностранные работники составят 44 % штата — больше предела 20 %" in unpaid
+    # 31 of 71 once hired: one decimal, so a share just over the cap never reads as the cap
+    assert "Иностранные работники составят 43,7 % штата — больше предела 20 %" in unpaid
     assert 'data-outcome="reject"' in unpaid  # the refusal on that ground is offered
     assert "data-held" not in paid and 'data-outcome="issue"' in paid
+
+
+async def test_a_case_is_held_to_the_cap_it_was_measured_by_and_the_auditor_reads_both(
+        api, tokens, monkeypatch, tmp_path):
+    """The cap changes with the rules; a case submitted under a cap of 40 % is explained, and
+    audited, by 40 %, not by the 20 % in force when the officer opens it."""
+    import shutil
+
+    import rules
+    from tests.conftest import eventually
+
+    measured_by = tmp_path / "rules"
+    shutil.copytree(rules.RULES_DIR, measured_by, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    toml = measured_by / "work_permit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("foreign_staff_cap_percent = 20",
+                                                            "foreign_staff_cap_percent = 40"), encoding="utf-8")
+    over = {"name": "Kumtor Build LLC", "tax_id": "02108201910123", "foreign_staff": 30, "local_staff": 40}
+    admin = await tokens("admin")
+    assert (await api.put("/api/v1/quota/2032/N/energy", headers=admin,
+                          json={"size": 5, "legal_act": "Cabinet order No. 9"})).status_code == 200
+    application = work_permit_application(quota_year=2032, region="N", sector="energy", employer=over)
+    application["worker"]["document_number"] = f"E{uuid.uuid4().hex[:8].upper()}"
+    with monkeypatch.context() as rules_then:
+        rules_then.setattr(rules, "RULES_DIR", measured_by)
+        rules.procedure_rules.cache_clear()  # the rules are read once a process; these are other rules
+        try:
+            r = await api.post("/api/v1/applications/work-permit", json=application,
+                               headers={"Idempotency-Key": str(uuid.uuid4())})
+            n = r.json()["case_number"]
+            await wait_task(api, tokens, n, "review", "case_officer")
+        finally:
+            rules.procedure_rules.cache_clear()
+    officer = await signed_in(api, "case_officer")
+    page = (await officer.get(f"/staff/cases/{n}?lang=ru")).text
+    assert "Иностранные работники составят 43,7 % штата — больше предела 40 %" in page
+
+    auditor = await signed_in(api, "auditor")
+
+    async def desk():
+        shown = (await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text
+        return shown if 'class="data rules-facts"' in shown else None
+    facts = (await eventually(desk)).split('class="data rules-facts"')[1].split("</dl>")[0]
+    assert "<dt>Доля иностранных работников после найма</dt><dd>43,7 %</dd>" in facts
+    assert "<dt>Предел доли иностранных работников</dt><dd>40 %</dd>" in facts
+    assert "<dt>Предел превышен</dt><dd>да</dd>" in facts

@@ -66,6 +66,20 @@ def clock_label(clock: str, lang: str) -> str:
     return text("clock", clock, lang) if has("clock", clock) else step_label(clock, lang)
 
 
+def timer_label(summary: str, lang: str) -> str:
+    """An engine timer as its summary names it ("interview: reminder", workflows/steps/clock.py):
+    the clock in the reader's words, then what the timer waits for."""
+    name, _, kind = summary.partition(": ")
+    if name.endswith("_documents_reply"):
+        clock = text("clock", "documents_reply", lang).format(
+            step=step_label(name.removesuffix("_documents_reply"), lang))
+    elif name.startswith("permit_") and name.removeprefix("permit_").isdigit():
+        clock = text("clock", "permit_year", lang).format(year=name.removeprefix("permit_"))
+    else:
+        clock = clock_label(name, lang)
+    return f"{clock} — {text('timer', kind, lang)}" if has("timer", kind) else clock
+
+
 def region_label(region: str, lang: str) -> str:
     return text("region", region, lang)
 
@@ -113,6 +127,21 @@ def local_time(moment: datetime | None, lang: str) -> str:
 def last_day(due: datetime | None, lang: str) -> str:
     """Deadlines fall due at local midnight; people read them as the last day still in time."""
     return local_date(due - timedelta(seconds=1), lang) if due else ""
+
+
+def due_text(value: str | datetime | None, lang: str) -> str:
+    """A due moment as the pages show deadlines: the last day still in time when it falls at local
+    midnight (every statutory deadline does), the moment itself otherwise (a timer's)."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return str(value)
+    local = moment.astimezone(BISHKEK_TZ)
+    return last_day(moment, lang) if (local.hour, local.minute, local.second) == (0, 0, 0) else local_time(moment, lang)
 
 
 _STEP_BY_TITLE = {text("step", key, "en"): key for (ctx, key) in MESSAGES["en"] if ctx == "step"}

@@ -63,7 +63,8 @@ async def case_timeline(session: AsyncSession, temporal: Client, staff: Staff, c
                        actor_role="auditor", case_number=case.case_number, detail={"format": "csv" if exported else ""})
     runs = await _histories(session, temporal, case)
     engine = [item for i, run in enumerate(runs, start=1)
-              for item in timeline.engine_items(run, run=i if len(runs) > 1 else 0)]
+              for item in timeline.engine_items(run, run=i if len(runs) > 1 else 0,
+                                                timers=await timeline.timer_summaries(run, temporal.data_converter))]
     return timeline.merge(engine, await timeline.audit_items(session, case.case_number))
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
 
 from db.models import AuditEntry
 from db.sealing import session_sealer
@@ -27,6 +28,7 @@ class TimelineItem:
     reason: str = ""
     deadline: str = ""
     detail: str = ""
+    timer: str = ""  # an engine timer's summary: its clock and what it waits for ("interview: reminder")
     data: dict = field(default_factory=dict)  # what the decision decided (a refusal's ground, a date…)
     facts: dict = field(default_factory=dict)  # what the case's rules gave it (an amount and its legal act…)
 
@@ -53,9 +55,24 @@ _ENGINE = {
 }
 
 
-def engine_items(history: WorkflowHistory, run: int = 0) -> list[TimelineItem]:
-    """The auditor's lines from one run's history; `run` (from 1) names the run when there are several."""
-    items = []
+async def timer_summaries(history: WorkflowHistory, converter: DataConverter) -> dict[int, str]:
+    """Started event id → the timer's summary, decoded as the worker encoded it. Histories recorded
+    before timers had summaries, and a summary the keys cannot open, give none."""
+    started = [e for e in history.events if e.HasField("timer_started_event_attributes")
+               and e.user_metadata.HasField("summary")]
+    if not started:
+        return {}
+    try:
+        summaries = await converter.decode([e.user_metadata.summary for e in started], [str] * len(started))
+        return {e.event_id: str(summary) for e, summary in zip(started, summaries, strict=True)}
+    except Exception:  # a key retired since: the line stays, without its name
+        return {}
+
+
+def engine_items(history: WorkflowHistory, run: int = 0, timers: dict[int, str] | None = None) -> list[TimelineItem]:
+    """The auditor's lines from one run's history; `run` (from 1) names the run when there are several;
+    `timers` (timer_summaries) names each timer's clock."""
+    items, timers = [], timers or {}
     where = f"run {run}, " if run else ""
     for event in history.events:
         kind = event.WhichOneof("attributes")
@@ -66,6 +83,9 @@ def engine_items(history: WorkflowHistory, run: int = 0) -> list[TimelineItem]:
         if kind == "timer_started_event_attributes":
             wait = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
             item.deadline = (at + wait).isoformat()
+            item.timer = timers.get(event.event_id, "")
+        elif kind == "timer_fired_event_attributes":
+            item.timer = timers.get(event.timer_fired_event_attributes.started_event_id, "")
         elif kind == "workflow_execution_signaled_event_attributes":
             item.step = event.workflow_execution_signaled_event_attributes.signal_name
         elif kind == "workflow_execution_update_accepted_event_attributes":

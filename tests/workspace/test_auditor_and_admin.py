@@ -31,6 +31,13 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
     assert "case_officer" in views and "Дело просмотрено" in views
     done = desk.text.split('id="timeline"')[1].split('id="views"')[0]  # what was done, views apart
     assert "Регистрация заявления" in done and "Дело просмотрено" not in done and "case_officer" not in done
+    # Each engine timer names its clock and what it waits for (the summary the worker gave it,
+    # decoded with the payload keys), set and fired alike; a step's deadline reads as its last day.
+    assert 'data-timer="registration: reminder"' in done
+    assert "Таймер установлен: <span" in done and "Срок регистрации — напоминание</span>" in done
+    assert "Таймер сработал" not in done or "Таймер сработал: <span" in done
+    due_lines = re.findall(r"Срок: ([^<]+)</span>", done)
+    assert due_lines and all("UTC" not in d and "00:00" not in d for d in due_lines), due_lines
     csv = await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv") and "Complete file" in csv.text
     history = await auditor.get(f"/staff/audit/cases/{n}/history.json")

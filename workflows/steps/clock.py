@@ -120,6 +120,12 @@ class StatutoryClock:
             return self.due_at
         return None
 
+    def _waits_for(self) -> str:
+        """What the next timer is: a reminder, the due time (a lapse, for a clock that lapses)."""
+        if self.reminded < len(self.reminder_times):
+            return "reminder"
+        return "lapse" if self.lapses else "due"
+
     async def _watch(self, on_reminder, on_breach) -> None:
         while not self._stopped and not self.lapsed:
             version = self._version
@@ -135,9 +141,13 @@ class StatutoryClock:
                 self._changed()
                 continue
             try:
+                # The timer's summary names its clock and what it waits for, for the auditor reading
+                # the engine's history (and the Temporal UI). Metadata, not a command: histories
+                # recorded without it replay unchanged.
                 await workflow.wait_condition(
                     lambda: self._version != version,
                     timeout=None if target is None else target - workflow.now(),
+                    timeout_summary=None if target is None else f"{self.name}: {self._waits_for()}",
                 )
             except TimeoutError:
                 pass

@@ -83,24 +83,44 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
         approval = await self.steps.decide_within(APPROVAL, "approval", {
             "approve": T(State.APPROVED, "reimbursement_approved", notify=True,
                          params={"amount": str(facts["amount"]), "currency": facts["currency"]}), "refuse": refusal})
-        if approval.outcome == "approve":
-            amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
+        if approval.outcome != "approve":
+            return
+        amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
+        if workflow.patched("repatriation-reserve-before-decision"):
+            # The death's one payment is reserved before the decision to reimburse is issued: a
+            # claim for a death paid in another case is refused without a decision that says
+            # otherwise (cases approved before this kept the order they had).
+            first = await self._order(facts, 1)
+            if first.status == "already_paid":
+                await self._refuse_already_paid(first)
+                return
+            await self.papers.decision("RDD", {"amount": amount})
+            await self._pay(facts, first)
+        else:
             await self.papers.decision("RDD", {"amount": amount})
             await self._pay(facts)
 
-    async def _pay(self, facts: dict) -> None:
+    async def _order(self, facts: dict, attempt: int) -> PaymentOrder:
+        return await workflow.execute_activity_method(
+            PaymentActivities.order_payment,
+            OrderPaymentInput(self.input.case_number, attempt, facts["amount"], facts["currency"]), **LEDGER)
+
+    async def _refuse_already_paid(self, order: PaymentOrder) -> None:
+        await self.case.record("refused_already_paid", state=State.REJECTED, awaiting="", deadline=None,
+                               notify_applicant=True, detail={"payment": order.idempotency_key},
+                               public_note="already_reimbursed")
+        await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
+
+    async def _pay(self, facts: dict, first: PaymentOrder | None = None) -> None:
+        """Orders the transfer (the first order may be made already) and waits for its result; after
+        a failed transfer, a corrected account is ordered again as the next attempt."""
         mission = self.desk.mission
         attempt = 0
         while True:
             attempt += 1
-            order: PaymentOrder = await workflow.execute_activity_method(
-                PaymentActivities.order_payment,
-                OrderPaymentInput(self.input.case_number, attempt, facts["amount"], facts["currency"]), **LEDGER)
+            order = first if attempt == 1 and first is not None else await self._order(facts, attempt)
             if order.status == "already_paid":
-                await self.case.record("refused_already_paid", state=State.REJECTED, awaiting="", deadline=None,
-                                       notify_applicant=True, detail={"payment": order.idempotency_key},
-                                       public_note="already_reimbursed")
-                await self.papers.letter(REFUSAL_LETTER, "refuse", "already_paid", "")
+                await self._refuse_already_paid(order)
                 return
             await self.case.record("payment_ordered", state=State.PAYMENT_ORDERED,
                                    public_note="payment_ordered_at_mission" if mission else "payment_ordered",

@@ -3,7 +3,9 @@ needs a workflow.patched() branch for the cases in flight (regenerate with ARYZ_
 only for paths that are new). `*.local*.json` were recorded once transitions became local
 activities (`read-model-local-activity`); the others replay the activity-task path of cases begun
 before. `*.together*.json` were recorded once a family's documents were issued side by side with the
-holder's (`family-documents-together`); the others replay them one after another."""
+holder's (`family-documents-together`); the others replay them one after another. `*.reserved*.json`
+were recorded once a claim's payment was reserved before its decision to reimburse was issued
+(`repatriation-reserve-before-decision`); the other repatriation histories issue the decision first."""
 
 from pathlib import Path
 
@@ -25,6 +27,8 @@ def test_every_procedure_has_recorded_histories():
     for procedure in ("refugee", "kairylman"):
         assert any(".together" in p.name for p in HISTORIES if p.parent.name == procedure)
         assert any(".together" not in p.name and "family" in p.name for p in HISTORIES if p.parent.name == procedure)
+    repatriation = [p.name for p in HISTORIES if p.parent.name == "repatriation"]
+    assert any(".reserved" in n for n in repatriation) and any(".reserved" not in n for n in repatriation)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")

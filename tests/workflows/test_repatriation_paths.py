@@ -84,7 +84,11 @@ async def test_a_second_claim_for_the_same_death_is_refused_whoever_applies(case
     result = await other.decide("approval", "approve", "finance_officer")
     assert result.state == State.REJECTED
     assert await ledger(other) == []
+    # Refused before any decision to reimburse was issued: the family holds one letter, the refusal.
+    issued = await other.documents_when(lambda docs: len(docs) >= 1)
+    assert [d.doc_type for d in issued] == ["RFL"], [d.doc_type for d in issued]
     await case.decide("payment", "confirm_paid", "finance_officer", data=PAID)
+    assert "RDD" in [d.doc_type for d in await case.documents()]
 
 
 async def test_a_late_claim_is_flagged_and_refused_with_its_ground(case):

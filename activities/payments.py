@@ -1,6 +1,5 @@
 """Payment ledger activities."""
 
-import hashlib
 from datetime import datetime, timezone
 
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +10,7 @@ from db.repositories import payments
 from db.repositories.cases import get_case
 from db.sealing import session_sealer
 from schemas.messages import OrderPaymentInput, PaymentOrder, SettlePaymentInput
+from schemas.repatriation import deceased_key
 
 
 class PaymentActivities:
@@ -40,7 +40,7 @@ class PaymentActivities:
                     account = sealer.open(case.application["bank_account"], f"{case.case_number}|application.bank_account")
                     row = await payments.order(
                         session, key=key, case_number=req.case_number, attempt=req.attempt,
-                        deceased_key=hashlib.sha256(f"kg-pin:{pin}".encode()).hexdigest(), amount=req.amount,
+                        deceased_key=deceased_key(pin), amount=req.amount,
                         currency=req.currency, account=sealer.seal(account, f"{key}|payment.account"),
                         at=datetime.now(timezone.utc))
                 break

@@ -1,5 +1,6 @@
 """Repatriation cost reimbursement (Decree No. 56; Res. No. 169): application, states, steps."""
 
+import hashlib
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -14,6 +15,12 @@ from schemas.text import problem
 PROCEDURE = "repatriation"
 CASE_PREFIX = "RPT"
 WORKFLOW = "RepatriationReimbursementWorkflow"
+
+
+def deceased_key(personal_number: str) -> str:
+    """Who died, as the payment ledger knows them: a digest of the personal number, so that one
+    death is paid once whoever claims, and the number itself is kept in no other table."""
+    return hashlib.sha256(f"kg-pin:{personal_number}".encode()).hexdigest()
 
 
 class State(StrEnum):

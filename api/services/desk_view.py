@@ -29,12 +29,14 @@ class OpenStepView:
 
 
 def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition],
-               application: dict) -> list[OpenStepView]:
+               application: dict, held_by_records: dict[tuple[str, str], tuple] | None = None) -> list[OpenStepView]:
+    """`held_by_records`: outcomes that what other records say makes futile (same_death.py), beside
+    those the workflow's own check would refuse on the case's facts."""
     procedure = PROCEDURES[case.procedure]
     steps = procedure.steps
     deciders = {t.step: t.actor for t in transitions if t.event in _DECIDING}  # the last one wins
     submitted = next((t.detail for t in transitions if t.event == "submitted" and isinstance(t.detail, dict)), {})
-    held = procedure.held_outcomes(submitted, application)
+    held = {**(held_by_records or {}), **procedure.held_outcomes(submitted, application)}
     views = []
     for task in tasks:
         spec = steps.get(task.step)

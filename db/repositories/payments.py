@@ -37,3 +37,10 @@ async def settle(session: AsyncSession, key: str, *, paid: bool, reference: str,
 async def for_case(session: AsyncSession, case_number: str) -> list[Payment]:
     return list(await session.scalars(select(Payment).where(Payment.case_number == case_number)
                                       .order_by(Payment.attempt)))
+
+
+async def for_death_elsewhere(session: AsyncSession, deceased_key: str, case_number: str) -> Payment | None:
+    """The payment ordered or made for this death in another case, if any (what `order` would
+    find blocking): the officers deciding a claim are told before they decide."""
+    return await session.scalar(select(Payment).where(Payment.deceased_key == deceased_key, Payment.status != "failed",
+                                                      Payment.case_number != case_number))

@@ -160,3 +160,47 @@ async def test_a_case_is_held_to_the_cap_it_was_measured_by_and_the_auditor_read
     assert "<dt>Доля иностранных работников после найма</dt><dd>43,7 %</dd>" in facts
     assert "<dt>Предел доли иностранных работников</dt><dd>40 %</dd>" in facts
     assert "<dt>Предел превышен</dt><dd>да</dd>" in facts
+
+
+async def test_officers_are_told_before_deciding_that_the_death_was_paid_for_in_another_case(api, tokens):
+    """Two relatives claim for one death. While the first claim's payment is under way, and once it
+    is made, the second claim's document check and approval say so instead of offering a decision
+    the ledger would then contradict; the refusal on that ground stays offered."""
+    from tests.api.test_repatriation import URL, claim
+
+    first = claim()
+    second = claim(personal_number=first["deceased"]["personal_number"])
+    second["applicant"]["given_names"] = "Ermek"
+    numbers = []
+    for data in (first, second):
+        r = await api.post(URL, json=data, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["case_number"])
+    paid, other = numbers
+    await decide(api, tokens, paid, "document_check", "documents_ok", "registrar")
+    await decide(api, tokens, paid, "approval", "approve", "finance_officer")  # the payment is ordered
+
+    await wait_task(api, tokens, other, "document_check", "registrar")
+    registrar = await signed_in(api, "registrar")
+    page = (await registrar.get(f"/staff/cases/{other}?lang=ru")).text
+    assert 'data-held="death_payment_under_way_in_case"' in page and 'data-outcome="documents_ok"' not in page
+    assert f"Выплата по этой смерти уже производится по делу {paid}" in page
+    assert 'data-outcome="refuse"' in page
+
+    await decide(api, tokens, paid, "payment", "confirm_paid", "finance_officer", data={"bank_reference": "OPT-1"})
+    page = (await registrar.get(f"/staff/cases/{other}?lang=ky")).text
+    assert 'data-held="death_paid_in_case"' in page and f"{paid} иши боюнча" in page
+    # A consul at a mission may not open the claim paid at home: told of it, not given its number.
+    from tests.factories import repatriation_application
+    third = repatriation_application(mission="RUS")
+    third["deceased"]["personal_number"], third["bank_account"] = first["deceased"]["personal_number"], None
+    r = await api.post(URL, json=third, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    at_mission = r.json()["case_number"]
+    await wait_task(api, tokens, at_mission, "mission_document_check", "consular_officer")
+    consul = await signed_in(api, "consular_officer")
+    page = (await consul.get(f"/staff/cases/{at_mission}?lang=ru")).text
+    assert 'data-held="death_paid_elsewhere"' in page and "по другому делу" in page and paid not in page
+    # The first claim's own pages say nothing of the kind: its payment is its own.
+    finance = await signed_in(api, "finance_officer")
+    assert "data-held" not in (await finance.get(f"/staff/cases/{paid}?lang=ru")).text

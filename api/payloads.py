@@ -196,6 +196,15 @@ class FileOut(BaseModel):
     uploaded_at: datetime
 
 
+class FutileOutcome(BaseModel):
+    step: str
+    outcome: str
+    code: str = Field(description="Why it cannot stand: the refusal the workflow's check or the payment ledger "
+                                  "would give (a rejection code of the catalogues)")
+    params: dict[str, str]
+    message: str = Field(description="The reason in the Accept-Language asked for")
+
+
 class CaseDetail(BaseModel):
     case_number: str
     procedure: str
@@ -206,6 +215,11 @@ class CaseDetail(BaseModel):
     application: dict[str, Any] = Field(description="the parts of the application the reader's roles may see")
     hidden_parts: list[str] = Field(default_factory=list, description="parts of the dossier withheld from this reader")
     open_tasks: list[TaskOut]
+    futile_outcomes: list[FutileOutcome] = Field(
+        default_factory=list, description="Outcomes of the open steps that cannot stand on this case, and why "
+                                          "(a work permit over the foreign-staff cap with the multiple fee unpaid; "
+                                          "a claim for a death paid for in another case): a client says so instead "
+                                          "of offering them")
     documents: list[DocumentOut]
     files: list[FileOut]
     transitions: list[TransitionOut]

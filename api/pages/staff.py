@@ -14,9 +14,9 @@ from api.pages.lists import ALL_STATES, STATES, inbox_filters
 from api.pages.staff_session import PageStaff, Posted
 from api.policy import may_supervise
 from api.rejections import localized
-from api.services import case_reading, decisions, same_death, workspace
+from api.services import case_reading, decisions, workspace
 from api.services.case_reading import case_for_staff
-from api.services.desk_view import open_steps
+from api.services.desk_view import futile_outcomes, open_steps
 from api.services.documents import case_documents, document_pdf
 from api.services.files import file_response, pdf_response
 from db.repositories import tasks as task_repo
@@ -66,8 +66,8 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
     lang = i18n.choose_lang(request)
     tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
               "outcomes": [] if s.barred else [_outcome_view(s, o, lang) for o in s.outcomes]}
-             for s in open_steps(staff, view.case, view.open_tasks, view.transitions, view.application,
-                                 await same_death.paid_elsewhere(session, staff, view.case))]
+             for s in open_steps(staff, view.case, view.open_tasks, view.transitions, await futile_outcomes(
+                 session, staff, view.case, view.transitions, view.application))]
     clocks = {t["task"].clock: t["task"].due_at for t in tasks if t["task"].clock} if may_supervise(staff.roles) else {}
     return render(request, "case.html", {
         "staff": staff, "case": view.case, "application": view.application, "tasks": tasks, "error": error,

@@ -37,14 +37,17 @@ from api.payloads import (
     ExtensionOut,
     ExtensionRequest,
     FileOut,
+    FutileOutcome,
     Strict,
     TaskOut,
     Token,
     TransitionOut,
 )
+from api.rejections import localized
 from api.security import create_token
 from api.services import case_reading, decisions, workspace
 from api.services import sign_in as sign_in_service
+from api.services.desk_view import futile_outcomes
 from api.services.files import file_response
 from db.models import Task
 from schemas.messages import DecisionInput, ExtensionInput
@@ -132,6 +135,11 @@ async def read_case(request: Request, case_number: str, session: SessionDep, sta
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
         deadline=case.deadline, lodged_at=case.lodged_at, application=view.application, hidden_parts=view.hidden,
         open_tasks=[task_out(t, now) for t in view.open_tasks],
+        futile_outcomes=[FutileOutcome(step=step, outcome=outcome, code=code, params=params,
+                                       message=localized(code, params, lang) or code)
+                         for (step, outcome), (code, params) in (await futile_outcomes(
+                             session, staff, case, view.transitions, view.application)).items()
+                         if any(t.step == step for t in view.open_tasks)],
         documents=[DocumentOut(number=d.number, doc_type=d.doc_type, title=doc_label(d.doc_type, lang),
                                issued_at=d.issued_at, valid_until=d.valid_until,
                                holder_initials=d.holder_initials) for d in view.documents],

@@ -3,7 +3,10 @@ allow, and for every other open step the reason it is barred (shown instead of a
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from api.deps import Staff
+from api.services import same_death
 from db.models import Case, CaseTransition, Task
 from schemas.procedures import PROCEDURES
 from schemas.steps import StepSpec, barred
@@ -28,15 +31,22 @@ class OpenStepView:
         return [o for o in self.spec.outcomes if not (o.answers_request and self.task.kind == "action")]
 
 
+async def futile_outcomes(session: AsyncSession, staff: Staff, case: Case, transitions: list[CaseTransition],
+                          application: dict) -> dict[tuple[str, str], tuple]:
+    """(step, outcome) → (code, params) of each outcome that cannot stand on this case: one the
+    workflow's own check would refuse on the facts recorded at submission, or one that other
+    records make futile (a death paid for in another case). Said instead of offered."""
+    submitted = next((t.detail for t in transitions if t.event == "submitted" and isinstance(t.detail, dict)), {})
+    return {**await same_death.paid_elsewhere(session, staff, case),
+            **PROCEDURES[case.procedure].held_outcomes(submitted, application)}
+
+
 def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[CaseTransition],
-               application: dict, held_by_records: dict[tuple[str, str], tuple] | None = None) -> list[OpenStepView]:
-    """`held_by_records`: outcomes that what other records say makes futile (same_death.py), beside
-    those the workflow's own check would refuse on the case's facts."""
+               held: dict[tuple[str, str], tuple]) -> list[OpenStepView]:
+    """`held`: futile_outcomes of the case."""
     procedure = PROCEDURES[case.procedure]
     steps = procedure.steps
     deciders = {t.step: t.actor for t in transitions if t.event in _DECIDING}  # the last one wins
-    submitted = next((t.detail for t in transitions if t.event == "submitted" and isinstance(t.detail, dict)), {})
-    held = {**(held_by_records or {}), **procedure.held_outcomes(submitted, application)}
     views = []
     for task in tasks:
         spec = steps.get(task.step)

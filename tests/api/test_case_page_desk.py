@@ -115,6 +115,8 @@ async def test_an_issue_the_cap_forbids_is_explained_on_the_page_instead_of_offe
     assert "Иностранные работники составят 43,7 % штата — больше предела 20 %" in unpaid
     assert 'data-outcome="reject"' in unpaid  # the refusal on that ground is offered
     assert "data-held" not in paid and 'data-outcome="issue"' in paid
+    detail = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("case_officer"))).json()
+    assert detail["futile_outcomes"] == []  # the last one: paid
 
 
 async def test_a_case_is_held_to_the_cap_it_was_measured_by_and_the_auditor_reads_both(
@@ -190,6 +192,12 @@ async def test_officers_are_told_before_deciding_that_the_death_was_paid_for_in_
     await decide(api, tokens, paid, "payment", "confirm_paid", "finance_officer", data={"bank_reference": "OPT-1"})
     page = (await registrar.get(f"/staff/cases/{other}?lang=ky")).text
     assert 'data-held="death_paid_in_case"' in page and f"{paid} иши боюнча" in page
+    # API clients are told the same, for the open step only, in the language asked for.
+    detail = (await api.get(f"/api/v1/cases/{other}", headers={**await tokens("registrar"),
+                                                               "Accept-Language": "en"})).json()
+    assert [(f["step"], f["outcome"], f["code"], f["params"]["case"]) for f in detail["futile_outcomes"]] == [
+        ("document_check", "documents_ok", "death_paid_in_case", paid)]
+    assert detail["futile_outcomes"][0]["message"].startswith(f"This death was already reimbursed in case {paid}")
     # A consul at a mission may not open the claim paid at home: told of it, not given its number.
     from tests.factories import repatriation_application
     third = repatriation_application(mission="RUS")

@@ -87,6 +87,16 @@ class Settings(BaseSettings):
     decision_timeout_seconds: float = 10.0
     # How often the API starts workflows for cases stored while Temporal was down (0: never).
     pending_sweep_seconds: float = 30.0
+    # The mail server that tells applicants there is news on their case (activities/notifications.py).
+    # Empty: no mail is sent, and the notifications wait in the outbox until a server is set.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True  # upgrade to TLS before signing in (port 587); False for a local relay
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "aryz@127.0.0.1"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
 
 
 @lru_cache

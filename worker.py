@@ -6,10 +6,12 @@ import signal
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.documents import DocumentActivities
+from activities.notifications import MailServer, NotificationRelay
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
@@ -56,7 +58,7 @@ async def run_worker() -> None:
     engine = make_engine(settings.database_url)
     extra = {}
     if settings.worker_metrics_address:
-        from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+        from temporalio.runtime import PrometheusConfig, TelemetryConfig
 
         extra["runtime"] = Runtime(telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)))
@@ -69,8 +71,15 @@ async def run_worker() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    relay = None
+    if (server := MailServer.from_settings(settings)) is not None:
+        meter = (extra.get("runtime") or Runtime.default()).metric_meter
+        relay = asyncio.create_task(NotificationRelay(sessions, server, settings.public_url, meter).run(
+            settings.notification_seconds, stop))
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
         await stop.wait()
+    if relay is not None:
+        await relay
     renderer.close(wait=True)
     await engine.dispose()

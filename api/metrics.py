@@ -60,6 +60,9 @@ async def exposition(session: AsyncSession) -> bytes:
     waiting = Gauge("aryz_cases_without_workflow", "Cases stored while Temporal was away, not yet started by the sweep",
                     registry=scrape)
     waiting.set(await session.scalar(text("SELECT count(*) FROM cases WHERE NOT workflow_started")))
+    unsent = Gauge("aryz_notifications_unsent", "Applicants' notifications not yet sent (no mail server set, or it "
+                   "is away)", registry=scrape)
+    unsent.set(await session.scalar(text("SELECT count(*) FROM notifications WHERE sent_at IS NULL")))
     for procedure, state, n in await session.execute(
             text("SELECT procedure, state, count(*) FROM cases GROUP BY 1, 2")):
         cases.labels(procedure, state).set(n)

@@ -21,6 +21,7 @@ async def test_the_api_counts_requests_by_route_template(api, tokens):
     assert 'aryz_http_requests_total{method="POST",route="/api/v1/cases/{case_number}/decisions",status="2xx"}' in text
     assert "aryz_http_request_seconds_bucket" in text and 'aryz_cases{procedure="refugee"' in text
     assert case["case_number"] not in text
+    assert "aryz_notifications_unsent " in text  # the applicants' outbox: no mail server in the tests
     # The status look-ups kept in memory: whether the API can keep any, and how often they help.
     await api.get(f"/api/v1/cases/{case['case_number']}/status", headers={"X-Access-Code": case["access_code"]})
 

@@ -1,0 +1,136 @@
+"""Telling applicants there is news on their case: the relay of the notifications outbox.
+
+A transition that tells the applicant something writes a notification in its own transaction
+(db/repositories/transitions.py). This relay sends each one in turn by email, to the address the
+application gave. The mail says only that there is news, with the case number and where to read
+it: the status page, behind the access code. What the news is (a refusal, its ground, an
+officer's reasons) never sits in a mailbox or a mail server's log, which for a refugee could
+reach the wrong people.
+
+A notification is marked sent in the transaction that locked it, after the mail server accepted
+the mail. A crash between the two sends it again after the restart, with the same Message-ID (the
+case and its transition), which mail clients show once.
+"""
+
+import asyncio
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from api.i18n import text
+from db.models import Notification
+from db.repositories.cases import get_case
+from db.repositories.notifications import mark_sent, next_unsent
+from db.sealing import session_sealer
+
+log = logging.getLogger("aryz.notifications")
+# Whoever reads it: the state language, the official language, and English for a foreigner.
+MAIL_LANGS = ("ky", "ru", "en")
+_MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+@dataclass(frozen=True)
+class MailServer:
+    host: str
+    port: int
+    starttls: bool
+    user: str
+    password: str
+    sender: str
+    timeout: float
+
+    @classmethod
+    def from_settings(cls, settings) -> "MailServer | None":
+        """None when no server is set: notifications then wait in the outbox."""
+        if not settings.smtp_host:
+            return None
+        return cls(settings.smtp_host, settings.smtp_port, settings.smtp_starttls, settings.smtp_user,
+                   settings.smtp_password.get_secret_value() if settings.smtp_password else "", settings.smtp_from,
+                   settings.smtp_timeout_seconds)
+
+    def send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+
+
+class NotificationRelay:
+    """Sends the outbox's notifications, oldest first, each exactly once but for a crash between
+    the mail server's acceptance and the commit. Side effects: one mail per notification to an
+    application that gave an email address; each notification marked with how it went
+    (`email`, `none` without an address, `refused` when the server refused the address for good)."""
+
+    def __init__(self, sessions: async_sessionmaker, server: MailServer, public_url: str, meter=None) -> None:
+        self.sessions, self.server, self.public_url, self.meter = sessions, server, public_url.rstrip("/"), meter
+
+    async def send_pending(self, most: int = 100) -> int:
+        """Deals with up to `most` notifications; stops early when the outbox is empty or the mail
+        server cannot be reached (the rest wait for the next round). Returns how many were dealt with."""
+        for done in range(most):
+            async with self.sessions.begin() as session:
+                notification = await next_unsent(session)
+                if notification is None:
+                    return done
+                case = await get_case(session, notification.case_number)
+                contact = session_sealer(session).open((case.application or {}).get("contact") or {},
+                                                       f"{case.case_number}|application.contact") if case else {}
+                channel = await self._deliver(notification, (contact or {}).get("email") or "")
+                if channel is None:
+                    return done
+                await mark_sent(session, notification.id, channel, datetime.now(timezone.utc))
+            if self.meter is not None:
+                self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
+                    1, {"channel": channel})
+            log.info("notification %s#%d: %s", notification.case_number, notification.seq, channel,
+                     extra={"case_number": notification.case_number})
+        return most
+
+    async def _deliver(self, notification: Notification, address: str) -> str | None:
+        """How it went, or None if it should be tried again later."""
+        if not address:
+            return "none"  # a phone only: the status page is where they read their news
+        try:
+            await asyncio.to_thread(self.server.send, self.message(notification, address))
+        except smtplib.SMTPRecipientsRefused as err:
+            if all(code >= 500 for code, _ in err.recipients.values()):
+                return "refused"
+            log.warning("mail to the applicant of %s deferred by the server", notification.case_number)
+            return None
+        except (OSError, smtplib.SMTPException) as err:
+            log.warning("mail server unavailable (%s); notifications wait", type(err).__name__)
+            return None
+        return "email"
+
+    def message(self, notification: Notification, address: str) -> EmailMessage:
+        number = notification.case_number
+        # Unfolded headers: Python's folding of a long non-ASCII subject drops the space where it
+        # splits it into encoded words ("боюнчажаңылык").
+        message = EmailMessage(policy=_MAIL_POLICY)
+        message["From"] = self.server.sender
+        message["To"] = address
+        message["Subject"] = f"{number}: " + " / ".join(text("mail", "subject", lang) for lang in MAIL_LANGS)
+        domain = self.server.sender.rpartition("@")[2] or "aryz"
+        message["Message-ID"] = f"<{number}.{notification.seq}@{domain}>"
+        message.set_content("\n\n".join(text("mail", "body", lang).format(case=number, url=f"{self.public_url}/?lang={lang}")
+                                        for lang in MAIL_LANGS), cte="quoted-printable")
+        return message
+
+    async def run(self, every: float, stop: asyncio.Event) -> None:
+        """Looks at the outbox every `every` seconds until `stop`."""
+        while not stop.is_set():
+            try:
+                await self.send_pending()
+            except Exception:  # the database away: the next round tries again
+                log.warning("notification relay round failed", exc_info=True)
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except TimeoutError:
+                pass

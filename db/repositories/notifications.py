@@ -1,0 +1,21 @@
+"""The applicants' outbox: written with each transition that tells the applicant something
+(transitions.py), taken here one at a time by whichever relay gets to it first."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Notification
+
+
+async def next_unsent(session: AsyncSession) -> Notification | None:
+    """The oldest notification not yet sent, locked for this transaction; one another relay holds
+    is skipped, so two relays never send the same one at the same time."""
+    return await session.scalar(select(Notification).where(Notification.sent_at.is_(None))
+                                .order_by(Notification.id).limit(1).with_for_update(skip_locked=True))
+
+
+async def mark_sent(session: AsyncSession, notification_id: int, channel: str, at: datetime) -> None:
+    await session.execute(update(Notification).where(Notification.id == notification_id)
+                          .values(sent_at=at, channel=channel))

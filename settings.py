@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     smtp_from: str = "aryz@127.0.0.1"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
+    # News older than this is not mailed (it would be when mail is first set up): the status page has it.
+    notification_max_age_days: int = Field(default=7, ge=1, le=365)
 
 
 @lru_cache

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
@@ -74,7 +75,8 @@ async def run_worker() -> None:
     relay = None
     if (server := MailServer.from_settings(settings)) is not None:
         meter = (extra.get("runtime") or Runtime.default()).metric_meter
-        relay = asyncio.create_task(NotificationRelay(sessions, server, settings.public_url, meter).run(
+        relay = asyncio.create_task(NotificationRelay(
+            sessions, server, settings.public_url, meter, timedelta(days=settings.notification_max_age_days)).run(
             settings.notification_seconds, stop))
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)

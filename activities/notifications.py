@@ -16,7 +16,7 @@ import asyncio
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
 
@@ -66,10 +66,13 @@ class NotificationRelay:
     """Sends the outbox's notifications, oldest first, each exactly once but for a crash between
     the mail server's acceptance and the commit. Side effects: one mail per notification to an
     application that gave an email address; each notification marked with how it went
-    (`email`, `none` without an address, `refused` when the server refused the address for good)."""
+    (`email`, `none` without an address, `refused` when the server refused the address for good,
+    `stale` when it waited longer than `max_age`, as it would when mail is first set up)."""
 
-    def __init__(self, sessions: async_sessionmaker, server: MailServer, public_url: str, meter=None) -> None:
+    def __init__(self, sessions: async_sessionmaker, server: MailServer, public_url: str, meter=None,
+                 max_age: timedelta = timedelta(days=7)) -> None:
         self.sessions, self.server, self.public_url, self.meter = sessions, server, public_url.rstrip("/"), meter
+        self.max_age = max_age
 
     async def send_pending(self, most: int = 100) -> int:
         """Deals with up to `most` notifications; stops early when the outbox is empty or the mail
@@ -82,7 +85,10 @@ class NotificationRelay:
                 case = await get_case(session, notification.case_number)
                 contact = session_sealer(session).open((case.application or {}).get("contact") or {},
                                                        f"{case.case_number}|application.contact") if case else {}
-                channel = await self._deliver(notification, (contact or {}).get("email") or "")
+                if notification.created_at < datetime.now(timezone.utc) - self.max_age:
+                    channel = "stale"  # news from before mail was set up: the status page has it
+                else:
+                    channel = await self._deliver(notification, (contact or {}).get("email") or "")
                 if channel is None:
                     return done
                 await mark_sent(session, notification.id, channel, datetime.now(timezone.utc))

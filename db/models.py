@@ -217,7 +217,7 @@ class Notification(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
-    channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | none | refused
+    channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | none | refused | stale
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),
                       Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")))
 

@@ -164,3 +164,18 @@ async def test_a_worker_process_set_with_a_mail_server_mails_the_news_of_a_decis
     finally:
         worker.terminate()
         worker.wait(15)
+
+
+async def test_news_older_than_a_week_is_not_mailed_when_mail_is_first_set_up(sessions, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    n = await case_with_news(sessions, email="late@example.kg")
+    async with sessions.begin() as s:
+        await s.execute(update(Notification).where(Notification.case_number == n)
+                        .values(created_at=datetime.now(timezone.utc) - timedelta(days=8)))
+    await relay(sessions, mailbox.port).send_pending()
+    assert not [m for m in mailbox.mails if n in m[1]]
+    [stale] = await outbox(sessions, n)
+    assert stale.channel == "stale" and stale.sent_at is not None

@@ -1,6 +1,7 @@
 """How each notification reached its applicant: "email", or "none" when the application gave no
-email address (a phone only: the status page is where they read it), or "refused" when the mail
-server refused the address for good. Sent ones are found fast by the partial index of unsent.
+email address (a phone only: the status page is where they read it), "refused" when the mail
+server refused the address for good, "stale" when it waited too long to be worth a mail. The
+unsent are found fast by a partial index.
 
 Revision ID: 0017
 Revises: 0016

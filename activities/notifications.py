@@ -77,9 +77,12 @@ class NotificationRelay:
     async def send_pending(self, most: int = 100) -> int:
         """Deals with up to `most` notifications; stops early when the outbox is empty or the mail
         server cannot be reached (the rest wait for the next round). Returns how many were dealt with."""
-        for done in range(most):
+        done, deferred = 0, set()
+        while done < most:
+            # The row stays locked while the mail server answers (at most its timeout): one
+            # connection of the worker's pool, never a request's.
             async with self.sessions.begin() as session:
-                notification = await next_unsent(session)
+                notification = await next_unsent(session, deferred)
                 if notification is None:
                     return done
                 case = await get_case(session, notification.case_number)
@@ -90,17 +93,22 @@ class NotificationRelay:
                 else:
                     channel = await self._deliver(notification, (contact or {}).get("email") or "")
                 if channel is None:
-                    return done
+                    return done  # the server is away: every other one would fail the same way
+                if channel == "deferred":  # this address only, for now (a full mailbox, greylisting)
+                    deferred.add(notification.id)
+                    continue
                 await mark_sent(session, notification.id, channel, datetime.now(timezone.utc))
+            done += 1
             if self.meter is not None:
                 self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
                     1, {"channel": channel})
             log.info("notification %s#%d: %s", notification.case_number, notification.seq, channel,
                      extra={"case_number": notification.case_number})
-        return most
+        return done
 
     async def _deliver(self, notification: Notification, address: str) -> str | None:
-        """How it went, or None if it should be tried again later."""
+        """How it went; "deferred" to try this one again next round (until it is stale), None when
+        the server cannot be reached or will take nothing now."""
         if not address:
             return "none"  # a phone only: the status page is where they read their news
         try:
@@ -109,7 +117,10 @@ class NotificationRelay:
             if all(code >= 500 for code, _ in err.recipients.values()):
                 return "refused"
             log.warning("mail to the applicant of %s deferred by the server", notification.case_number)
-            return None
+            return "deferred"
+        except smtplib.SMTPDataError as err:  # this message, not the server: refused for good or for now
+            log.warning("mail to the applicant of %s not taken (%d)", notification.case_number, err.smtp_code)
+            return "refused" if err.smtp_code >= 500 else "deferred"
         except (OSError, smtplib.SMTPException) as err:
             log.warning("mail server unavailable (%s); notifications wait", type(err).__name__)
             return None

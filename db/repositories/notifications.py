@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Notification
 
 
-async def next_unsent(session: AsyncSession) -> Notification | None:
-    """The oldest notification not yet sent, locked for this transaction; one another relay holds
-    is skipped, so two relays never send the same one at the same time."""
-    return await session.scalar(select(Notification).where(Notification.sent_at.is_(None))
-                                .order_by(Notification.id).limit(1).with_for_update(skip_locked=True))
+async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset()) -> Notification | None:
+    """The oldest notification not yet sent (and not `passed_over` this round), locked for this
+    transaction; one another relay holds is skipped, so two relays never send the same one at once."""
+    query = select(Notification).where(Notification.sent_at.is_(None))
+    if passed_over:
+        query = query.where(Notification.id.not_in(passed_over))
+    return await session.scalar(query.order_by(Notification.id).limit(1).with_for_update(skip_locked=True))
 
 
 async def mark_sent(session: AsyncSession, notification_id: int, channel: str, at: datetime) -> None:

@@ -26,10 +26,13 @@ class Mailbox:
     def __init__(self) -> None:
         self.mails: list[tuple[list[str], str]] = []
         self.refuse = False
+        self.full: set[str] = set()  # mailboxes full for now
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
             return "550 5.1.1 no such mailbox"
+        if address in self.full:
+            return "452 4.2.2 mailbox full"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -179,3 +182,16 @@ async def test_news_older_than_a_week_is_not_mailed_when_mail_is_first_set_up(se
     assert not [m for m in mailbox.mails if n in m[1]]
     [stale] = await outbox(sessions, n)
     assert stale.channel == "stale" and stale.sent_at is not None
+
+
+async def test_a_mailbox_full_for_now_does_not_hold_back_the_news_of_others(sessions, mailbox):
+    full = await case_with_news(sessions, email="full@example.kg")
+    other = await case_with_news(sessions, email="other@example.kg")
+    mailbox.full.add("full@example.kg")
+    await relay(sessions, mailbox.port).send_pending()
+    assert [to for to, body in mailbox.mails if other in body] == [["other@example.kg"]]
+    [waiting] = await outbox(sessions, full)
+    assert waiting.sent_at is None  # tried again next round, until it is a week old
+    mailbox.full.clear()
+    await relay(sessions, mailbox.port).send_pending()
+    assert [to for to, body in mailbox.mails if full in body] == [["full@example.kg"]]

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from api.i18n import text
 from db.models import Notification
 from db.repositories.cases import get_case
-from db.repositories.notifications import mark_sent, next_unsent
+from db.repositories.notifications import also_unsent, mark_sent, next_unsent
 from db.sealing import session_sealer
 
 log = logging.getLogger("aryz.notifications")
@@ -64,10 +64,11 @@ class MailServer:
 
 class NotificationRelay:
     """Sends the outbox's notifications, oldest first, each exactly once but for a crash between
-    the mail server's acceptance and the commit. Side effects: one mail per notification to an
-    application that gave an email address; each notification marked with how it went
-    (`email`, `none` without an address, `refused` when the server refused the address for good,
-    `stale` when it waited longer than `max_age`, as it would when mail is first set up)."""
+    the mail server's acceptance and the commit. Side effects: one mail to an application that gave
+    an email address for the news of a case that came together (a decision and its document);
+    each notification marked with how it went (`email`, `none` without an address, `refused` when
+    the server refused the address for good, `stale` when it waited longer than `max_age`, as it
+    would when mail is first set up)."""
 
     def __init__(self, sessions: async_sessionmaker, server: MailServer, public_url: str, meter=None,
                  max_age: timedelta = timedelta(days=7)) -> None:
@@ -85,6 +86,7 @@ class NotificationRelay:
                 notification = await next_unsent(session, deferred)
                 if notification is None:
                     return done
+                together = [notification.id, *await also_unsent(session, notification)]
                 case = await get_case(session, notification.case_number)
                 contact = session_sealer(session).open((case.application or {}).get("contact") or {},
                                                        f"{case.case_number}|application.contact") if case else {}
@@ -95,13 +97,13 @@ class NotificationRelay:
                 if channel is None:
                     return done  # the server is away: every other one would fail the same way
                 if channel == "deferred":  # this address only, for now (a full mailbox, greylisting)
-                    deferred.add(notification.id)
+                    deferred.update(together)
                     continue
-                await mark_sent(session, notification.id, channel, datetime.now(timezone.utc))
-            done += 1
+                await mark_sent(session, together, channel, datetime.now(timezone.utc))
+            done += len(together)
             if self.meter is not None:
                 self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
-                    1, {"channel": channel})
+                    len(together), {"channel": channel})
             log.info("notification %s#%d: %s", notification.case_number, notification.seq, channel,
                      extra={"case_number": notification.case_number})
         return done

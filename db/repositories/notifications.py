@@ -18,6 +18,13 @@ async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset()
     return await session.scalar(query.order_by(Notification.id).limit(1).with_for_update(skip_locked=True))
 
 
-async def mark_sent(session: AsyncSession, notification_id: int, channel: str, at: datetime) -> None:
-    await session.execute(update(Notification).where(Notification.id == notification_id)
-                          .values(sent_at=at, channel=channel))
+async def also_unsent(session: AsyncSession, first: Notification) -> list[int]:
+    """The other unsent notifications of the same case (news that came together, such as a decision
+    and its document), locked too: one mail tells of them all."""
+    return list(await session.scalars(select(Notification.id).where(
+        Notification.case_number == first.case_number, Notification.sent_at.is_(None), Notification.id != first.id)
+        .with_for_update(skip_locked=True)))
+
+
+async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: datetime) -> None:
+    await session.execute(update(Notification).where(Notification.id.in_(ids)).values(sent_at=at, channel=channel))

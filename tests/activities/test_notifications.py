@@ -195,3 +195,14 @@ async def test_a_mailbox_full_for_now_does_not_hold_back_the_news_of_others(sess
     mailbox.full.clear()
     await relay(sessions, mailbox.port).send_pending()
     assert [to for to, body in mailbox.mails if full in body] == [["full@example.kg"]]
+
+
+async def test_news_that_came_together_is_one_mail(sessions, mailbox):
+    """A decision and the document it issued: two notifications, one mail."""
+    n = await case_with_news(sessions, email="together@example.kg")
+    await ReadModelActivities(sessions).record_transition(TransitionRecord(
+        case_number=n, seq=2, at=datetime.now(timezone.utc), state="REGISTERED", event="document_issued",
+        public_note="document_issued", notify_applicant=True))
+    await relay(sessions, mailbox.port).send_pending()
+    assert [to for to, body in mailbox.mails if n in body] == [["together@example.kg"]]
+    assert {(x.seq, x.channel) for x in await outbox(sessions, n)} == {(1, "email"), (2, "email")}

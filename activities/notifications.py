@@ -87,13 +87,10 @@ class NotificationRelay:
                 if notification is None:
                     return done
                 together = [notification.id, *await also_unsent(session, notification)]
-                case = await get_case(session, notification.case_number)
-                contact = session_sealer(session).open((case.application or {}).get("contact") or {},
-                                                       f"{case.case_number}|application.contact") if case else {}
                 if notification.created_at < datetime.now(timezone.utc) - self.max_age:
                     channel = "stale"  # news from before mail was set up: the status page has it
                 else:
-                    channel = await self._deliver(notification, (contact or {}).get("email") or "")
+                    channel = await self._deliver(notification, await self._address(session, notification))
                 if channel is None:
                     return done  # the server is away: every other one would fail the same way
                 if channel == "deferred":  # this address only, for now (a full mailbox, greylisting)
@@ -107,6 +104,16 @@ class NotificationRelay:
             log.info("notification %s#%d: %s", notification.case_number, notification.seq, channel,
                      extra={"case_number": notification.case_number})
         return done
+
+    @staticmethod
+    async def _address(session, notification: Notification) -> str:
+        """The email address the application gave, or "" (a phone only)."""
+        case = await get_case(session, notification.case_number)
+        if case is None:
+            return ""
+        contact = session_sealer(session).open((case.application or {}).get("contact") or {},
+                                               f"{case.case_number}|application.contact")
+        return (contact or {}).get("email") or ""
 
     async def _deliver(self, notification: Notification, address: str) -> str | None:
         """How it went; "deferred" to try this one again next round (until it is stale), None when

@@ -23,7 +23,7 @@ class OpenStepView:
     spec: StepSpec
     barred: str = ""  # an i18n key; empty when the officer may decide
     params: dict[str, str] = field(default_factory=dict)
-    held: dict[str, tuple] = field(default_factory=dict)  # outcome → the workflow's refusal of it on this case
+    held: dict[str, tuple] = field(default_factory=dict)  # outcome → why it cannot stand (futile_outcomes)
 
     @property
     def outcomes(self):

@@ -110,28 +110,24 @@ class StatutoryClock:
     def _changed(self) -> None:
         self._version += 1
 
-    def _next_event(self) -> datetime | None:
+    def _next_event(self) -> tuple[datetime, str] | None:
+        """When the clock next acts, and what it does then: remind, or fall due (lapse, for a
+        clock that lapses)."""
         if self._stopped or self.paused_at is not None:
             return None
         times = self.reminder_times
         if self.reminded < len(times):
-            return times[self.reminded]
+            return times[self.reminded], "reminder"
         if not self.breached:
-            return self.due_at
+            return self.due_at, "lapse" if self.lapses else "due"
         return None
-
-    def _waits_for(self) -> str:
-        """What the next timer is: a reminder, the due time (a lapse, for a clock that lapses)."""
-        if self.reminded < len(self.reminder_times):
-            return "reminder"
-        return "lapse" if self.lapses else "due"
 
     async def _watch(self, on_reminder, on_breach) -> None:
         while not self._stopped and not self.lapsed:
             version = self._version
-            target = self._next_event()
+            target, waits_for = self._next_event() or (None, "")
             if target is not None and target - workflow.now() <= _SLACK:
-                if self.reminded < len(self.reminder_times):
+                if waits_for == "reminder":
                     self.reminded += 1
                     await on_reminder(self)
                 else:
@@ -147,7 +143,7 @@ class StatutoryClock:
                 await workflow.wait_condition(
                     lambda: self._version != version,
                     timeout=None if target is None else target - workflow.now(),
-                    timeout_summary=None if target is None else f"{self.name}: {self._waits_for()}",
+                    timeout_summary=None if target is None else f"{self.name}: {waits_for}",
                 )
             except TimeoutError:
                 pass

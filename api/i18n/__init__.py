@@ -49,6 +49,9 @@ def doc_label(doc_type: str, lang: str) -> str:
 
 
 def step_label(step: str, lang: str) -> str:
+    """A step's name; a transition that opens several steps at once names them all ("a,b")."""
+    if "," in step:
+        return "; ".join(text("step", one, lang) for one in step.split(","))
     return text("step", step, lang)
 
 

@@ -41,8 +41,9 @@ DATABASE_OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceErr
                     asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, TimeoutError)
 
 
-async def audit_refusal(request: Request, reason: str) -> None:
-    """An audit entry (in its own transaction: the refused request's is rolled back) and a log line."""
+async def audit_refusal(request: Request, reason: str, code: str = "", params: dict | None = None) -> None:
+    """An audit entry (in its own transaction: the refused request's is rolled back) and a log line.
+    The refusal's code and params go with the reason, so that the auditor reads it in their language."""
     from api.metrics import route_template
     from db.repositories.audit import append_audit
     from schemas.text import CASE_NUMBER
@@ -57,7 +58,8 @@ async def audit_refusal(request: Request, reason: str) -> None:
             await append_audit(session, action="access_refused", actor=actor,
                                actor_role=",".join(staff.roles) if staff else "",
                                case_number=case_number if CASE_NUMBER.match(case_number) else None,
-                               detail={"method": request.method, "route": route, "reason": reason[:300]})
+                               detail={"method": request.method, "route": route, "reason": reason[:300],
+                                       **({"code": code, "params": params or {}} if code else {})})
     except Exception as err:  # the refusal stands whether or not it could be recorded
         log.error("could not audit a refusal: %s", type(err).__name__)
 
@@ -115,7 +117,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         if exc.status_code == status.HTTP_403_FORBIDDEN:
-            await audit_refusal(request, exc.detail)
+            await audit_refusal(request, exc.detail, exc.extra.get("code", ""), exc.extra.get("params"))
         if wants_page(request):
             return await error_page(request, exc.status_code, exc.headers, code=exc.extra.get("code", ""),
                                     params=exc.extra.get("params"))

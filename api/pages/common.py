@@ -14,6 +14,7 @@ from api.dossier_labels import SHOWN_ELSEWHERE, dossier_label, dossier_value
 from api.forms.posted import date_parts, value_at
 from api.i18n.notes import fact_value, money, note_text
 from api.pages import csrf
+from api.rejections import localized
 from schemas.steps import REASON_MAX, Outcome
 
 
@@ -52,7 +53,7 @@ templates.env.globals.update(t=i18n.t, state_label=i18n.state_label, role_label=
                              countries=i18n.countries, form_label=form_label, choice_label=choice_label, choices=choices,
                              chosen_values=chosen_values, value_at=value_at, date_parts=date_parts,
                              has_hint=lambda name: i18n.has("form_hint", name), reason_max=REASON_MAX, money=money,
-                             fact_value=fact_value, local_time=i18n.local_time, last_day=i18n.last_day,
+                             fact_value=fact_value, refusal_text=localized, local_time=i18n.local_time, last_day=i18n.last_day,
                              local_date=i18n.local_date, dossier_label=dossier_label,
                              dossier_value=dossier_value, SHOWN_ELSEWHERE=SHOWN_ELSEWHERE)
 BISHKEK = "+06:00"

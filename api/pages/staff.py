@@ -87,7 +87,7 @@ def _outcome_view(step, outcome, lang: str) -> dict:
 
 async def _refused(request: Request, err: ApiError) -> HTMLResponse:
     if err.status_code == 403:
-        await audit_refusal(request, err.detail)
+        await audit_refusal(request, err.detail, err.extra.get("code", ""), err.extra.get("params"))
     return render(request, "error.html", {"message": "not_found" if err.status_code == 404 else "403",
                                           "shown": _shown_error(request, err)}, err.status_code)
 
@@ -124,7 +124,7 @@ async def decide_page(case_number: str, request: Request, session: SessionDep, t
         if err.status_code == 202:
             return RedirectResponse(f"/staff/cases/{case.case_number}?pending=1", status_code=303)
         if err.status_code == 403:
-            await audit_refusal(request, err.detail)
+            await audit_refusal(request, err.detail, err.extra.get("code", ""), err.extra.get("params"))
         return await _case_page(request, session, staff, case_number, _shown_error(request, err), err.status_code, form)
     return RedirectResponse(f"/staff/inbox?saved={case.case_number}", status_code=303)
 

@@ -26,6 +26,8 @@ class TimelineItem:
     outcome: str = ""
     state: str = ""
     reason: str = ""
+    reason_code: str = ""  # a refusal's code (the catalogues' `rejection` context), to read `reason` in words
+    reason_params: dict = field(default_factory=dict)
     deadline: str = ""
     detail: str = ""
     timer: str = ""  # an engine timer's summary: its clock and what it waits for ("interview: reminder")
@@ -106,6 +108,8 @@ async def audit_items(session: AsyncSession, case_number: str) -> list[TimelineI
         items.append(TimelineItem(at=r.at, source="audit", action=r.action, actor=r.actor, role=r.actor_role,
                                   step=str(d.get("step") or ""), outcome=str(d.get("outcome") or ""),
                                   state=str(d.get("state") or ""), reason=str(d.get("reason") or ""),
+                                  reason_code=str(d.get("code") or ""),
+                                  reason_params=d.get("params") if isinstance(d.get("params"), dict) else {},
                                   deadline=_moment(d.get("deadline")), detail=f"audit entry {r.id}",
                                   data=decided if isinstance(decided, dict) else {},
                                   facts=_facts(d.get("detail"))))
@@ -142,6 +146,8 @@ def as_csv(items: list[TimelineItem]) -> str:
     for item in items:
         row = {**asdict(item), "at": item.at.isoformat(),
                "data": json.dumps(item.data, ensure_ascii=False, sort_keys=True) if item.data else "",
+               "reason_params": json.dumps(item.reason_params, ensure_ascii=False, sort_keys=True)
+               if item.reason_params else "",
                "facts": json.dumps(item.facts, ensure_ascii=False, sort_keys=True) if item.facts else ""}
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()

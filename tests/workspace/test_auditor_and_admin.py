@@ -60,6 +60,10 @@ async def test_the_auditor_reads_the_timeline_replays_verifies_and_sees_who_view
         refused = await s.scalar(select(AuditEntry).where(AuditEntry.action == "access_refused",
                                                           AuditEntry.actor == "registrar").order_by(AuditEntry.id.desc()))
     assert refused is not None and refused.detail["route"].startswith("/staff/audit")
+    # The auditor reads why access was refused in their language, not as the API's English.
+    shown = (await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text.split('id="timeline"')[1]
+    from api.rejections import localized
+    assert localized("for_auditors", {}, "ru") in shown and "this is for auditors" not in shown
     missing = await auditor.get("/staff/audit/cases/REF-2099-999999?lang=ru")
     assert missing.status_code == 404 and 'lang="ru"' in missing.text
 

@@ -43,8 +43,9 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
     `provide_documents`, `withdraw`) and signal `correct_bank_account` after a failed transfer.
     Side effects (activities): a read-model transition and audit entry per step; a payment order
     in the ledger per attempt (exactly once, and never a second payment for the same death);
-    the recorded result of each transfer; the reimbursement decision on approval, a refusal letter
-    with the appeal route on refusal.
+    the recorded result of each transfer; on approval, once the death's payment is reserved for
+    this claim, the family is told and the reimbursement decision issued; a refusal letter with the
+    appeal route on refusal (or when the death was paid in another claim).
     """
 
     @workflow.init
@@ -80,9 +81,14 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
             started_at=self.input.lodged_at, documents_state=State.AWAITING_DOCS)
         if check.outcome == "refuse":
             return
-        approval = await self.steps.decide_within(APPROVAL, "approval", {
-            "approve": T(State.APPROVED, "reimbursement_approved", notify=True,
-                         params={"amount": str(facts["amount"]), "currency": facts["currency"]}), "refuse": refusal})
+        approved_note = {"amount": str(facts["amount"]), "currency": facts["currency"]}
+        # The family is told of an approval once the death's one payment is reserved for this claim:
+        # two claims approved in the same instant must not both read "approved" (cases that reached
+        # the approval before this told it with the decision).
+        told_once_reserved = workflow.patched("repatriation-approval-told-once-reserved")
+        approve = T() if told_once_reserved else T(State.APPROVED, "reimbursement_approved", notify=True,
+                                                   params=approved_note)
+        approval = await self.steps.decide_within(APPROVAL, "approval", {"approve": approve, "refuse": refusal})
         if approval.outcome != "approve":
             return
         amount = f"{facts['amount']:,} {facts['currency']}".replace(",", " ")
@@ -94,6 +100,10 @@ class RepatriationReimbursementWorkflow(CaseWorkflow):
             if first.status == "already_paid":
                 await self._refuse_already_paid(first)
                 return
+            if told_once_reserved:
+                await self.case.record("payment_reserved", state=State.APPROVED, public_note="reimbursement_approved",
+                                       note_params=approved_note, notify_applicant=True,
+                                       detail={"payment": first.idempotency_key})
             await self.papers.decision("RDD", {"amount": amount})
             await self._pay(facts, first)
         else:

@@ -5,7 +5,9 @@ activities (`read-model-local-activity`); the others replay the activity-task pa
 before. `*.together*.json` were recorded once a family's documents were issued side by side with the
 holder's (`family-documents-together`); the others replay them one after another. `*.reserved*.json`
 were recorded once a claim's payment was reserved before its decision to reimburse was issued
-(`repatriation-reserve-before-decision`); the other repatriation histories issue the decision first."""
+(`repatriation-reserve-before-decision`); the other repatriation histories issue the decision first.
+`*.told*.json` were recorded once the family was told of an approval only after that reservation
+(`repatriation-approval-told-once-reserved`)."""
 
 from pathlib import Path
 
@@ -29,6 +31,7 @@ def test_every_procedure_has_recorded_histories():
         assert any(".together" not in p.name and "family" in p.name for p in HISTORIES if p.parent.name == procedure)
     repatriation = [p.name for p in HISTORIES if p.parent.name == "repatriation"]
     assert any(".reserved" in n for n in repatriation) and any(".reserved" not in n for n in repatriation)
+    assert any(".told" in n for n in repatriation) and any(".reserved" in n and ".told" not in n for n in repatriation)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -87,6 +87,13 @@ async def test_a_second_claim_for_the_same_death_is_refused_whoever_applies(case
     # Refused before any decision to reimburse was issued: the family holds one letter, the refusal.
     issued = await other.documents_when(lambda docs: len(docs) >= 1)
     assert [d.doc_type for d in issued] == ["RFL"], [d.doc_type for d in issued]
+    # ...and never read that it was approved, nor was the case ever in that state.
+    told = [(t.state, t.public_note) for t in await other.transitions()]
+    assert not [n for s, n in told if s == State.APPROVED or n == "reimbursement_approved"], told
+    # The first claim was told of its approval once its payment was reserved.
+    reserved = await case.wait_event("payment_reserved")
+    assert (reserved.state, reserved.public_note, reserved.note_params["amount"]) == (
+        State.APPROVED, "reimbursement_approved", "100000")
     await case.decide("payment", "confirm_paid", "finance_officer", data=PAID)
     assert "RDD" in [d.doc_type for d in await case.documents()]
 

@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     # How often the API starts workflows for cases stored while Temporal was down (0: never).
     pending_sweep_seconds: float = 30.0
     # The mail server that tells applicants there is news on their case (activities/notifications.py).
-    # Empty: no mail is sent, and the notifications wait in the outbox until a server is set.
+    # With neither a mail server nor an SMS centre, the notifications wait in the outbox until one is set;
+    # with only one, an applicant it cannot reach is told nothing ("none") and reads the status page.
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_starttls: bool = True  # upgrade to TLS before signing in (port 587); False for a local relay
@@ -96,6 +97,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "aryz@127.0.0.1"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The SMS centre (SMPP 3.4) that texts applicants who gave a phone and no email (activities/sms.py).
+    smpp_host: str = ""
+    smpp_port: int = Field(default=2775, ge=1, le=65535)
+    smpp_system_id: str = Field(default="", max_length=16)
+    smpp_password: SecretStr | None = None
+    smpp_source: str = Field(default="MIGRATION", min_length=1, max_length=20)  # the sender applicants see
+    smpp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
     # News older than this is not mailed (it would be when mail is first set up): the status page has it.
     notification_max_age_days: int = Field(default=7, ge=1, le=365)

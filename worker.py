@@ -3,7 +3,6 @@
 import asyncio
 import logging
 import signal
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
@@ -12,7 +11,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.documents import DocumentActivities
-from activities.notifications import MailServer, NotificationRelay
+from activities.notifications import NotificationRelay
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
@@ -73,11 +72,9 @@ async def run_worker() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     relay = None
-    if (server := MailServer.from_settings(settings)) is not None:
-        meter = (extra.get("runtime") or Runtime.default()).metric_meter
-        relay = asyncio.create_task(NotificationRelay(
-            sessions, server, settings.public_url, meter, timedelta(days=settings.notification_max_age_days)).run(
-            settings.notification_seconds, stop))
+    if (notifications := NotificationRelay.from_settings(
+            settings, sessions, (extra.get("runtime") or Runtime.default()).metric_meter)) is not None:
+        relay = asyncio.create_task(notifications.run(settings.notification_seconds, stop))
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
         await stop.wait()

@@ -1,15 +1,16 @@
 """Telling applicants there is news on their case: the relay of the notifications outbox.
 
 A transition that tells the applicant something writes a notification in its own transaction
-(db/repositories/transitions.py). This relay sends each one in turn by email, to the address the
-application gave. The mail says only that there is news, with the case number and where to read
-it: the status page, behind the access code. What the news is (a refusal, its ground, an
-officer's reasons) never sits in a mailbox or a mail server's log, which for a refugee could
-reach the wrong people.
+(db/repositories/transitions.py). This relay sends each one in turn: by email to the address the
+application gave, or, to an applicant who gave only a phone (or whose address the mail server
+refuses), as a text message through the SMS centre (activities/sms.py). Either says only that
+there is news, with the case number and where to read it: the status page, behind the access
+code. What the news is (a refusal, its ground, an officer's reasons) never sits in a mailbox, on a
+phone or in a server's log, which for a refugee could reach the wrong people.
 
-A notification is marked sent in the transaction that locked it, after the mail server accepted
-the mail. A crash between the two sends it again after the restart, with the same Message-ID (the
-case and its transition), which mail clients show once.
+A notification is marked sent in the transaction that locked it, after the server accepted it. A
+crash between the two sends it again after the restart: a mail with the same Message-ID (the case
+and its transition), which mail clients show once; a text twice.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from activities.sms import CentreUnavailable, SmsCentre, SmsLink, TextDeferred, TextRefused, international_number
 from api.i18n import text
 from db.models import Notification
 from db.repositories.cases import get_case
@@ -62,26 +64,49 @@ class MailServer:
             smtp.send_message(message)
 
 
-class NotificationRelay:
-    """Sends the outbox's notifications, oldest first, each exactly once but for a crash between
-    the mail server's acceptance and the commit. Side effects: one mail to an application that gave
-    an email address for the news of a case that came together (a decision and its document);
-    each notification marked with how it went (`email`, `none` without an address, `refused` when
-    the server refused the address for good, `stale` when it waited longer than `max_age`, as it
-    would when mail is first set up)."""
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    phone: str
+    lang: str  # the language the applicant applied in, or ""
 
-    def __init__(self, sessions: async_sessionmaker, server: MailServer, public_url: str, meter=None,
-                 max_age: timedelta = timedelta(days=7)) -> None:
-        self.sessions, self.server, self.public_url, self.meter = sessions, server, public_url.rstrip("/"), meter
-        self.max_age = max_age
+
+class NotificationRelay:
+    """Sends the outbox's notifications, oldest first, each exactly once but for a crash between a
+    server's acceptance and the commit. Side effects: one mail (or, failing an address, one text)
+    for the news of a case that came together (a decision and its document); each notification
+    marked with how it went (`email`, `sms`, `none` when no channel aryz has can reach the
+    applicant, `refused` when every one that could refused them for good, `stale` when it waited
+    longer than `max_age`, as it would when mail is first set up)."""
+
+    def __init__(self, sessions: async_sessionmaker, mail: MailServer | None, public_url: str, meter=None,
+                 max_age: timedelta = timedelta(days=7), sms: SmsCentre | None = None) -> None:
+        self.sessions, self.mail, self.public_url, self.meter = sessions, mail, public_url.rstrip("/"), meter
+        self.max_age, self.sms = max_age, sms
+
+    @classmethod
+    def from_settings(cls, settings, sessions: async_sessionmaker, meter=None) -> "NotificationRelay | None":
+        """None when aryz has neither a mail server nor an SMS centre: notifications wait in the outbox."""
+        mail, sms = MailServer.from_settings(settings), SmsCentre.from_settings(settings)
+        if mail is None and sms is None:
+            return None
+        return cls(sessions, mail, settings.public_url, meter, timedelta(days=settings.notification_max_age_days), sms)
 
     async def send_pending(self, most: int = 100) -> int:
-        """Deals with up to `most` notifications; stops early when the outbox is empty or the mail
-        server cannot be reached (the rest wait for the next round). Returns how many were dealt with."""
-        done, deferred = 0, set()
-        while done < most:
-            # The row stays locked while the mail server answers (at most its timeout): one
-            # connection of the worker's pool, never a request's.
+        """Deals with up to `most` notifications (passing over at most as many more for now); stops
+        early when the outbox is empty. Returns how many were dealt with."""
+        link = self.sms.link() if self.sms else None
+        try:
+            return await self._round(most, link)
+        finally:
+            if link is not None:
+                await asyncio.to_thread(link.close)
+
+    async def _round(self, most: int, link: SmsLink | None) -> int:
+        done, deferred, self._away = 0, set(), set()
+        while done < most and len(deferred) < most:
+            # The row stays locked while the server answers (at most its timeout): one connection
+            # of the worker's pool, never a request's.
             async with self.sessions.begin() as session:
                 notification = await next_unsent(session, deferred)
                 if notification is None:
@@ -90,10 +115,8 @@ class NotificationRelay:
                 if notification.created_at < datetime.now(timezone.utc) - self.max_age:
                     channel = "stale"  # news from before mail was set up: the status page has it
                 else:
-                    channel = await self._deliver(notification, await self._address(session, notification))
-                if channel is None:
-                    return done  # the server is away: every other one would fail the same way
-                if channel == "deferred":  # this address only, for now (a full mailbox, greylisting)
+                    channel = await self._deliver(notification, await self._contact(session, notification), link)
+                if channel == "deferred":  # for now: this address, or a server that is away this round
                     deferred.update(together)
                     continue
                 await mark_sent(session, together, channel, datetime.now(timezone.utc))
@@ -106,22 +129,31 @@ class NotificationRelay:
         return done
 
     @staticmethod
-    async def _address(session, notification: Notification) -> str:
-        """The email address the application gave, or "" (a phone only)."""
+    async def _contact(session, notification: Notification) -> Contact:
+        """How the application said to reach the applicant."""
         case = await get_case(session, notification.case_number)
         if case is None:
-            return ""
+            return Contact("", "", "")
         contact = session_sealer(session).open((case.application or {}).get("contact") or {},
-                                               f"{case.case_number}|application.contact")
-        return (contact or {}).get("email") or ""
+                                               f"{case.case_number}|application.contact") or {}
+        return Contact(contact.get("email") or "", contact.get("phone") or "", case.lang or "")
 
-    async def _deliver(self, notification: Notification, address: str) -> str | None:
-        """How it went; "deferred" to try this one again next round (until it is stale), None when
-        the server cannot be reached or will take nothing now."""
-        if not address:
-            return "none"  # a phone only: the status page is where they read their news
+    async def _deliver(self, notification: Notification, contact: Contact, link: SmsLink | None) -> str:
+        """How it went, or "deferred" to try this one again next round (until it is stale)."""
+        how = "none"
+        if contact.email and self.mail is not None:
+            how = await self._mail(notification, contact.email)
+            if how != "refused":
+                return how
+        if contact.phone and link is not None:
+            return await self._text(notification, contact, link)
+        return how
+
+    async def _mail(self, notification: Notification, address: str) -> str:
+        if "mail" in self._away:
+            return "deferred"
         try:
-            await asyncio.to_thread(self.server.send, self.message(notification, address))
+            await asyncio.to_thread(self.mail.send, self.message(notification, address))
         except smtplib.SMTPRecipientsRefused as err:
             if all(code >= 500 for code, _ in err.recipients.values()):
                 return "refused"
@@ -132,18 +164,47 @@ class NotificationRelay:
             return "refused" if err.smtp_code >= 500 else "deferred"
         except (OSError, smtplib.SMTPException) as err:
             log.warning("mail server unavailable (%s); notifications wait", type(err).__name__)
-            return None
+            self._away.add("mail")  # every other mail would fail the same way this round
+            return "deferred"
         return "email"
+
+    async def _text(self, notification: Notification, contact: Contact, link: SmsLink) -> str:
+        number = international_number(contact.phone)
+        if number is None:
+            log.warning("the phone of the applicant of %s is not a number a text can go to",
+                        notification.case_number)
+            return "refused"
+        if "sms" in self._away:
+            return "deferred"
+        try:
+            await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
+        except TextRefused as err:
+            log.warning("text to the applicant of %s refused by the SMS centre (%s)", notification.case_number, err)
+            return "refused"
+        except TextDeferred as err:
+            log.warning("text to the applicant of %s not taken for now (%s)", notification.case_number, err)
+            return "deferred"
+        except CentreUnavailable as err:
+            log.warning("SMS centre unavailable (%s); texts wait", err)
+            self._away.add("sms")
+            return "deferred"
+        return "sms"
+
+    def text_message(self, notification: Notification, lang: str) -> str:
+        """In the language the applicant applied in; in Kyrgyz and Russian when that is not known."""
+        langs = (lang,) if lang in MAIL_LANGS else ("ky", "ru")
+        return "\n".join(text("sms", "news", each).format(case=notification.case_number,
+                                                          url=f"{self.public_url}/?lang={each}") for each in langs)
 
     def message(self, notification: Notification, address: str) -> EmailMessage:
         number = notification.case_number
         # Unfolded headers: Python's folding of a long non-ASCII subject drops the space where it
         # splits it into encoded words ("боюнчажаңылык").
         message = EmailMessage(policy=_MAIL_POLICY)
-        message["From"] = self.server.sender
+        message["From"] = self.mail.sender
         message["To"] = address
         message["Subject"] = f"{number}: " + " / ".join(text("mail", "subject", lang) for lang in MAIL_LANGS)
-        domain = self.server.sender.rpartition("@")[2] or "aryz"
+        domain = self.mail.sender.rpartition("@")[2] or "aryz"
         message["Message-ID"] = f"<{number}.{notification.seq}@{domain}>"
         message.set_content("\n\n".join(text("mail", "body", lang).format(case=number, url=f"{self.public_url}/?lang={lang}")
                                         for lang in MAIL_LANGS), cte="quoted-printable")

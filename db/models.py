@@ -62,6 +62,9 @@ class Case(Base):
     document_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # The diplomatic mission (country code) where the claim was lodged; None: at home.
     mission: Mapped[str | None] = mapped_column(String(3))
+    # The language the applicant applied in (ky, ru, en; "" when a client did not say): what a text
+    # message about their case is written in (activities/notifications.py).
+    lang: Mapped[str] = mapped_column(String(2), default="", server_default="")
     application: Mapped[dict[str, Any]]
     access_code_hash: Mapped[str] = mapped_column(String(64))
     access_seed: Mapped[str] = mapped_column(String(32))
@@ -217,7 +220,7 @@ class Notification(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
-    channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | none | refused | stale
+    channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | sms | none | refused | stale
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),
                       Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")))
 

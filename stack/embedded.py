@@ -139,7 +139,8 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
         for n in range(1, workers + 1):
             supervisor.add(f"worker-{n}", lambda n=n: spawn("worker", worker_env, var, f"worker-{n}"))
         # It checks documents, never signs them; the workers alone send mail.
-        api_env = {k: v for k, v in env.items() if k not in ("ARYZ_DOCUMENT_SIGNING_KEYS", "ARYZ_SMTP_PASSWORD")}
+        api_env = {k: v for k, v in env.items() if k not in ("ARYZ_DOCUMENT_SIGNING_KEYS", "ARYZ_SMTP_PASSWORD",
+                                                            "ARYZ_SMPP_PASSWORD")}
         supervisor.add("api", lambda: spawn("api", api_env, var, "api"))
         host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
         url = f"http://{host}:{settings.http_port}"

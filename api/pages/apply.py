@@ -103,7 +103,7 @@ async def _submit(request: Request, form: ApplicationForm, application, values: 
     limits.hit(limits.submissions, TOO_MANY_SUBMISSIONS, "submission", client_of(request))
     try:
         result = await submit_application(session, form.procedure, application, key,
-                                          settings.secret_key.get_secret_value())
+                                          settings.secret_key.get_secret_value(), i18n.choose_lang(request))
         if files:
             await store_files(session, result.case, files, settings.max_upload_bytes)
     except ApiError as err:

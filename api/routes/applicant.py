@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from api.deps import IdempotencyKey, LimitsDep, SessionDep, SessionsDep, SettingsDep, SignerDep, TemporalDep
 from api.errors import not_found
-from api.i18n import api_lang
+from api.i18n import api_lang, asked_lang
 from api.limits import TOO_MANY_SUBMISSIONS, client_of
 from api.openapi import refusals
 from api.payloads import (
@@ -35,7 +35,7 @@ def _submit_route(procedure: Procedure):
                      idempotency_key: IdempotencyKey = None) -> Submitted:
         limits.hit(limits.submissions, TOO_MANY_SUBMISSIONS, "submission", client_of(request))
         result = await submit_application(session, procedure, application, idempotency_key,
-                                          settings.secret_key.get_secret_value())
+                                          settings.secret_key.get_secret_value(), asked_lang(request) or "")
         await session.commit()  # the case exists before its workflow does
         await start_submitted(session, temporal, result.case, settings.task_queue)
         if result.replayed:

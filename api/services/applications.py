@@ -42,7 +42,8 @@ def _payload_hash(application: BaseModel) -> str:
 
 
 async def submit_application(session: AsyncSession, procedure: Procedure, application: BaseModel,
-                             idempotency_key: str | None, secret: str) -> Submitted:
+                             idempotency_key: str | None, secret: str, lang: str = "") -> Submitted:
+    """`lang`: the language the applicant applied in, if known; their text messages are written in it."""
     try:
         # The facts the workflow will need must be derivable now (e.g. an amount in force at the
         # date of death); a case that could never start is refused here, not stored.
@@ -82,7 +83,7 @@ async def submit_application(session: AsyncSession, procedure: Procedure, applic
     case = Case(case_number=case_number, procedure=procedure.slug, state=procedure.initial_state, awaiting="",
                 deadline=None, last_seq=0, region=data["region"], applicant_name=application.search_name(),
                 document_key=document_key(getattr(application, procedure.holder).document_number),
-                mission=getattr(application, "mission", None),
+                mission=getattr(application, "mission", None), lang=lang,
                 application=data,
                 access_code_hash=security.hash_code(code, secret), access_seed=seed, dedupe_key=dedupe_key,
                 payload_hash=payload_hash, lodged_at=now, updated_at=now)

@@ -1,12 +1,10 @@
 """Applicants are told by mail that there is news on their case, and nothing more: a real SMTP
 server on 127.0.0.1 receives what the relay sends."""
 
-import socket
 import uuid
 from datetime import datetime, timezone
 from email import message_from_string, policy
 
-import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
@@ -18,43 +16,6 @@ from schemas.messages import TransitionRecord
 from schemas.procedures import PROCEDURES
 from tests.conftest import PUBLIC_URL, SECRET
 from tests.factories import refugee_application
-
-
-class Mailbox:
-    """What the mail server accepted; `refuse` makes it refuse every recipient for good."""
-
-    def __init__(self) -> None:
-        self.mails: list[tuple[list[str], str]] = []
-        self.refuse = False
-        self.full: set[str] = set()  # mailboxes full for now
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "550 5.1.1 no such mailbox"
-        if address in self.full:
-            return "452 4.2.2 mailbox full"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8")))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def mailbox():
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port, box.controller = port, controller
-    yield box
-    box.controller.stop()  # the one running at the end
 
 
 class Relay(NotificationRelay):
@@ -143,9 +104,10 @@ async def test_an_address_the_server_refuses_for_good_is_not_tried_forever(sessi
     assert refused.channel == "refused" and refused.sent_at is not None
 
 
-async def test_a_worker_process_set_with_a_mail_server_mails_the_news_of_a_decision(dev_env, sessions, database_url_,
-                                                                                     mailbox):
-    """`aryz worker` with ARYZ_SMTP_HOST: the registration the applicant is told of reaches their mailbox."""
+async def test_a_worker_process_set_with_a_mail_server_and_an_sms_centre_tells_of_a_decision(
+        dev_env, sessions, database_url_, mailbox, centre):
+    """`aryz worker` with ARYZ_SMTP_HOST and ARYZ_SMPP_HOST: the registration the applicant is told
+    of reaches their mailbox, or their phone when they gave no email."""
     import os
     import subprocess
     import sys
@@ -159,7 +121,9 @@ async def test_a_worker_process_set_with_a_mail_server_mails_the_news_of_a_decis
                ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC, ARYZ_DOCUMENT_SIGNING_KEYS=DOCUMENT_KEYS_SPEC,
                ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
                ARYZ_SMTP_HOST="127.0.0.1", ARYZ_SMTP_PORT=str(mailbox.port), ARYZ_SMTP_STARTTLS="false",
-               ARYZ_SMTP_FROM="aryz@mlsp.gov.kg", ARYZ_NOTIFICATION_SECONDS="0.2", ARYZ_DOCUMENT_RENDER_PROCESSES="0")
+               ARYZ_SMTP_FROM="aryz@mlsp.gov.kg", ARYZ_NOTIFICATION_SECONDS="0.2", ARYZ_DOCUMENT_RENDER_PROCESSES="0",
+               ARYZ_SMPP_HOST="127.0.0.1", ARYZ_SMPP_PORT=str(centre.port), ARYZ_SMPP_SYSTEM_ID="aryz",
+               ARYZ_SMPP_PASSWORD=centre.password)
     worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
@@ -170,6 +134,14 @@ async def test_a_worker_process_set_with_a_mail_server_mails_the_news_of_a_decis
         async def mailed():
             return [to for to, body in mailbox.mails if f"{n}.2@" in body or f"Message-ID: <{n}." in body]
         assert (await eventually(mailed, timeout=30))[0] == ["family@example.kg"]
+        texted = CaseDriver(dev_env.client, sessions, queue)
+        m = await texted.lodge(contact={"address": "Bishkek", "phone": "0700 123 456"})
+        await texted.decide("registration", "register", "registrar")
+
+        async def text():
+            return [(number, body) for _, number, body in centre.texts if m in body]
+        [(number, body)] = await eventually(text, timeout=30)
+        assert number == "996700123456" and "арызыңыз боюнча жаңылык бар" in body
     finally:
         worker.terminate()
         worker.wait(15)

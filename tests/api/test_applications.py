@@ -23,6 +23,16 @@ async def test_submission_returns_a_case_number_and_an_access_code_shown_once(ap
     assert body["access_code"] not in str(case.__dict__)  # only a hash is stored
 
 
+@pytest.mark.parametrize("asked, kept", [("ru-RU,ru;q=0.9,en;q=0.5", "ru"), ("de, ky;q=0.3", "ky"), ("", "")])
+async def test_the_language_asked_for_is_kept_for_texts_to_the_applicant(api, sessions, asked, kept):
+    from db.models import Case
+
+    headers = {"Idempotency-Key": str(uuid.uuid4()), **({"Accept-Language": asked} if asked else {})}
+    r = await api.post(URL, json=refugee_application(), headers=headers)
+    async with sessions() as s:
+        assert (await s.get(Case, r.json()["case_number"])).lang == kept
+
+
 async def test_the_same_idempotency_key_returns_the_same_case(api, sessions):
     key = str(uuid.uuid4())
     first = await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": key})

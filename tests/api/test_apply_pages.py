@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from api.forms.steps import FORMS
+from db.models import Case
 from tests.api.helpers import ORIGIN, Browser, snapshot
 from tests.factories import APPLICATIONS
 
@@ -62,7 +63,7 @@ async def walk(visitor: Browser, slug: str, application: dict, lang: str) -> str
 
 @pytest.mark.parametrize("slug,lang", [("refugee", "ky"), ("kairylman", "ru"), ("repatriation", "ru"),
                                        ("work-permit", "en"), ("agency-permit", "ky")])
-async def test_each_procedure_is_applied_for_through_the_form(api, slug, lang):
+async def test_each_procedure_is_applied_for_through_the_form(api, sessions, slug, lang):
     visitor = Browser(api)
     check = await walk(visitor, slug, APPLICATIONS[slug](), lang)
     assert 'id="submit-application"' in check and f'lang="{lang}"' in check
@@ -79,6 +80,8 @@ async def test_each_procedure_is_applied_for_through_the_form(api, slug, lang):
     assert number in (await visitor.get("/status")).text  # the case is open in this browser
     if slug == "repatriation":
         assert "1" in re.search(r"<p>[^<]*: 1</p>", done.text)[0]  # the file came with the application
+    async with sessions() as s:  # the language a text message to the applicant is written in
+        assert (await s.get(Case, number)).lang == lang
     # Sending the same form again (a double click, a reload) gives the same case and the same code.
     again = await visitor.post(f"/apply/{slug}", grouped([*carried(check), ("_action", "submit")]))
     assert number in again.text and code in again.text

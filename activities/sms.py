@@ -1,0 +1,154 @@
+"""Text messages to applicants, through an SMS centre over SMPP 3.4: the protocol Kyrgyz mobile
+operators and SMS aggregators offer for messages sent by an organisation.
+
+A text says what a mail says: there is news on case N, and where to read it. It has room for one
+language, the one the applicant applied in. One session with the centre serves a relay's round.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from smpplib import consts, gsm
+from smpplib import exceptions as smpp_errors
+from smpplib.client import Client
+
+log = logging.getLogger("aryz.sms")
+
+# A number written without a country code is Kyrgyz: "0555 123 456" or "555 123 456" (nine digits
+# after the trunk prefix 0), as people here write their own.
+HOME_COUNTRY_CODE = "996"
+NATIONAL_DIGITS = 9
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+# What a centre's answer to one message means for it: refused for good (the number cannot be
+# reached this way), or the centre will take nothing now (every other message would fare the same).
+REFUSED = {consts.SMPP_ESME_RINVDSTADR, 0x50, 0x51, 0x33}  # invalid destination, its TON, its NPI; invalid number of destinations
+CENTRE_BUSY = {consts.SMPP_ESME_RTHROTTLED, consts.SMPP_ESME_RMSGQFUL, consts.SMPP_ESME_RSYSERR}
+
+
+class TextRefused(Exception):
+    """This number will not take a text, now or later."""
+
+
+class TextDeferred(Exception):
+    """The centre did not take this message now; it may later."""
+
+
+class CentreUnavailable(Exception):
+    """The centre cannot be reached, or takes nothing now."""
+
+
+def international_number(phone: str) -> str | None:
+    """The number as an SMS centre wants it (E.164 digits, no "+"), or None when what the applicant
+    wrote is not a number a text can be sent to."""
+    raw = _SEPARATORS.sub("", phone)
+    if raw.startswith("+"):
+        digits = raw[1:]
+    elif raw.startswith("00"):
+        digits = raw[2:]
+    elif raw.startswith("0") and len(raw) == NATIONAL_DIGITS + 1:
+        digits = HOME_COUNTRY_CODE + raw[1:]
+    elif len(raw) == NATIONAL_DIGITS:
+        digits = HOME_COUNTRY_CODE + raw
+    elif raw.startswith(HOME_COUNTRY_CODE) and len(raw) == len(HOME_COUNTRY_CODE) + NATIONAL_DIGITS:
+        digits = raw
+    else:
+        return None
+    return digits if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
+
+
+@dataclass(frozen=True)
+class SmsCentre:
+    host: str
+    port: int
+    system_id: str
+    password: str
+    source: str  # the sender the applicant sees: a registered name ("MIGRATION") or a number
+    timeout: float
+
+    @classmethod
+    def from_settings(cls, settings) -> "SmsCentre | None":
+        """None when no centre is set: applicants who gave only a phone are then sent nothing."""
+        if not settings.smpp_host:
+            return None
+        return cls(settings.smpp_host, settings.smpp_port, settings.smpp_system_id,
+                   settings.smpp_password.get_secret_value() if settings.smpp_password else "",
+                   settings.smpp_source, settings.smpp_timeout_seconds)
+
+    def link(self) -> "SmsLink":
+        return SmsLink(self)
+
+
+class SmsLink:
+    """One transmitter session with the centre, bound at the first message and closed by the relay
+    at the end of its round. Blocking: the relay calls it in a thread."""
+
+    def __init__(self, centre: SmsCentre) -> None:
+        self.centre = centre
+        self._client: Client | None = None
+
+    def _bind(self) -> Client:
+        client = Client(self.centre.host, self.centre.port, timeout=self.centre.timeout,
+                        allow_unknown_opt_params=True, logger_name="aryz.sms.smpp")
+        try:
+            client.connect()
+            client.bind_transmitter(system_id=self.centre.system_id, password=self.centre.password)
+        except (smpp_errors.ConnectionError, smpp_errors.PDUError, OSError) as err:
+            client.disconnect()
+            raise CentreUnavailable(type(err).__name__) from None
+        self._client = client
+        return client
+
+    def send(self, number: str, text: str) -> None:
+        """Submits the text to `number` (international digits), in as many parts as it needs, and
+        returns once the centre has taken every part."""
+        client = self._client or self._bind()
+        parts, coding, esm_class = gsm.make_parts(text)
+        alphanumeric = not self.centre.source.lstrip("+").isdigit()
+        for part in parts:
+            try:
+                client.send_message(
+                    source_addr_ton=consts.SMPP_TON_ALNUM if alphanumeric else consts.SMPP_TON_INTL,
+                    source_addr_npi=consts.SMPP_NPI_UNK if alphanumeric else consts.SMPP_NPI_ISDN,
+                    source_addr=self.centre.source.lstrip("+"),
+                    dest_addr_ton=consts.SMPP_TON_INTL, dest_addr_npi=consts.SMPP_NPI_ISDN,
+                    destination_addr=number, short_message=part, data_coding=coding, esm_class=esm_class,
+                    registered_delivery=False)
+                self._answer(client)
+            except (smpp_errors.ConnectionError, OSError) as err:
+                self.close()
+                raise CentreUnavailable(type(err).__name__) from None
+
+    @staticmethod
+    def _answer(client: Client) -> None:
+        """Reads PDUs until the centre answers the message just sent (it may ask whether we are
+        still there first)."""
+        while True:
+            try:
+                pdu = client.read_pdu()
+            except TimeoutError:
+                raise CentreUnavailable("no answer") from None
+            if pdu.command == "enquire_link":
+                client._enquire_link_received(pdu)  # the library's own answer to a keep-alive
+                continue
+            if pdu.command != "submit_sm_resp":
+                continue
+            status = int(pdu.status)
+            if status == consts.SMPP_ESME_ROK:
+                return
+            if status in REFUSED:
+                raise TextRefused(f"status {status:#x}")
+            if status in CENTRE_BUSY:
+                raise CentreUnavailable(f"status {status:#x}")
+            raise TextDeferred(f"status {status:#x}")
+
+    def close(self) -> None:
+        if self._client is None:
+            return
+        client, self._client = self._client, None
+        try:
+            client.unbind()
+        except (smpp_errors.ConnectionError, smpp_errors.PDUError, OSError):
+            pass  # the centre went first: nothing to unbind
+        client.disconnect()

@@ -1,0 +1,84 @@
+"""An SMS centre on 127.0.0.1 that speaks SMPP 3.4 as an operator's does, for the relay's tests:
+it binds transmitters that give its password, takes submit_sm (joining a long text's parts by
+their user data header), and answers each with the status a test sets for its number."""
+
+import asyncio
+import struct
+
+from smpplib import consts, smpp
+from smpplib.client import SimpleSequenceGenerator
+
+
+class SmsCentre:
+    def __init__(self, password: str = "sesame") -> None:
+        self.password = password
+        self.texts: list[tuple[str, str, str]] = []  # (sender, number, text) of each whole text taken
+        self.status_for: dict[str, int] = {}  # number -> the status its submit_sm is answered with
+        self.binds = 0
+        self.server: asyncio.AbstractServer | None = None
+        self.port = 0
+        self._parts: dict[tuple[str, int], dict[int, bytes]] = {}
+        self._sequences = SimpleSequenceGenerator()  # parsing a request numbers it; ours are answers
+
+    async def start(self, port: int = 0) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port or self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+            self.server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readexactly(4)
+                data = head + await reader.readexactly(struct.unpack(">L", head)[0] - 4)
+                pdu = smpp.parse_pdu(data, client=self._sequences, allow_unknown_opt_params=True)
+                answer = self._answer(pdu)
+                answer.sequence = pdu.sequence
+                writer.write(answer.generate())
+                await writer.drain()
+                if pdu.command == "unbind":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    def _answer(self, pdu):
+        if pdu.command == "bind_transmitter":
+            ok = _text(pdu.password) == self.password
+            self.binds += ok
+            return smpp.make_pdu("bind_transmitter_resp", status=consts.SMPP_ESME_ROK if ok else
+                                 consts.SMPP_ESME_RINVPASWD, system_id="centre")
+        if pdu.command == "submit_sm":
+            number = _text(pdu.destination_addr)
+            status = self.status_for.get(number, consts.SMPP_ESME_ROK)
+            if status == consts.SMPP_ESME_ROK:
+                self._take(_text(pdu.source_addr), number, pdu)
+            return smpp.make_pdu("submit_sm_resp", status=status, message_id="1" if not status else "")
+        if pdu.command == "enquire_link":
+            return smpp.make_pdu("enquire_link_resp")
+        if pdu.command == "unbind":
+            return smpp.make_pdu("unbind_resp")
+        return smpp.make_pdu("generic_nack", status=consts.SMPP_ESME_RINVCMDID)
+
+    def _take(self, sender: str, number: str, pdu) -> None:
+        body = pdu.short_message
+        coding = "utf-16-be" if pdu.data_coding == consts.SMPP_ENCODING_ISO10646 else "latin-1"
+        if not pdu.esm_class & consts.SMPP_GSMFEAT_UDHI:
+            self.texts.append((sender, number, body.decode(coding)))
+            return
+        # UDH: length, IE "concatenated, 8-bit reference" (0x00, 3), reference, parts, this part.
+        udh_length, reference, total, index = body[0], body[3], body[4], body[5]
+        parts = self._parts.setdefault((number, reference), {})
+        parts[index] = body[1 + udh_length:]
+        if len(parts) == total:
+            del self._parts[(number, reference)]
+            self.texts.append((sender, number, b"".join(parts[i] for i in sorted(parts)).decode(coding)))
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")

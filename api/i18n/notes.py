@@ -54,6 +54,8 @@ def fact_value(key: str, facts: dict, lang: str) -> str:
     value = facts[key]
     if key == "amount" and facts.get("currency"):
         return money(value, str(facts["currency"]), lang)
+    if key == "legal_act" and i18n.has("legal_act", str(value)):  # rules/repatriation.toml names the act by key
+        return i18n.text("legal_act", str(value), lang)
     if key in PERCENT_FACTS:
         return i18n.text("unit", "percent", lang).format(value=percent_number(value, lang, PERCENT_FACTS[key]))
     return dossier_value(value, lang)

@@ -72,3 +72,17 @@ def test_a_wrong_note_is_refused_before_it_is_recorded():
                         ("", {"until": "x"})]:
         with pytest.raises(ValueError):
             check_note(key, params)
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru", "en"])
+def test_the_act_behind_each_repatriation_amount_reads_in_the_auditors_language(lang):
+    """rules/repatriation.toml names each amount's legal act by a key; the auditor reads the act."""
+    from api.i18n.notes import fact_value
+    from rules import repatriation_amounts
+
+    for row in repatriation_amounts():
+        assert i18n.has("legal_act", row.legal_act), row
+        shown = fact_value("legal_act", {"legal_act": row.legal_act}, lang)
+        assert shown != row.legal_act and ("№" if lang != "en" else "No.") in shown
+    # A case lodged before keeps the words it recorded.
+    assert fact_value("legal_act", {"legal_act": "Res. No. 1 (old words)"}, lang) == "Res. No. 1 (old words)"

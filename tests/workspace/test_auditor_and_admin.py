@@ -215,7 +215,7 @@ async def test_the_auditor_reads_the_amount_a_claim_was_given_and_the_act_that_s
         page = (await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text
         return page if 'class="data rules-facts"' in page else None
     facts = (await eventually(desk)).split('class="data rules-facts"')[1].split("</dl>")[0]
-    assert "<dt>Сумма</dt>" in facts and "<dt>Правовой акт</dt><dd>[D] placeholder for Res. No. 169" in facts
+    assert "<dt>Сумма</dt>" in facts and "<dt>Правовой акт</dt><dd>Постановление № 169, приложение 2: предварительная" in facts
     assert "<dt>Подано после срока</dt><dd>нет</dd>" in facts and "<dt>Версия правил</dt>" in facts
     amount = facts.split("<dt>Сумма</dt><dd>")[1].split("</dd>")[0]
     assert any(ch.isdigit() for ch in amount) and "," in amount  # "150 000,00 сом": money as the reader writes it

@@ -83,6 +83,7 @@ class NotificationRelay:
                  max_age: timedelta = timedelta(days=7), sms: SmsCentre | None = None) -> None:
         self.sessions, self.mail, self.public_url, self.meter = sessions, mail, public_url.rstrip("/"), meter
         self.max_age, self.sms = max_age, sms
+        self._away: set[str] = set()  # the channels found away in this round: the rest of it waits
 
     @classmethod
     def from_settings(cls, settings, sessions: async_sessionmaker, meter=None) -> "NotificationRelay | None":
@@ -103,7 +104,8 @@ class NotificationRelay:
                 await asyncio.to_thread(link.close)
 
     async def _round(self, most: int, link: SmsLink | None) -> int:
-        done, deferred, self._away = 0, set(), set()
+        done, deferred = 0, set()
+        self._away.clear()
         while done < most and len(deferred) < most:
             # The row stays locked while the server answers (at most its timeout): one connection
             # of the worker's pool, never a request's.

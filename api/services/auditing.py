@@ -65,7 +65,8 @@ async def case_timeline(session: AsyncSession, temporal: Client, staff: Staff, c
     engine = [item for i, run in enumerate(runs, start=1)
               for item in timeline.engine_items(run, run=i if len(runs) > 1 else 0,
                                                 timers=await timeline.timer_summaries(run, temporal.data_converter))]
-    return timeline.merge(engine, await timeline.audit_items(session, case.case_number))
+    return timeline.merge(engine, await timeline.audit_items(session, case.case_number),
+                          await timeline.outbox_items(session, case.case_number))
 
 
 async def engine_runs(session: AsyncSession, temporal: Client, staff: Staff, case_number: str,

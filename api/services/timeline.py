@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
-from db.models import AuditEntry
+from db.models import AuditEntry, Notification
 from db.sealing import session_sealer
 
 
@@ -33,6 +33,8 @@ class TimelineItem:
     timer: str = ""  # an engine timer's summary: its clock and what it waits for ("interview: reminder")
     data: dict = field(default_factory=dict)  # what the decision decided (a refusal's ground, a date…)
     facts: dict = field(default_factory=dict)  # what the case's rules gave it (an amount and its legal act…)
+    note: str = ""  # the news the applicant was told of (a key of schemas.notes.NOTES), with its parameters
+    note_params: dict = field(default_factory=dict)
 
 
 # What the engine recorded from the rules in force that an auditor checks a case against: the
@@ -116,6 +118,18 @@ async def audit_items(session: AsyncSession, case_number: str) -> list[TimelineI
     return items
 
 
+async def outbox_items(session: AsyncSession, case_number: str) -> list[TimelineItem]:
+    """How the applicant was told of each piece of news (activities/notifications.py): by mail, by
+    text, or why not; and what still waits to be sent, since when. The appeal runs from a refusal,
+    and an auditor may have to show when and how its applicant learnt of it."""
+    rows = await session.scalars(select(Notification).where(Notification.case_number == case_number)
+                                 .order_by(Notification.id))
+    return [TimelineItem(at=r.sent_at or r.created_at, source="outbox",
+                         action=f"applicant_told_{r.channel or 'none'}" if r.sent_at else "applicant_not_yet_told",
+                         note=r.message, note_params=r.params if isinstance(r.params, dict) else {},
+                         detail=f"notification {r.id}") for r in rows]
+
+
 def _facts(detail) -> dict:
     if not isinstance(detail, dict):
         return {}
@@ -148,7 +162,8 @@ def as_csv(items: list[TimelineItem]) -> str:
                "data": json.dumps(item.data, ensure_ascii=False, sort_keys=True) if item.data else "",
                "reason_params": json.dumps(item.reason_params, ensure_ascii=False, sort_keys=True)
                if item.reason_params else "",
-               "facts": json.dumps(item.facts, ensure_ascii=False, sort_keys=True) if item.facts else ""}
+               "facts": json.dumps(item.facts, ensure_ascii=False, sort_keys=True) if item.facts else "",
+               "note_params": json.dumps(item.note_params, ensure_ascii=False, sort_keys=True) if item.note_params else ""}
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 

@@ -192,7 +192,10 @@ async def test_the_auditor_reads_the_ground_of_a_refusal_and_its_deadlines_in_wo
     done = desk.split('id="timeline"')[1].split('id="views"')[0]
     refusal = next(row for row in done.split("<tr")[1:] if "Contradictions on dates." in row)
     assert "<dt>Основание</dt><dd>Недостоверные показания</dd>" in refusal
-    assert done.count("Недостоверные показания") == 2  # recommended, then decided
+    decided = "".join(row for row in done.split("<tr")[1:] if 'data-source="outbox"' not in row)
+    assert decided.count("Недостоверные показания") == 2  # recommended, then decided
+    told = [row for row in done.split("<tr")[1:] if 'data-source="outbox"' in row]
+    assert any("Недостоверные показания" in row for row in told)  # the news the applicant is to be told of
     assert "Dates of the events differ between accounts." in done
     assert "+00:00" not in done and "Срок" in done  # every due date as the reader writes it
     csv = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
@@ -219,3 +222,43 @@ async def test_the_auditor_reads_the_amount_a_claim_was_given_and_the_act_that_s
     assert "<dt>Подано после срока</dt><dd>нет</dd>" in facts and "<dt>Версия правил</dt>" in facts
     amount = facts.split("<dt>Сумма</dt><dd>")[1].split("</dd>")[0]
     assert any(ch.isdigit() for ch in amount) and "," in amount  # "150 000,00 сом": money as the reader writes it
+
+
+async def test_the_auditor_sees_when_and_how_the_applicant_was_told_of_their_news(api, tokens, sessions):
+    """The appeal runs from a decision the applicant learnt of: the desk shows each piece of news
+    waiting, then told by text (or mail, or why not), with what it was."""
+    import uuid
+
+    from activities.notifications import NotificationRelay
+    from activities.sms import SmsCentre as CentreSettings
+    from tests.activities.smpp_centre import SmsCentre
+    from tests.conftest import PUBLIC_URL
+    from tests.factories import refugee_application
+
+    data = refugee_application()
+    data["contact"] = {"address": "Osh, Kurmanjan Datka 3", "phone": "0555 987 654"}
+    n = (await api.post("/api/v1/applications/refugee", json=data,
+                        headers={"Idempotency-Key": str(uuid.uuid4()), "Accept-Language": "ru"})).json()["case_number"]
+    await decide(api, tokens, n, "registration", "register", "registrar")
+    auditor = await signed_in(api, "auditor")
+
+    def told(page: str) -> list[str]:
+        done = page.split('id="timeline"')[1].split('id="views"')[0]
+        return [row for row in done.split("<tr")[1:] if 'data-source="outbox"' in row]
+    waiting = told((await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text)
+    assert waiting and all("Новости для заявителя ждут отправки" in row for row in waiting)
+    assert any("Заявление зарегистрировано" in row for row in waiting)
+    centre = SmsCentre()
+    await centre.start()
+    try:
+        sms = CentreSettings("127.0.0.1", centre.port, "aryz", centre.password, "MIGRATION", timeout=5)
+        await NotificationRelay(sessions, None, PUBLIC_URL, sms=sms).send_pending(100_000)
+    finally:
+        await centre.stop()
+    assert [number for _, number, text in centre.texts if n in text] == ["996555987654"]
+    rows = told((await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text)
+    assert len(rows) == len(waiting) and all("Заявителю сообщено SMS-сообщением, что есть новости" in row for row in rows)
+    registered = next(row for row in rows if "Заявление зарегистрировано" in row)
+    assert "исходящие №" in registered
+    exported = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
+    assert "applicant_told_sms" in exported and "application_registered" in exported

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     smpp_source: str = Field(default="MIGRATION", min_length=1, max_length=20)  # the sender applicants see
     smpp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
+    # How old news must be before it is sent: a decision's document follows it within seconds, and
+    # both are told in one mail or text.
+    notification_settle_seconds: float = Field(default=20.0, ge=0, le=3600)
     # News older than this is not mailed (it would be when mail is first set up): the status page has it.
     notification_max_age_days: int = Field(default=7, ge=1, le=365)
 

@@ -80,9 +80,12 @@ class NotificationRelay:
     longer than `max_age`, as it would when mail is first set up)."""
 
     def __init__(self, sessions: async_sessionmaker, mail: MailServer | None, public_url: str, meter=None,
-                 max_age: timedelta = timedelta(days=7), sms: SmsCentre | None = None) -> None:
+                 max_age: timedelta = timedelta(days=7), sms: SmsCentre | None = None,
+                 settle: timedelta = timedelta(0)) -> None:
         self.sessions, self.mail, self.public_url, self.meter = sessions, mail, public_url.rstrip("/"), meter
-        self.max_age, self.sms = max_age, sms
+        # News is sent once it is `settle` old, so that what follows it within seconds (the document
+        # a decision issues) goes in the same mail or text, not in a second one.
+        self.max_age, self.sms, self.settle = max_age, sms, settle
         self._away: set[str] = set()  # the channels found away in this round: the rest of it waits
 
     @classmethod
@@ -91,7 +94,8 @@ class NotificationRelay:
         mail, sms = MailServer.from_settings(settings), SmsCentre.from_settings(settings)
         if mail is None and sms is None:
             return None
-        return cls(sessions, mail, settings.public_url, meter, timedelta(days=settings.notification_max_age_days), sms)
+        return cls(sessions, mail, settings.public_url, meter, timedelta(days=settings.notification_max_age_days), sms,
+                   timedelta(seconds=settings.notification_settle_seconds))
 
     async def send_pending(self, most: int = 100) -> int:
         """Deals with up to `most` notifications (passing over at most as many more for now); stops
@@ -110,7 +114,7 @@ class NotificationRelay:
             # The row stays locked while the server answers (at most its timeout): one connection
             # of the worker's pool, never a request's.
             async with self.sessions.begin() as session:
-                notification = await next_unsent(session, deferred)
+                notification = await next_unsent(session, deferred, self.settle)
                 if notification is None:
                     return done
                 together = [notification.id, *await also_unsent(session, notification)]

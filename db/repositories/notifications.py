@@ -1,18 +1,22 @@
 """The applicants' outbox: written with each transition that tells the applicant something
 (transitions.py), taken here one at a time by whichever relay gets to it first."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Notification
 
 
-async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset()) -> Notification | None:
-    """The oldest notification not yet sent (and not `passed_over` this round), locked for this
-    transaction; one another relay holds is skipped, so two relays never send the same one at once."""
+async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset(),
+                      settled: timedelta = timedelta(0)) -> Notification | None:
+    """The oldest notification not yet sent (and not `passed_over` this round) that is at least
+    `settled` old, locked for this transaction; one another relay holds is skipped, so two relays
+    never send the same one at once."""
     query = select(Notification).where(Notification.sent_at.is_(None))
+    if settled:  # by the database's clock, which wrote created_at
+        query = query.where(Notification.created_at <= func.now() - settled)
     if passed_over:
         query = query.where(Notification.id.not_in(passed_over))
     return await session.scalar(query.order_by(Notification.id).limit(1).with_for_update(skip_locked=True))

@@ -121,7 +121,8 @@ async def test_a_worker_process_set_with_a_mail_server_and_an_sms_centre_tells_o
                ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC, ARYZ_DOCUMENT_SIGNING_KEYS=DOCUMENT_KEYS_SPEC,
                ARYZ_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
                ARYZ_SMTP_HOST="127.0.0.1", ARYZ_SMTP_PORT=str(mailbox.port), ARYZ_SMTP_STARTTLS="false",
-               ARYZ_SMTP_FROM="aryz@mlsp.gov.kg", ARYZ_NOTIFICATION_SECONDS="0.2", ARYZ_DOCUMENT_RENDER_PROCESSES="0",
+               ARYZ_SMTP_FROM="aryz@mlsp.gov.kg", ARYZ_NOTIFICATION_SECONDS="0.2", ARYZ_NOTIFICATION_SETTLE_SECONDS="2",
+               ARYZ_DOCUMENT_RENDER_PROCESSES="0",
                ARYZ_SMPP_HOST="127.0.0.1", ARYZ_SMPP_PORT=str(centre.port), ARYZ_SMPP_SYSTEM_ID="aryz",
                ARYZ_SMPP_PASSWORD=centre.password)
     worker = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env, stdout=subprocess.DEVNULL,

@@ -119,3 +119,26 @@ async def test_one_session_with_the_centre_serves_a_round(sessions, centre):
     assert all(len(texts_of(centre, n)) == 1 for n in cases)
     assert centre.binds - binds == 1
 
+
+
+async def test_news_is_sent_once_it_has_settled_so_a_decision_and_its_document_are_one_text(sessions, centre):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from db.models import Notification
+
+    n = await case_with_news(sessions, "ru", phone="+996700000201")
+    settling = relay(sessions, centre)
+    settling.settle = timedelta(seconds=30)
+    await settling.send_pending()
+    assert not texts_of(centre, n)  # just written: the document may follow
+    await ReadModelActivities(sessions).record_transition(TransitionRecord(
+        case_number=n, seq=2, at=datetime.now(timezone.utc), state="REJECTED", event="document_issued",
+        public_note="letter_issued", note_params={"number": "RFL-C-2026-000001"}, notify_applicant=True))
+    async with sessions.begin() as s:  # the decision's news is 31 s old, its letter's a second
+        await s.execute(update(Notification).where(Notification.case_number == n, Notification.seq == 1)
+                        .values(created_at=datetime.now(timezone.utc) - timedelta(seconds=31)))
+    await settling.send_pending()
+    assert len(texts_of(centre, n)) == 1
+    assert {(x.seq, x.channel) for x in await outbox(sessions, n)} == {(1, "sms"), (2, "sms")}

@@ -23,12 +23,13 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from activities.sms import CentreUnavailable, SmsCentre, SmsLink, TextDeferred, TextRefused, international_number
+from activities.sms import CentreUnavailable, SmsCentre, SmsLink, TextDeferred, TextRefused
 from api.i18n import text
 from db.models import Notification
 from db.repositories.cases import get_case
 from db.repositories.notifications import also_unsent, mark_sent, next_unsent
 from db.sealing import session_sealer
+from schemas.phone import international_number
 
 log = logging.getLogger("aryz.notifications")
 # Whoever reads it: the state language, the official language, and English for a foreigner.

@@ -5,21 +5,11 @@ A text says what a mail says: there is news on case N, and where to read it. It 
 language, the one the applicant applied in. One session with the centre serves a relay's round.
 """
 
-import logging
-import re
 from dataclasses import dataclass
 
 from smpplib import consts, gsm
 from smpplib import exceptions as smpp_errors
 from smpplib.client import Client
-
-log = logging.getLogger("aryz.sms")
-
-# A number written without a country code is Kyrgyz: "0555 123 456" or "555 123 456" (nine digits
-# after the trunk prefix 0), as people here write their own.
-HOME_COUNTRY_CODE = "996"
-NATIONAL_DIGITS = 9
-_SEPARATORS = re.compile(r"[\s\-().]")
 
 # What a centre's answer to one message means for it: refused for good (the number cannot be
 # reached this way), or the centre will take nothing now (every other message would fare the same).
@@ -37,25 +27,6 @@ class TextDeferred(Exception):
 
 class CentreUnavailable(Exception):
     """The centre cannot be reached, or takes nothing now."""
-
-
-def international_number(phone: str) -> str | None:
-    """The number as an SMS centre wants it (E.164 digits, no "+"), or None when what the applicant
-    wrote is not a number a text can be sent to."""
-    raw = _SEPARATORS.sub("", phone)
-    if raw.startswith("+"):
-        digits = raw[1:]
-    elif raw.startswith("00"):
-        digits = raw[2:]
-    elif raw.startswith("0") and len(raw) == NATIONAL_DIGITS + 1:
-        digits = HOME_COUNTRY_CODE + raw[1:]
-    elif len(raw) == NATIONAL_DIGITS:
-        digits = HOME_COUNTRY_CODE + raw
-    elif raw.startswith(HOME_COUNTRY_CODE) and len(raw) == len(HOME_COUNTRY_CODE) + NATIONAL_DIGITS:
-        digits = raw
-    else:
-        return None
-    return digits if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from schemas.countries import CountryCode
+from schemas.phone import international_number
 from schemas.text import clean_text, problem
 
 # ISO 3166-2:KG subdivisions; document numbers carry the region of the office.
@@ -48,6 +49,15 @@ class Contact(Strict):
     address: str = Field(min_length=1, max_length=500)
     phone: str = Field(default="", max_length=30, pattern=r"^[0-9+\-() ]*$")
     email: EmailStr | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def dialable(cls, value: str) -> str:
+        """A number news can be texted to: with its country code, or as dialled in Kyrgyzstan."""
+        if value and international_number(value) is None:
+            raise problem("phone_unreadable", "write the phone number with its country code (+996 555 123 456) "
+                                              "or as dialled in Kyrgyzstan (0555 123 456)")
+        return value
 
     @model_validator(mode="after")
     def reachable(self) -> "Contact":

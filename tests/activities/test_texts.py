@@ -10,9 +10,9 @@ from smpplib import consts
 from activities.notifications import MailServer
 from activities.read_model import ReadModelActivities
 from activities.sms import SmsCentre as CentreSettings
-from activities.sms import international_number
 from api.services.applications import submit_application
 from schemas.messages import TransitionRecord
+from schemas.phone import international_number
 from schemas.procedures import PROCEDURES
 from tests.activities.smpp_centre import SmsCentre
 from tests.activities.test_notifications import Relay, outbox
@@ -100,12 +100,10 @@ async def test_texts_wait_while_the_centre_is_away_or_refuses_the_password_and_g
 async def test_a_number_the_centre_refuses_is_not_tried_forever_and_a_busy_centre_is_tried_again(sessions, centre):
     refused = await case_with_news(sessions, "ky", phone="+996700000005")
     busy = await case_with_news(sessions, "ky", phone="+996700000006")
-    nonsense = await case_with_news(sessions, "ky", phone="12345")
     centre.status_for["996700000005"] = consts.SMPP_ESME_RINVDSTADR
     centre.status_for["996700000006"] = consts.SMPP_ESME_RTHROTTLED
     await relay(sessions, centre).send_pending()
     assert [(x.channel, x.sent_at is not None) for x in await outbox(sessions, refused)] == [("refused", True)]
-    assert [(x.channel, x.sent_at is not None) for x in await outbox(sessions, nonsense)] == [("refused", True)]
     assert [x.sent_at for x in await outbox(sessions, busy)] == [None]
     del centre.status_for["996700000006"]
     await relay(sessions, centre).send_pending()
@@ -142,3 +140,27 @@ async def test_news_is_sent_once_it_has_settled_so_a_decision_and_its_document_a
     await settling.send_pending()
     assert len(texts_of(centre, n)) == 1
     assert {(x.seq, x.channel) for x in await outbox(sessions, n)} == {(1, "sms"), (2, "sms")}
+
+
+async def test_a_phone_stored_before_numbers_were_checked_is_not_guessed_at(sessions, centre):
+    from activities.notifications import Contact
+
+    [notification] = await outbox(sessions, await case_with_news(sessions, "ky", phone="+996700000301"))
+    link = relay(sessions, centre).sms.link()
+    try:
+        how = await relay(sessions, centre)._text(notification, Contact("", "8 916 123 45 67", "ky"), link)
+    finally:
+        link.close()
+    assert how == "refused" and not texts_of(centre, notification.case_number)
+
+
+def test_an_application_with_a_phone_no_text_can_reach_is_refused_in_the_readers_words():
+    from pydantic import ValidationError
+
+    from schemas.people import Contact
+
+    for phone in ("8 916 123 45 67", "12345", "+0555123456"):
+        with pytest.raises(ValidationError) as refused:
+            Contact(address="Osh", phone=phone)
+        assert refused.value.errors()[0]["type"] == "phone_unreadable"
+    assert Contact(address="Osh", phone="0555 123 456").phone == "0555 123 456"  # kept as written

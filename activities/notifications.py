@@ -29,7 +29,7 @@ from db.models import Notification
 from db.repositories.cases import get_case
 from db.repositories.notifications import also_unsent, mark_sent, next_unsent
 from db.sealing import session_sealer
-from schemas.phone import international_number
+from schemas.phone import first_channel, international_number
 
 log = logging.getLogger("aryz.notifications")
 # Whoever reads it: the state language, the official language, and English for a foreigner.
@@ -147,12 +147,12 @@ class NotificationRelay:
 
     async def _deliver(self, notification: Notification, contact: Contact, link: SmsLink | None) -> str:
         """How it went, or "deferred" to try this one again next round (until it is stale)."""
-        how = "none"
-        if contact.email and self.mail is not None:
+        how = first_channel(contact.email, contact.phone, self.mail is not None, link is not None)
+        if how == "email":
             how = await self._mail(notification, contact.email)
             if how != "refused":
                 return how
-        if contact.phone and link is not None:
+        if contact.phone and link is not None:  # first, or when the mail server refused the address
             return await self._text(notification, contact, link)
         return how
 

@@ -1,4 +1,5 @@
-"""Phone numbers as applicants write them, read as an SMS centre wants them (E.164 digits)."""
+"""Phone numbers as applicants write them, read as an SMS centre wants them (E.164 digits), and
+how an applicant is told of news."""
 
 import re
 
@@ -26,3 +27,13 @@ def international_number(phone: str) -> str | None:
     else:
         return None
     return digits if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0" else None
+
+
+def first_channel(email: str, phone: str, mail: bool, texts: bool) -> str:
+    """How news first goes to an applicant: "email" to the address they gave when aryz has a mail
+    server, else "sms" to their phone when it has an SMS centre, else "none" (the status page)."""
+    if email and mail:
+        return "email"
+    if phone and texts:
+        return "sms"
+    return "none"

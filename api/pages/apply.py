@@ -26,6 +26,7 @@ from api.rejections import localized
 from api.services.applicant import FILE_REFUSALS, MAX_FILES, store_files
 from api.services.applications import submit_application
 from api.services.workflows import start_submitted
+from schemas.phone import first_channel
 
 router = APIRouter(include_in_schema=False)
 KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -115,8 +116,11 @@ async def _submit(request: Request, form: ApplicationForm, application, values: 
         return _page(request, form, len(form.steps), values, key, [problem], status_code=422)
     await session.commit()  # the case (and its files) exist before the workflow and the answer
     await start_submitted(session, temporal, result.case, settings.task_queue)
+    contact = application.contact
+    told_by = first_channel(contact.email or "", contact.phone, bool(settings.smtp_host), bool(settings.smpp_host))
     response = render(request, "apply_done.html", {
         "case_number": result.case.case_number, "access_code": result.access_code, "slug": form.procedure.slug,
-        "files": len(files), "canonical": "/status"})
+        "files": len(files), "canonical": "/status", "told_by": told_by,
+        "told_at": contact.email if told_by == "email" else contact.phone})
     open_case_cookie(request, response, result.case.case_number)
     return response

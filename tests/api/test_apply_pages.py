@@ -232,3 +232,28 @@ async def test_the_check_page_lists_every_question_an_unanswered_one_as_it_will_
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", check))
     assert "Кратная пошлина уплачена нет" in text
     assert "Электронная почта —" in text  # an optional question left blank
+
+
+@pytest.mark.parametrize("channels, told", [
+    ({}, "Время от времени открывайте страницу статуса"),
+    ({"smpp_host": "smpp.example.kg"}, "мы отправим SMS-сообщение на номер +996 700 111 222"),
+    ({"smtp_host": "mail.example.kg", "smpp_host": "smpp.example.kg"}, "мы отправим письмо на gulnara@example.kg")])
+async def test_the_applicant_is_told_how_news_will_reach_them(api, channels, told):
+    """As the relay will send it (activities/notifications.py): by mail if they gave an address and
+    there is a mail server, else by text to their phone, else they are to look at the status page."""
+    app = api._transport.app
+    settings = app.state.settings
+    application = APPLICATIONS["repatriation"]()
+    application["contact"]["phone"] = "+996 700 111 222"
+    if "smtp_host" in channels:
+        application["contact"]["email"] = "gulnara@example.kg"
+    app.state.settings = settings.model_copy(update=channels)
+    try:
+        visitor = Browser(api)
+        check = await walk(visitor, "repatriation", application, "ru")
+        done = await visitor.post("/apply/repatriation", grouped([*carried(check), ("_action", "submit")]),
+                                  files={"files": ("passport.pdf", PDF, "application/pdf")})
+    finally:
+        app.state.settings = settings
+    assert done.status_code == 200, done.text
+    assert told in re.search(r'<p id="told-by">([^<]*)</p>', done.text)[1]

@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     smpp_password: SecretStr | None = None
     smpp_source: str = Field(default="MIGRATION", min_length=1, max_length=20)  # the sender applicants see
     smpp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Ask the centre for delivery receipts; each worker then binds a receiver to record them.
+    smpp_receipts: bool = True
     notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
     # How old news must be before it is sent: a decision's document follows it within seconds, and
     # both are told in one mail or text.

@@ -15,6 +15,7 @@ from activities.notifications import NotificationRelay
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
+from activities.sms_receipts import ReceiptListener
 from documents.pool import RenderPool
 from documents.seal import DocumentSigner
 from workflows.agency_permit import AgencyPermitWorkflow
@@ -74,7 +75,9 @@ async def run_worker() -> None:
     relay = None
     if (notifications := NotificationRelay.from_settings(
             settings, sessions, (extra.get("runtime") or Runtime.default()).metric_meter)) is not None:
-        relay = asyncio.create_task(notifications.run(settings.notification_seconds, stop))
+        relay = asyncio.gather(notifications.run(settings.notification_seconds, stop),
+                               *([ReceiptListener(sessions, notifications.sms).run(stop)]
+                                 if notifications.sms and notifications.sms.receipts else []))
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
         await stop.wait()

@@ -88,6 +88,7 @@ class NotificationRelay:
         # a decision issues) goes in the same mail or text, not in a second one.
         self.max_age, self.sms, self.settle = max_age, sms, settle
         self._away: set[str] = set()  # the channels found away in this round: the rest of it waits
+        self._text_ref: str | None = None  # the SMS centre's id for the text just sent, for its receipt
 
     @classmethod
     def from_settings(cls, settings, sessions: async_sessionmaker, meter=None) -> "NotificationRelay | None":
@@ -119,6 +120,7 @@ class NotificationRelay:
                 if notification is None:
                     return done
                 together = [notification.id, *await also_unsent(session, notification)]
+                self._text_ref = None
                 if notification.created_at < datetime.now(timezone.utc) - self.max_age:
                     channel = "stale"  # news from before mail was set up: the status page has it
                 else:
@@ -126,7 +128,7 @@ class NotificationRelay:
                 if channel == "deferred":  # for now: this address, or a server that is away this round
                     deferred.update(together)
                     continue
-                await mark_sent(session, together, channel, datetime.now(timezone.utc))
+                await mark_sent(session, together, channel, datetime.now(timezone.utc), self._text_ref)
             done += len(together)
             if self.meter is not None:
                 self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
@@ -184,7 +186,7 @@ class NotificationRelay:
         if "sms" in self._away:
             return "deferred"
         try:
-            await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
+            self._text_ref = await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
         except TextRefused as err:
             log.warning("text to the applicant of %s refused by the SMS centre (%s)", notification.case_number, err)
             return "refused"

@@ -221,8 +221,14 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | sms | none | refused | stale
+    # A text's id at the SMS centre, and what its delivery receipt said (activities/sms_receipts.py).
+    provider_ref: Mapped[str | None] = mapped_column(String(65))
+    delivery: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    delivery_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),
-                      Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")))
+                      Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+                      Index("ix_notifications_provider_ref", "provider_ref",
+                            postgresql_where=text("provider_ref IS NOT NULL")))
 
 
 class PlacementReport(Base):

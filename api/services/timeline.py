@@ -122,12 +122,16 @@ async def outbox_items(session: AsyncSession, case_number: str) -> list[Timeline
     """How the applicant was told of each piece of news (activities/notifications.py): by mail, by
     text, or why not; and what still waits to be sent, since when. The appeal runs from a refusal,
     and an auditor may have to show when and how its applicant learnt of it."""
-    rows = await session.scalars(select(Notification).where(Notification.case_number == case_number)
-                                 .order_by(Notification.id))
-    return [TimelineItem(at=r.sent_at or r.created_at, source="outbox",
-                         action=f"applicant_told_{r.channel or 'none'}" if r.sent_at else "applicant_not_yet_told",
-                         note=r.message, note_params=r.params if isinstance(r.params, dict) else {},
-                         detail=f"notification {r.id}") for r in rows]
+    items = []
+    for r in await session.scalars(select(Notification).where(Notification.case_number == case_number)
+                                   .order_by(Notification.id)):
+        told = {"note": r.message, "note_params": r.params if isinstance(r.params, dict) else {},
+                "detail": f"notification {r.id}"}
+        items.append(TimelineItem(at=r.sent_at or r.created_at, source="outbox", **told,
+                                  action=f"applicant_told_{r.channel or 'none'}" if r.sent_at else "applicant_not_yet_told"))
+        if r.delivery and r.delivery_at:  # the SMS centre's receipt: whether the text reached the phone
+            items.append(TimelineItem(at=r.delivery_at, source="outbox", action=f"text_{r.delivery}", **told))
+    return items
 
 
 def _facts(detail) -> dict:

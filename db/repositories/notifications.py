@@ -30,5 +30,17 @@ async def also_unsent(session: AsyncSession, first: Notification) -> list[int]:
         .with_for_update(skip_locked=True)))
 
 
-async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: datetime) -> None:
-    await session.execute(update(Notification).where(Notification.id.in_(ids)).values(sent_at=at, channel=channel))
+async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: datetime,
+                    provider_ref: str | None = None) -> None:
+    """`provider_ref`: the SMS centre's id for the text that told of them all, for its receipt."""
+    await session.execute(update(Notification).where(Notification.id.in_(ids))
+                          .values(sent_at=at, channel=channel, provider_ref=provider_ref or None))
+
+
+async def record_receipt(session: AsyncSession, provider_ref: str, delivery: str, at: datetime) -> int:
+    """What the SMS centre's receipt says of a text, on each notification it told of; a later
+    receipt (a final one after "accepted") replaces an earlier. Returns how many it concerned."""
+    done = await session.execute(update(Notification).where(Notification.provider_ref == provider_ref,
+                                                            Notification.channel == "sms")
+                                 .values(delivery=delivery, delivery_at=at))
+    return done.rowcount

@@ -1,6 +1,8 @@
 """An SMS centre on 127.0.0.1 that speaks SMPP 3.4 as an operator's does, for the relay's tests:
-it binds transmitters that give its password, takes submit_sm (joining a long text's parts by
-their user data header), and answers each with the status a test sets for its number."""
+it binds transmitters and receivers that give its password, takes submit_sm (joining a long
+text's parts by their user data header), answers each with the status a test sets for its number,
+and sends a delivery receipt for each text that asked for one to a bound receiver (kept until one
+binds, and until it is acknowledged)."""
 
 import asyncio
 import struct
@@ -19,6 +21,11 @@ class SmsCentre:
         self.port = 0
         self._parts: dict[tuple[str, int], dict[int, bytes]] = {}
         self._sequences = SimpleSequenceGenerator()  # parsing a request numbers it; ours are answers
+        self.receipt_stat = "DELIVRD"  # what each receipt says
+        self.receipts_in_decimal = False  # a centre that writes the receipt's id in decimal, its answer's in hex
+        self.unacknowledged: dict[int, bytes] = {}  # sequence -> a receipt sent and not yet acknowledged
+        self._receivers: list[asyncio.StreamWriter] = []
+        self._next_id = 0x1A0
 
     async def start(self, port: int = 0) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", port or self.port)
@@ -36,34 +43,59 @@ class SmsCentre:
                 head = await reader.readexactly(4)
                 data = head + await reader.readexactly(struct.unpack(">L", head)[0] - 4)
                 pdu = smpp.parse_pdu(data, client=self._sequences, allow_unknown_opt_params=True)
+                if pdu.command == "deliver_sm_resp":
+                    self.unacknowledged.pop(pdu.sequence, None)
+                    continue
                 answer = self._answer(pdu)
                 answer.sequence = pdu.sequence
                 writer.write(answer.generate())
                 await writer.drain()
+                if pdu.command == "bind_receiver" and answer.status == consts.SMPP_ESME_ROK:
+                    self._receivers.append(writer)
+                    for receipt in self.unacknowledged.values():  # sent to a receiver that went away
+                        writer.write(receipt)
                 if pdu.command == "unbind":
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            if writer in self._receivers:
+                self._receivers.remove(writer)
             writer.close()
 
     def _answer(self, pdu):
-        if pdu.command == "bind_transmitter":
+        if pdu.command in ("bind_transmitter", "bind_receiver"):
             ok = _text(pdu.password) == self.password
-            self.binds += ok
-            return smpp.make_pdu("bind_transmitter_resp", status=consts.SMPP_ESME_ROK if ok else
+            self.binds += ok and pdu.command == "bind_transmitter"
+            return smpp.make_pdu(f"{pdu.command}_resp", status=consts.SMPP_ESME_ROK if ok else
                                  consts.SMPP_ESME_RINVPASWD, system_id="centre")
         if pdu.command == "submit_sm":
             number = _text(pdu.destination_addr)
             status = self.status_for.get(number, consts.SMPP_ESME_ROK)
-            if status == consts.SMPP_ESME_ROK:
-                self._take(_text(pdu.source_addr), number, pdu)
-            return smpp.make_pdu("submit_sm_resp", status=status, message_id="1" if not status else "")
+            if status != consts.SMPP_ESME_ROK:
+                return smpp.make_pdu("submit_sm_resp", status=status, message_id="")
+            self._take(_text(pdu.source_addr), number, pdu)
+            self._next_id += 1
+            if pdu.registered_delivery:
+                self._receipt(self._next_id, number)
+            return smpp.make_pdu("submit_sm_resp", status=status, message_id=format(self._next_id, "x"))
         if pdu.command == "enquire_link":
             return smpp.make_pdu("enquire_link_resp")
         if pdu.command == "unbind":
             return smpp.make_pdu("unbind_resp")
         return smpp.make_pdu("generic_nack", status=consts.SMPP_ESME_RINVCMDID)
+
+    def _receipt(self, message_id: int, number: str) -> None:
+        """A receipt in the text form of SMPP 3.4 Appendix B, as most centres write it."""
+        shown = str(message_id) if self.receipts_in_decimal else format(message_id, "x")
+        receipt = smpp.make_pdu("deliver_sm", client=self._sequences, source_addr=number, destination_addr="MIGRATION",
+                                esm_class=0x04, short_message=(
+                                    f"id:{shown} sub:001 dlvrd:001 submit date:2612051010 done date:2612051011 "
+                                    f"stat:{self.receipt_stat} err:000 text:").encode())
+        raw = receipt.generate()
+        self.unacknowledged[receipt.sequence] = raw
+        for writer in self._receivers[:1]:
+            writer.write(raw)
 
     def _take(self, sender: str, number: str, pdu) -> None:
         body = pdu.short_message

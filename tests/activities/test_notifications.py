@@ -143,6 +143,10 @@ async def test_a_worker_process_set_with_a_mail_server_and_an_sms_centre_tells_o
             return [(number, body) for _, number, body in centre.texts if m in body]
         [(number, body)] = await eventually(text, timeout=30)
         assert number == "996700123456" and "арызыңыз боюнча жаңылык бар" in body
+
+        async def receipted():  # the worker's receiver recorded the operator's receipt
+            return {x.delivery for x in await outbox(sessions, m)} == {"delivered"}
+        await eventually(receipted, timeout=30)
     finally:
         worker.terminate()
         worker.wait(15)

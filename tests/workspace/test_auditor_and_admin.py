@@ -229,8 +229,12 @@ async def test_the_auditor_sees_when_and_how_the_applicant_was_told_of_their_new
     waiting, then told by text (or mail, or why not), with what it was."""
     import uuid
 
+    from smpplib import smpp
+    from smpplib.client import SimpleSequenceGenerator
+
     from activities.notifications import NotificationRelay
     from activities.sms import SmsCentre as CentreSettings
+    from activities.sms_receipts import ReceiptListener, receipt_of
     from tests.activities.smpp_centre import SmsCentre
     from tests.conftest import PUBLIC_URL
     from tests.factories import refugee_application
@@ -251,14 +255,20 @@ async def test_the_auditor_sees_when_and_how_the_applicant_was_told_of_their_new
     centre = SmsCentre()
     await centre.start()
     try:
-        sms = CentreSettings("127.0.0.1", centre.port, "aryz", centre.password, "MIGRATION", timeout=5)
+        sms = CentreSettings("127.0.0.1", centre.port, "aryz", centre.password, "MIGRATION", timeout=5, receipts=True)
         await NotificationRelay(sessions, None, PUBLIC_URL, sms=sms).send_pending(100_000)
+        receipts = ReceiptListener(sessions, sms)
+        for receipt in [receipt_of(smpp.parse_pdu(raw, client=SimpleSequenceGenerator()))
+                        for raw in centre.unacknowledged.values()]:
+            await receipts.record(receipt)  # as the worker's listener does
     finally:
         await centre.stop()
     assert [number for _, number, text in centre.texts if n in text] == ["996555987654"]
     rows = told((await auditor.get(f"/staff/audit/cases/{n}?lang=ru")).text)
-    assert len(rows) == len(waiting) and all("Заявителю сообщено SMS-сообщением, что есть новости" in row for row in rows)
+    sent = [row for row in rows if "Заявителю сообщено SMS-сообщением, что есть новости" in row]
+    delivered = [row for row in rows if "SMS-сообщение доставлено на телефон заявителя (отчёт оператора)" in row]
+    assert len(sent) == len(delivered) == len(waiting) == len(rows) // 2
     registered = next(row for row in rows if "Заявление зарегистрировано" in row)
     assert "исходящие №" in registered
     exported = (await auditor.get(f"/staff/audit/cases/{n}/timeline.csv")).text
-    assert "applicant_told_sms" in exported and "application_registered" in exported
+    assert "applicant_told_sms" in exported and "text_delivered" in exported and "application_registered" in exported

@@ -106,4 +106,5 @@ class ReceiptListener:
                 if await record_receipt(session, ref, receipt.delivery, at):
                     log.info("text %s: %s", ref, receipt.delivery)
                     return
-        log.info("receipt for a text aryz does not know (%s)", receipt.provider_ref)
+        # A long text's earlier parts (its last part's id is kept), or a text from before receipts.
+        log.debug("receipt for a text aryz does not keep (%s)", receipt.provider_ref)

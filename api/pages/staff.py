@@ -15,6 +15,7 @@ from api.pages.staff_session import PageStaff, Posted
 from api.policy import may_supervise
 from api.rejections import localized
 from api.services import case_reading, decisions, workspace
+from api.services.applicant_reach import applicant_reach
 from api.services.case_reading import case_for_staff
 from api.services.desk_view import futile_outcomes, open_steps
 from api.services.documents import case_documents, document_pdf
@@ -75,7 +76,9 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "saved": request.query_params.get("saved", "")[:20], "transitions": view.transitions,
         "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
         else {}, "documents": await case_documents(session, view.case.case_number), "files": view.files, "clocks": clocks,
-        "assignable": await workspace.assignable(session, staff, view.case, view.open_tasks)}, status_code)
+        "assignable": await workspace.assignable(session, staff, view.case, view.open_tasks),
+        "reach": await applicant_reach(session, view.case.case_number) if view.application.get("contact") else None},
+        status_code)
 
 
 def _outcome_view(step, outcome, lang: str) -> dict:

@@ -44,3 +44,10 @@ async def record_receipt(session: AsyncSession, provider_ref: str, delivery: str
                                                             Notification.channel == "sms")
                                  .values(delivery=delivery, delivery_at=at))
     return done.rowcount
+
+
+async def latest_for_case(session: AsyncSession, case_number: str) -> Notification | None:
+    """The case's latest news for its applicant, however it went (the officers' page says whether
+    it reached them)."""
+    return await session.scalar(select(Notification).where(Notification.case_number == case_number)
+                                .order_by(Notification.id.desc()).limit(1))

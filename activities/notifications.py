@@ -88,7 +88,6 @@ class NotificationRelay:
         # a decision issues) goes in the same mail or text, not in a second one.
         self.max_age, self.sms, self.settle = max_age, sms, settle
         self._away: set[str] = set()  # the channels found away in this round: the rest of it waits
-        self._text_ref: str | None = None  # the SMS centre's id for the text just sent, for its receipt
 
     @classmethod
     def from_settings(cls, settings, sessions: async_sessionmaker, meter=None) -> "NotificationRelay | None":
@@ -120,15 +119,15 @@ class NotificationRelay:
                 if notification is None:
                     return done
                 together = [notification.id, *await also_unsent(session, notification)]
-                self._text_ref = None
+                ref = None  # the SMS centre's id for a text, which its delivery receipt names
                 if notification.created_at < datetime.now(timezone.utc) - self.max_age:
                     channel = "stale"  # news from before mail was set up: the status page has it
                 else:
-                    channel = await self._deliver(notification, await self._contact(session, notification), link)
+                    channel, ref = await self._deliver(notification, await self._contact(session, notification), link)
                 if channel == "deferred":  # for now: this address, or a server that is away this round
                     deferred.update(together)
                     continue
-                await mark_sent(session, together, channel, datetime.now(timezone.utc), self._text_ref)
+                await mark_sent(session, together, channel, datetime.now(timezone.utc), ref)
             done += len(together)
             if self.meter is not None:
                 self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
@@ -147,16 +146,18 @@ class NotificationRelay:
                                                f"{case.case_number}|application.contact") or {}
         return Contact(contact.get("email") or "", contact.get("phone") or "", case.lang or "")
 
-    async def _deliver(self, notification: Notification, contact: Contact, link: SmsLink | None) -> str:
-        """How it went, or "deferred" to try this one again next round (until it is stale)."""
+    async def _deliver(self, notification: Notification, contact: Contact,
+                       link: SmsLink | None) -> tuple[str, str | None]:
+        """How it went ("deferred": try this one again next round, until it is stale), and a text's
+        id at the SMS centre."""
         how = first_channel(contact.email, contact.phone, self.mail is not None, link is not None)
         if how == "email":
             how = await self._mail(notification, contact.email)
             if how != "refused":
-                return how
+                return how, None
         if contact.phone and link is not None:  # first, or when the mail server refused the address
             return await self._text(notification, contact, link)
-        return how
+        return how, None
 
     async def _mail(self, notification: Notification, address: str) -> str:
         if "mail" in self._away:
@@ -177,27 +178,27 @@ class NotificationRelay:
             return "deferred"
         return "email"
 
-    async def _text(self, notification: Notification, contact: Contact, link: SmsLink) -> str:
+    async def _text(self, notification: Notification, contact: Contact, link: SmsLink) -> tuple[str, str | None]:
         number = international_number(contact.phone)
         if number is None:
             log.warning("the phone of the applicant of %s is not a number a text can go to",
                         notification.case_number)
-            return "refused"
+            return "refused", None
         if "sms" in self._away:
-            return "deferred"
+            return "deferred", None
         try:
-            self._text_ref = await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
+            ref = await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
         except TextRefused as err:
             log.warning("text to the applicant of %s refused by the SMS centre (%s)", notification.case_number, err)
-            return "refused"
+            return "refused", None
         except TextDeferred as err:
             log.warning("text to the applicant of %s not taken for now (%s)", notification.case_number, err)
-            return "deferred"
+            return "deferred", None
         except CentreUnavailable as err:
             log.warning("SMS centre unavailable (%s); texts wait", err)
             self._away.add("sms")
-            return "deferred"
-        return "sms"
+            return "deferred", None
+        return "sms", ref
 
     def text_message(self, notification: Notification, lang: str) -> str:
         """In the language the applicant applied in; in Kyrgyz and Russian when that is not known."""

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
-from db.models import AuditEntry, Notification
+from db.models import AuditEntry
+from db.repositories import notifications
 from db.sealing import session_sealer
 
 
@@ -123,8 +124,7 @@ async def outbox_items(session: AsyncSession, case_number: str) -> list[Timeline
     text, or why not; and what still waits to be sent, since when. The appeal runs from a refusal,
     and an auditor may have to show when and how its applicant learnt of it."""
     items = []
-    for r in await session.scalars(select(Notification).where(Notification.case_number == case_number)
-                                   .order_by(Notification.id)):
+    for r in await notifications.for_case(session, case_number):
         told = {"note": r.message, "note_params": r.params if isinstance(r.params, dict) else {},
                 "detail": f"notification {r.id}"}
         items.append(TimelineItem(at=r.sent_at or r.created_at, source="outbox", **told,

@@ -51,3 +51,9 @@ async def latest_for_case(session: AsyncSession, case_number: str) -> Notificati
     it reached them)."""
     return await session.scalar(select(Notification).where(Notification.case_number == case_number)
                                 .order_by(Notification.id.desc()).limit(1))
+
+
+async def for_case(session: AsyncSession, case_number: str) -> list[Notification]:
+    """Every piece of news for the case's applicant, in the order it was written (the auditor's timeline)."""
+    return list(await session.scalars(select(Notification).where(Notification.case_number == case_number)
+                                      .order_by(Notification.id)))

@@ -132,3 +132,15 @@ async def test_an_unknown_procedure_is_a_404(api):
 async def test_a_bad_idempotency_key_is_a_422(api):
     r = await api.post(URL, json=refugee_application(), headers={"Idempotency-Key": "x" * 101})
     assert r.status_code == 422 and "Idempotency-Key" in r.json()["detail"]
+
+
+async def test_a_phone_no_text_can_reach_is_refused_in_the_readers_language_and_nothing_is_stored(api, sessions):
+    app = refugee_application()
+    app["contact"] = {"address": "Bishkek", "phone": "8 916 123 45 67"}
+    before = await snapshot(sessions)
+    r = await api.post(URL, json=app, headers={"Idempotency-Key": str(uuid.uuid4()), "Accept-Language": "ru"})
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert error["code"] == "phone_unreadable" and "contact" in str(error)
+    assert "с кодом страны" in r.text
+    assert await snapshot(sessions) == before

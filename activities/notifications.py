@@ -119,15 +119,15 @@ class NotificationRelay:
                 if notification is None:
                     return done
                 together = [notification.id, *await also_unsent(session, notification)]
-                ref = None  # the SMS centre's id for a text, which its delivery receipt names
+                parts: tuple[str, ...] = ()  # the SMS centre's id for each part of a text, for its receipts
                 if notification.created_at < datetime.now(timezone.utc) - self.max_age:
                     channel = "stale"  # news from before mail was set up: the status page has it
                 else:
-                    channel, ref = await self._deliver(notification, await self._contact(session, notification), link)
+                    channel, parts = await self._deliver(notification, await self._contact(session, notification), link)
                 if channel == "deferred":  # for now: this address, or a server that is away this round
                     deferred.update(together)
                     continue
-                await mark_sent(session, together, channel, datetime.now(timezone.utc), ref)
+                await mark_sent(session, together, channel, datetime.now(timezone.utc), parts)
             done += len(together)
             if self.meter is not None:
                 self.meter.create_counter("aryz_notifications", "Applicants' notifications, by how they went").add(
@@ -147,17 +147,17 @@ class NotificationRelay:
         return Contact(contact.get("email") or "", contact.get("phone") or "", case.lang or "")
 
     async def _deliver(self, notification: Notification, contact: Contact,
-                       link: SmsLink | None) -> tuple[str, str | None]:
-        """How it went ("deferred": try this one again next round, until it is stale), and a text's
-        id at the SMS centre."""
+                       link: SmsLink | None) -> tuple[str, tuple[str, ...]]:
+        """How it went ("deferred": try this one again next round, until it is stale), and the ids
+        of a text's parts at the SMS centre."""
         how = first_channel(contact.email, contact.phone, self.mail is not None, link is not None)
         if how == "email":
             how = await self._mail(notification, contact.email)
             if how != "refused":
-                return how, None
+                return how, ()
         if contact.phone and link is not None:  # first, or when the mail server refused the address
             return await self._text(notification, contact, link)
-        return how, None
+        return how, ()
 
     async def _mail(self, notification: Notification, address: str) -> str:
         if "mail" in self._away:
@@ -178,27 +178,28 @@ class NotificationRelay:
             return "deferred"
         return "email"
 
-    async def _text(self, notification: Notification, contact: Contact, link: SmsLink) -> tuple[str, str | None]:
+    async def _text(self, notification: Notification, contact: Contact,
+                    link: SmsLink) -> tuple[str, tuple[str, ...]]:
         number = international_number(contact.phone)
         if number is None:
             log.warning("the phone of the applicant of %s is not a number a text can go to",
                         notification.case_number)
-            return "refused", None
+            return "refused", ()
         if "sms" in self._away:
-            return "deferred", None
+            return "deferred", ()
         try:
-            ref = await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
+            parts = await asyncio.to_thread(link.send, number, self.text_message(notification, contact.lang))
         except TextRefused as err:
             log.warning("text to the applicant of %s refused by the SMS centre (%s)", notification.case_number, err)
-            return "refused", None
+            return "refused", ()
         except TextDeferred as err:
             log.warning("text to the applicant of %s not taken for now (%s)", notification.case_number, err)
-            return "deferred", None
+            return "deferred", ()
         except CentreUnavailable as err:
             log.warning("SMS centre unavailable (%s); texts wait", err)
             self._away.add("sms")
-            return "deferred", None
-        return "sms", ref
+            return "deferred", ()
+        return "sms", parts
 
     def text_message(self, notification: Notification, lang: str) -> str:
         """In the language the applicant applied in; in Kyrgyz and Russian when that is not known."""

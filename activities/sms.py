@@ -64,14 +64,14 @@ class SmsLink:
         self._client = bound(self.centre, "bind_transmitter")
         return self._client
 
-    def send(self, number: str, text: str) -> str:
+    def send(self, number: str, text: str) -> tuple[str, ...]:
         """Submits the text to `number` (international digits), in as many parts as it needs, and
-        returns once the centre has taken every part: the centre's id for the last part, which its
-        delivery receipt names."""
+        returns once the centre has taken every part: the centre's id for each part, which the
+        part's delivery receipt names."""
         client = self._client or self._bind()
         parts, coding, esm_class = gsm.make_parts(text)
         alphanumeric = not self.centre.source.lstrip("+").isdigit()
-        message_id = ""
+        message_ids = []
         for part in parts:
             try:
                 client.send_message(
@@ -81,11 +81,11 @@ class SmsLink:
                     dest_addr_ton=consts.SMPP_TON_INTL, dest_addr_npi=consts.SMPP_NPI_ISDN,
                     destination_addr=number, short_message=part, data_coding=coding, esm_class=esm_class,
                     registered_delivery=self.centre.receipts)
-                message_id = self._answer(client)
+                message_ids.append(self._answer(client))
             except (smpp_errors.ConnectionError, OSError) as err:
                 self.close()
                 raise CentreUnavailable(type(err).__name__) from None
-        return message_id
+        return tuple(message_ids)
 
     @staticmethod
     def _answer(client: Client) -> str:

@@ -1,8 +1,9 @@
 """Delivery receipts: whether each text reached the applicant's phone.
 
-Texts are sent asking for a receipt. The centre sends each receipt as a deliver_sm to a receiver
-bound with the same account: each worker binds one and records the receipt on the notifications
-the text told of. A receipt is acknowledged only once recorded, so one that arrives while the
+Texts are sent asking for a receipt. The centre sends each receipt, one for each part of a long
+text, as a deliver_sm to a receiver bound with the same account: each worker binds one and records
+the receipt on its part, and, once it can tell, whether the whole text reached the phone on the
+notifications the text told of. A receipt is acknowledged only once recorded, so one that arrives while the
 database is away stays with the centre, which sends it again.
 """
 
@@ -31,7 +32,7 @@ _STAT = re.compile(r"\bstat:(\w+)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Receipt:
-    provider_ref: str  # the centre's id for the text, as submit_sm_resp gave it
+    message_id: str  # the centre's id for one part of a text, as submit_sm_resp gave it
     delivery: str  # delivered, undelivered, expired, rejected, unknown (or accepted: not final)
 
 
@@ -64,11 +65,17 @@ def same_ids(ref: str) -> list[str]:
 
 class ReceiptListener:
     """Records the centre's delivery receipts until `stop`; binds again, after a pause that grows
-    to a minute, whenever the centre goes away. Side effects: each notification's `delivery` and
-    `delivery_at`."""
+    to a minute, whenever the centre goes away. Side effects: each text part's receipt, and each
+    notification's `delivery` and `delivery_at`.
+
+    A receipt can come before the relay has committed the ids of the text it names: a centre that
+    answers a number it cannot reach at once, or the receipt of a long text's first part while the
+    later parts are still being sent. Such a receipt is left unacknowledged and tried again each
+    poll for `wait_for_relay` seconds; only then is it taken to be for a text aryz did not send."""
 
     def __init__(self, sessions: async_sessionmaker, centre: SmsCentre, poll: float = 1.0) -> None:
         self.sessions, self.centre, self.poll = sessions, centre, poll
+        self.wait_for_relay = 2 * centre.timeout + 5  # the relay commits once the centre has taken every part
 
     async def run(self, stop: asyncio.Event) -> None:
         pause = 1.0
@@ -87,24 +94,39 @@ class ReceiptListener:
 
     async def _listen(self, stop: asyncio.Event) -> None:
         receiver = await asyncio.to_thread(SmsReceiver, self.centre, self.poll)
+        clock = asyncio.get_running_loop().time
+        waiting: list[tuple[float, object, Receipt]] = []  # (since, deliver_sm, its receipt) not yet matched
+        tried = clock()
         try:
             while not stop.is_set():
                 pdu = await asyncio.to_thread(receiver.next)
-                if pdu is None:
-                    continue
-                receipt = receipt_of(pdu)
-                if receipt is not None and receipt.delivery != "accepted":  # not final: a later one follows
-                    await self.record(receipt)
-                await asyncio.to_thread(receiver.acknowledge, pdu)
+                if pdu is not None:
+                    receipt = receipt_of(pdu)
+                    # "accepted" is not final: a later receipt follows.
+                    if receipt is None or receipt.delivery == "accepted" or await self.record(receipt):
+                        await asyncio.to_thread(receiver.acknowledge, pdu)
+                    else:
+                        waiting.append((clock(), pdu, receipt))
+                if waiting and clock() - tried >= self.poll:
+                    tried, kept = clock(), []
+                    for since, early, receipt in waiting:
+                        if await self.record(receipt) or clock() - since > self.wait_for_relay:
+                            await asyncio.to_thread(receiver.acknowledge, early)
+                            if clock() - since > self.wait_for_relay:
+                                log.info("receipt for a text aryz did not send (%s)", receipt.message_id)
+                        else:
+                            kept.append((since, early, receipt))
+                    waiting = kept
         finally:
             await asyncio.to_thread(receiver.close)
 
-    async def record(self, receipt: Receipt) -> None:
+    async def record(self, receipt: Receipt) -> bool:
+        """Whether the receipt named a part of a text aryz sent (and is recorded)."""
         at = datetime.now(timezone.utc)  # when it came: the centre's own clock and zone are its own
         async with self.sessions.begin() as session:
-            for ref in same_ids(receipt.provider_ref):
-                if await record_receipt(session, ref, receipt.delivery, at):
-                    log.info("text %s: %s", ref, receipt.delivery)
-                    return
-        # A long text's earlier parts (its last part's id is kept), or a text from before receipts.
-        log.debug("receipt for a text aryz does not keep (%s)", receipt.provider_ref)
+            for ref in same_ids(receipt.message_id):
+                whole = await record_receipt(session, ref, receipt.delivery, at)
+                if whole is not None:
+                    log.info("text part %s: %s; the text: %s", ref, receipt.delivery, whole or "awaiting its other parts")
+                    return True
+        return False

@@ -221,14 +221,27 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | sms | none | refused | stale
-    # A text's id at the SMS centre, and what its delivery receipt said (activities/sms_receipts.py).
+    # A text's id at the SMS centre (its last part's), and what the receipts of its parts said of
+    # the whole text (TextPart; activities/sms_receipts.py).
     provider_ref: Mapped[str | None] = mapped_column(String(65))
     delivery: Mapped[str] = mapped_column(String(12), default="", server_default="")
     delivery_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),
-                      Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")),
-                      Index("ix_notifications_provider_ref", "provider_ref",
-                            postgresql_where=text("provider_ref IS NOT NULL")))
+                      Index("ix_notifications_unsent", "id", postgresql_where=text("sent_at IS NULL")))
+
+
+class TextPart(Base):
+    """One part of a text to an applicant, by its id at the SMS centre, and what the receipt for
+    that part said: a text is delivered only when each of its parts is (db/repositories/notifications.py)."""
+
+    __tablename__ = "text_parts"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    text_id: Mapped[int] = mapped_column(BigInteger, index=True)  # the first notification the text told of
+    notification_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))  # every one it told of
+    message_id: Mapped[str] = mapped_column(String(65), index=True)
+    part: Mapped[int] = mapped_column(SmallInteger)
+    delivery: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    delivery_at: Mapped[datetime | None]
 
 
 class PlacementReport(Base):

@@ -3,10 +3,13 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Notification
+from db.models import Notification, TextPart
+
+# What a part's receipt can say that keeps the whole text from the phone, worst first.
+NOT_DELIVERED = ("rejected", "undelivered", "expired")
 
 
 async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset(),
@@ -31,19 +34,51 @@ async def also_unsent(session: AsyncSession, first: Notification) -> list[int]:
 
 
 async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: datetime,
-                    provider_ref: str | None = None) -> None:
-    """`provider_ref`: the SMS centre's id for the text that told of them all, for its receipt."""
+                    text_parts: tuple[str, ...] = ()) -> None:
+    """`text_parts`: the SMS centre's id for each part of the text that told of them all, in order,
+    for their receipts (the last part's is kept on the notifications too)."""
     await session.execute(update(Notification).where(Notification.id.in_(ids))
-                          .values(sent_at=at, channel=channel, provider_ref=provider_ref or None))
+                          .values(sent_at=at, channel=channel, provider_ref=text_parts[-1] if text_parts else None))
+    if text_parts:
+        told = sorted(ids)
+        await session.execute(insert(TextPart), [
+            {"text_id": told[0], "notification_ids": told, "message_id": message_id, "part": n}
+            for n, message_id in enumerate(text_parts, 1)])
 
 
-async def record_receipt(session: AsyncSession, provider_ref: str, delivery: str, at: datetime) -> int:
-    """What the SMS centre's receipt says of a text, on each notification it told of; a later
-    receipt (a final one after "accepted") replaces an earlier. Returns how many it concerned."""
-    done = await session.execute(update(Notification).where(Notification.provider_ref == provider_ref,
-                                                            Notification.channel == "sms")
-                                 .values(delivery=delivery, delivery_at=at))
-    return done.rowcount
+async def record_receipt(session: AsyncSession, message_id: str, delivery: str, at: datetime) -> str | None:
+    """What the SMS centre's receipt says of one part of a text; on each notification the text told
+    of, what it says of the whole text (`text_delivery`). A later receipt for a part (a final one
+    after "accepted", or one the centre sent again) replaces an earlier. Returns the whole text's
+    delivery ("" while a part's receipt is still to come), or None when no text has this part."""
+    # The latest text with a part of this id: a centre may number a message as it did one long ago.
+    text_id = await session.scalar(select(TextPart.text_id).where(TextPart.message_id == message_id)
+                                   .order_by(TextPart.id.desc()).limit(1))
+    if text_id is None:
+        return None
+    # Every part locked, in one order: two workers recording two parts' receipts at once each see
+    # the other's once it commits, so the last of them sums up both.
+    parts = list(await session.scalars(select(TextPart).where(TextPart.text_id == text_id)
+                                       .order_by(TextPart.id).with_for_update()))
+    for part in parts:
+        if part.message_id == message_id:
+            part.delivery, part.delivery_at = delivery, at
+    whole = text_delivery([part.delivery for part in parts])
+    if whole:
+        await session.execute(update(Notification).where(Notification.id.in_(parts[0].notification_ids))
+                              .values(delivery=whole, delivery_at=at))
+    return whole
+
+
+def text_delivery(parts: list[str]) -> str:
+    """A text reaches the phone when every part does: not delivered as soon as one part is not,
+    delivered once all are, unknown when the centre could not tell of a part, and "" until then."""
+    for state in NOT_DELIVERED:
+        if state in parts:
+            return state
+    if "" in parts:
+        return ""
+    return "delivered" if all(state == "delivered" for state in parts) else "unknown"
 
 
 async def latest_for_case(session: AsyncSession, case_number: str) -> Notification | None:

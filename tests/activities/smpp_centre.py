@@ -5,10 +5,15 @@ and sends a delivery receipt for each text that asked for one to a bound receive
 binds, and until it is acknowledged)."""
 
 import asyncio
+import itertools
 import struct
 
 from smpplib import consts, smpp
 from smpplib.client import SimpleSequenceGenerator
+
+# Ids no centre of this test session gives twice, as an operator's centre gives none twice for as
+# long as its receipts can come: the tests' texts share one database.
+_MESSAGE_IDS = itertools.count(0x1A0)
 
 
 class SmsCentre:
@@ -21,11 +26,12 @@ class SmsCentre:
         self.port = 0
         self._parts: dict[tuple[str, int], dict[int, bytes]] = {}
         self._sequences = SimpleSequenceGenerator()  # parsing a request numbers it; ours are answers
-        self.receipt_stat = "DELIVRD"  # what each receipt says
+        self.receipt_stat = "DELIVRD"  # what each receipt says, unless
+        self.part_stats: list[str] = []  # what the receipts of the next parts say, in turn
+        self.held: list[bytes] | None = None  # receipts kept back (when a list) until `release`
         self.receipts_in_decimal = False  # a centre that writes the receipt's id in decimal, its answer's in hex
         self.unacknowledged: dict[int, bytes] = {}  # sequence -> a receipt sent and not yet acknowledged
         self._receivers: list[asyncio.StreamWriter] = []
-        self._next_id = 0x1A0
 
     async def start(self, port: int = 0) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", port or self.port)
@@ -75,10 +81,10 @@ class SmsCentre:
             if status != consts.SMPP_ESME_ROK:
                 return smpp.make_pdu("submit_sm_resp", status=status, message_id="")
             self._take(_text(pdu.source_addr), number, pdu)
-            self._next_id += 1
+            message_id = next(_MESSAGE_IDS)
             if pdu.registered_delivery:
-                self._receipt(self._next_id, number)
-            return smpp.make_pdu("submit_sm_resp", status=status, message_id=format(self._next_id, "x"))
+                self._receipt(message_id, number)
+            return smpp.make_pdu("submit_sm_resp", status=status, message_id=format(message_id, "x"))
         if pdu.command == "enquire_link":
             return smpp.make_pdu("enquire_link_resp")
         if pdu.command == "unbind":
@@ -88,14 +94,28 @@ class SmsCentre:
     def _receipt(self, message_id: int, number: str) -> None:
         """A receipt in the text form of SMPP 3.4 Appendix B, as most centres write it."""
         shown = str(message_id) if self.receipts_in_decimal else format(message_id, "x")
+        stat = self.part_stats.pop(0) if self.part_stats else self.receipt_stat
         receipt = smpp.make_pdu("deliver_sm", client=self._sequences, source_addr=number, destination_addr="MIGRATION",
                                 esm_class=0x04, short_message=(
                                     f"id:{shown} sub:001 dlvrd:001 submit date:2612051010 done date:2612051011 "
-                                    f"stat:{self.receipt_stat} err:000 text:").encode())
+                                    f"stat:{stat} err:000 text:").encode())
         raw = receipt.generate()
         self.unacknowledged[receipt.sequence] = raw
+        if self.held is not None:
+            self.held.append(raw)
+            return
         for writer in self._receivers[:1]:
             writer.write(raw)
+
+    def release(self, reverse: bool = False, most: int | None = None) -> None:
+        """Sends `most` (or all) of the receipts kept back, in the order of their parts or the other
+        way round (an operator's network does not keep the parts' order); the rest stay kept back."""
+        held = (self.held or [])[::-1] if reverse else (self.held or [])
+        now, later = held[:most], held[most:] if most is not None else []
+        self.held = (later[::-1] if reverse else later) if later else None
+        for raw in now:
+            for writer in self._receivers[:1]:
+                writer.write(raw)
 
     def _take(self, sender: str, number: str, pdu) -> None:
         body = pdu.short_message

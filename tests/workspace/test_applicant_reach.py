@@ -48,6 +48,7 @@ async def test_an_officer_reads_that_the_latest_text_did_not_reach_the_applicant
     n = await lodged(api, phone="0555 111 222")
     await decide(api, tokens, n, "registration", "register", "registrar")
     officer = await signed_in(api, "case_officer")
+    assert "Naryn, Lenin 7 · 0555 111 222</p>" in (await officer.get(f"/staff/cases/{n}?lang=ru")).text
     assert await reach(officer, n) == "muted: Новости для заявителя ждут отправки."
     await relay_with_receipts(sessions, "UNDELIV")
     assert await reach(officer, n) == ("panel: Последнее SMS-сообщение не доставлено на телефон заявителя: "

@@ -20,6 +20,7 @@ from api.services.case_reading import case_for_staff
 from api.services.desk_view import futile_outcomes, open_steps
 from api.services.documents import case_documents, document_pdf
 from api.services.files import file_response, pdf_response
+from api.services.transfers import transfers
 from db.repositories import tasks as task_repo
 from db.sealing import session_sealer
 from schemas.messages import DecisionInput, ExtensionInput
@@ -77,7 +78,8 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "decision_data": _opened_data(session, view.case.case_number, view.transitions) if "decisions" in view.parts
         else {}, "documents": await case_documents(session, view.case.case_number), "files": view.files, "clocks": clocks,
         "assignable": await workspace.assignable(session, staff, view.case, view.open_tasks),
-        "reach": await applicant_reach(session, view.case.case_number) if view.application.get("contact") else None},
+        "reach": await applicant_reach(session, view.case.case_number) if view.application.get("contact") else None,
+        "transfers": await transfers(session, view.case, view.parts)},
         status_code)
 
 

@@ -1,0 +1,50 @@
+"""The finance officer confirming a repatriation transfer reads on the case page what the bank
+must send and to which account, and how each earlier attempt ended; officers who may not see the
+claim's payment read none of it."""
+
+import re
+import uuid
+
+from tests.api.helpers import decide
+from tests.api.test_repatriation import ACCOUNT, claim
+from tests.workspace.conftest import signed_in
+
+
+def transfers_of(page: str) -> list[str]:
+    """Each transfer's row as read: its cells' text, joined by |."""
+    section = re.search(r'<section id="transfers">(.*?)</section>', page, re.S)
+    if section is None:
+        return []
+    rows = re.findall(r"<tr data-status=\"[a-z]+\">(.*?)</tr>", section[1], re.S)
+    return [" | ".join(re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+                       for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)) for row in rows]
+
+
+async def test_the_finance_officer_reads_what_to_transfer_and_how_each_attempt_ended(api, tokens):
+    r = await api.post("/api/v1/applications/repatriation", json=claim(),
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    n, code = r.json()["case_number"], r.json()["access_code"]
+    await decide(api, tokens, n, "document_check", "documents_ok", "registrar")
+    await decide(api, tokens, n, "approval", "approve", "finance_officer")
+    finance = await signed_in(api, "finance_officer")
+    [ordered] = transfers_of((await finance.get(f"/staff/cases/{n}?lang=ru")).text)
+    assert ordered.startswith("1 | 100\xa0000,00\xa0₽ | Asanova Gulnara · Optima Bank · OPTIKG22 · ")
+    assert ordered.endswith("| Ожидает подтверждения, что банк его отправил")
+
+    await decide(api, tokens, n, "payment", "payment_failed", "finance_officer", "Account not found",
+                 {"problem": "account_not_found"})
+    assert (await api.post(f"/api/v1/cases/{n}/bank-account", headers={"X-Access-Code": code},
+                           json=ACCOUNT)).status_code == 202
+    await decide(api, tokens, n, "payment", "confirm_paid", "finance_officer", data={"bank_reference": "KICB-77"})
+    failed, paid = transfers_of((await finance.get(f"/staff/cases/{n}?lang=ky")).text)
+    assert failed.startswith("1 | 100\xa0000,00\xa0RUB | Asanova Gulnara · Optima Bank") and "| Ишке ашкан жок " in failed
+    assert failed.endswith("· Эсеп табылган жок")
+    assert paid.startswith("2 | 100\xa0000,00\xa0RUB | Asanova Gulnara · KICB · KICBKG22 · 1280000000000042 |")
+    assert "| Төлөндү " in paid and paid.endswith(": KICB-77")
+
+    english = transfers_of((await finance.get(f"/staff/cases/{n}?lang=en")).text)
+    assert english[0].endswith("· Account not found") and english[1].endswith(
+        "Transfer reference or receipt number: KICB-77")
+    registrar = await signed_in(api, "registrar")  # sees the claim, not its payment
+    page = (await registrar.get(f"/staff/cases/{n}?lang=ru")).text
+    assert n in page and not transfers_of(page) and 'id="transfers"' not in page

@@ -242,6 +242,7 @@ class TextPart(Base):
     part: Mapped[int] = mapped_column(SmallInteger)
     delivery: Mapped[str] = mapped_column(String(12), default="", server_default="")
     delivery_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
 class PlacementReport(Base):

@@ -10,6 +10,9 @@ from db.models import Notification, TextPart
 
 # What a part's receipt can say that keeps the whole text from the phone, worst first.
 NOT_DELIVERED = ("rejected", "undelivered", "expired")
+# How long a part waits for its receipt. A text lives at most a few days in an operator's network;
+# a receipt naming an older part is for a later message the centre gave the same id.
+RECEIPT_WINDOW = timedelta(days=7)
 
 
 async def next_unsent(session: AsyncSession, passed_over: set[int] = frozenset(),
@@ -42,18 +45,21 @@ async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: dat
     if text_parts:
         told = sorted(ids)
         await session.execute(insert(TextPart), [
-            {"text_id": told[0], "notification_ids": told, "message_id": message_id, "part": n}
+            {"text_id": told[0], "notification_ids": told, "message_id": message_id, "part": n, "sent_at": at}
             for n, message_id in enumerate(text_parts, 1)])
 
 
 async def record_receipt(session: AsyncSession, message_id: str, delivery: str, at: datetime) -> str | None:
     """What the SMS centre's receipt says of one part of a text; on each notification the text told
-    of, what it says of the whole text (`text_delivery`). A later receipt for a part (a final one
-    after "accepted", or one the centre sent again) replaces an earlier. Returns the whole text's
-    delivery ("" while a part's receipt is still to come), or None when no text has this part."""
-    # The latest text with a part of this id: a centre may number a message as it did one long ago.
-    text_id = await session.scalar(select(TextPart.text_id).where(TextPart.message_id == message_id)
-                                   .order_by(TextPart.id.desc()).limit(1))
+    of, what it says of the whole text (`text_delivery`). Returns the whole text's delivery (""
+    while a part's receipt is still to come), or None when no part waits for this receipt."""
+    # A centre may give an id again (after its restart, say), and a receipt may come before the
+    # relay has committed the part it names: the part is the latest of this id still waiting for
+    # its receipt, never one whose receipt came. A receipt the centre sends again after it was
+    # recorded then names no part, and is acknowledged once the listener has waited for the relay.
+    text_id = await session.scalar(select(TextPart.text_id).where(
+        TextPart.message_id == message_id, TextPart.delivery == "", TextPart.sent_at > func.now() - RECEIPT_WINDOW)
+        .order_by(TextPart.id.desc()).limit(1))
     if text_id is None:
         return None
     # Every part locked, in one order: two workers recording two parts' receipts at once each see

@@ -77,6 +77,27 @@ async def test_a_receipt_that_comes_before_the_relay_has_recorded_its_text_waits
         await eventually(lambda: _none_left(centre), timeout=10)
 
 
+async def test_an_id_the_centre_gives_again_names_the_part_still_waiting_for_its_receipt(sessions, centre):
+    """A centre restarted numbers its messages from the start again: the receipt for today's text,
+    come before the relay committed it, is not taken for an older text's whose receipt came."""
+    older = await case_with_news(sessions, "en", phone="+996700000408")
+    today = await case_with_news(sessions, "en", phone="+996700000409")
+    async with listening(sessions, centre):
+        async with sessions.begin() as session:
+            [sent] = await outbox(sessions, older)
+            await mark_sent(session, [sent.id], "sms", datetime.now(timezone.utc), ("abc123",))
+        centre._receipt(0xABC123, "996700000408")
+        assert await delivery_of(sessions, older) == [("delivered", True)]
+        centre.receipt_stat = "EXPIRED"
+        centre._receipt(0xABC123, "996700000409")  # the same id, for the text about to be committed
+        await asyncio.sleep(1)
+        async with sessions.begin() as session:
+            [sent] = await outbox(sessions, today)
+            await mark_sent(session, [sent.id], "sms", datetime.now(timezone.utc), ("abc123",))
+        assert await delivery_of(sessions, today) == [("expired", True)]
+    assert [x.delivery for x in await outbox(sessions, older)] == ["delivered"]
+
+
 async def _none_left(centre: SmsCentre) -> bool:
     return not centre.unacknowledged
 

@@ -4,7 +4,8 @@ shows the text only once it has them all. A text is delivered when every part is
 delivered as soon as one part is not. Before, only the last part's receipt was kept.
 
 A text is known by the first notification it told of (`text_id`), not by a centre's id: centres
-number their messages as they please and may use a number again. Texts sent before are one part
+number their messages as they please and may give a number again (a small one after its restart).
+A receipt is matched to the latest part of its id sent within a week that has no receipt yet. Texts sent before are one part
 each here, with what their receipt said.
 
 Revision ID: 0020
@@ -30,12 +31,13 @@ def upgrade() -> None:
         sa.Column("part", sa.SmallInteger, nullable=False),
         sa.Column("delivery", sa.String(12), nullable=False, server_default=""),
         sa.Column("delivery_at", sa.DateTime(timezone=True)),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     op.create_index("ix_text_parts_message_id", "text_parts", ["message_id"])
     op.create_index("ix_text_parts_text_id", "text_parts", ["text_id"])
     op.execute("""
-        INSERT INTO text_parts (text_id, notification_ids, message_id, part, delivery, delivery_at)
-        SELECT min(id), array_agg(id ORDER BY id), provider_ref, 1, max(delivery), max(delivery_at)
+        INSERT INTO text_parts (text_id, notification_ids, message_id, part, delivery, delivery_at, sent_at)
+        SELECT min(id), array_agg(id ORDER BY id), provider_ref, 1, max(delivery), max(delivery_at), sent_at
         FROM notifications WHERE provider_ref IS NOT NULL AND channel = 'sms'
         GROUP BY provider_ref, sent_at""")
     # Receipts are matched here now, never by the notifications' copy of the last part's id.

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import i18n
 from api.deps import SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
+from api.i18n.notes import money
 from api.pages.common import form_data, form_fields, render
 from api.pages.lists import ALL_STATES, STATES, inbox_filters
 from api.pages.staff_session import PageStaff, Posted
@@ -66,7 +67,7 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
     except ApiError as err:
         return await _refused(request, err)
     lang = i18n.choose_lang(request)
-    tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params,
+    tasks = [{"task": s.task, "spec": s.spec, "barred": s.barred, "params": s.params, "due": _due_text(s, lang),
               "outcomes": [] if s.barred else [_outcome_view(s, o, lang) for o in s.outcomes]}
              for s in open_steps(staff, view.case, view.open_tasks, view.transitions, await futile_outcomes(
                  session, staff, view.case, view.transitions, view.application))]
@@ -81,6 +82,14 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
         "reach": await applicant_reach(session, view.case.case_number) if view.application.get("contact") else None,
         "transfers": await transfers(session, view.case, view.parts)},
         status_code)
+
+
+def _due_text(step, lang: str) -> str:
+    """What is due at a step that records a payment, in the reader's words and way of writing money."""
+    if not step.due:
+        return ""
+    amounts = {k: money(v, step.due["currency"], lang) for k, v in step.due.items() if k != "currency"}
+    return i18n.text("ui", f"due_{step.task.step}", lang).format(**amounts)
 
 
 def _outcome_view(step, outcome, lang: str) -> dict:

@@ -15,6 +15,10 @@ from schemas.steps import StepSpec, barred
 _DECIDING = ("decided", "documents_requested")
 # The page's wording ("this step…") for the validator's refusal codes.
 _PAGE_MESSAGE = {"wrong_role": "barred_role", "four_eyes": "barred_four_eyes", "other_mission": "barred_other_mission"}
+# Steps that record a payment the applicant was told to make, and the note that told them: its
+# params are the amounts the workflow checks the officer's entry against (its own rules, which may
+# be older than today's), so the officer reads them before entering what was received.
+_TOLD_TO_PAY = {("agency-permit", "deposit"): "agency_approved_pay_deposit"}
 
 
 @dataclass
@@ -24,6 +28,7 @@ class OpenStepView:
     barred: str = ""  # an i18n key; empty when the officer may decide
     params: dict[str, str] = field(default_factory=dict)
     held: dict[str, tuple] = field(default_factory=dict)  # outcome → why it cannot stand (futile_outcomes)
+    due: dict[str, str] = field(default_factory=dict)  # amounts (and their currency) due at this step
 
     @property
     def outcomes(self):
@@ -52,7 +57,8 @@ def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[Ca
         spec = steps.get(task.step)
         if spec is None:
             continue
-        view = OpenStepView(task, spec, held={o: why for (step, o), why in held.items() if step == task.step})
+        view = OpenStepView(task, spec, held={o: why for (step, o), why in held.items() if step == task.step},
+                            due=_due(case.procedure, task.step, transitions))
         # the very rule the validator applies
         why = barred(spec, staff.roles, staff.username, deciders, mission=staff.mission or "",
                      case_mission=case.mission or "")
@@ -62,3 +68,11 @@ def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[Ca
             view.params = {"role": spec.role, **({"step": params["other"]} if code == "four_eyes" else {})}
         views.append(view)
     return views
+
+
+def _due(procedure: str, step: str, transitions: list[CaseTransition]) -> dict[str, str]:
+    """What the applicant was told to pay before this step; empty when it records no payment (or
+    the case was told before the note carried its amounts)."""
+    note = _TOLD_TO_PAY.get((procedure, step))
+    told = next((t.note_params for t in reversed(transitions) if note and t.public_note == note), None) or {}
+    return told if "currency" in told else {}

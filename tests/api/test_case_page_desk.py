@@ -212,3 +212,20 @@ async def test_officers_are_told_before_deciding_that_the_death_was_paid_for_in_
     # The first claim's own pages say nothing of the kind: its payment is its own.
     finance = await signed_in(api, "finance_officer")
     assert "data-held" not in (await finance.get(f"/staff/cases/{paid}?lang=ru")).text
+
+
+async def test_the_person_an_application_is_about_is_shown_once_with_their_identity_document(api):
+    """The applicant, a work permit's worker or an agency's head: one line with their sex and their
+    document, not the line and then the same person again among the application's parts."""
+    from tests.factories import agency_permit_application
+
+    refugee = (await submit(api))["case_number"]
+    agency = (await api.post("/api/v1/applications/agency-permit", json=agency_permit_application(),
+                             headers={"Idempotency-Key": str(uuid.uuid4())})).json()["case_number"]
+    registrar = await signed_in(api, "registrar")
+    for n, line, document in [(refugee, "Karimova Dilnoza · Женский · Дата рождения", "P1234567"),
+                              (agency, "Osmonov Talant · Мужской · Дата рождения", "AC7654321")]:
+        page = (await registrar.get(f"/staff/cases/{n}?lang=ru")).text
+        person = " ".join(page.split('<p id="person">', 1)[1].split("</p>", 1)[0].split())
+        assert line in person and person.endswith(f"· Паспорт {document}"), person
+        assert page.count(document) == 1 and 'data-part="head"' not in page

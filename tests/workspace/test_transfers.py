@@ -1,12 +1,16 @@
-"""The finance officer confirming a repatriation transfer reads on the case page what the bank
-must send and to which account, and how each earlier attempt ended; officers who may not see the
-claim's payment read none of it."""
+"""The finance officer reads on the case page what money is due before recording it: for a
+repatriation transfer what the bank must send and to which account, and how each earlier attempt
+ended (officers who may not see the claim's payment read none of it); for an agency's permit the
+deposit and fee the commission's approval told it to pay."""
 
+import html
 import re
 import uuid
+from datetime import date
 
 from tests.api.helpers import decide
 from tests.api.test_repatriation import ACCOUNT, claim
+from tests.factories import agency_permit_application
 from tests.workspace.conftest import signed_in
 
 
@@ -48,3 +52,21 @@ async def test_the_finance_officer_reads_what_to_transfer_and_how_each_attempt_e
     registrar = await signed_in(api, "registrar")  # sees the claim, not its payment
     page = (await registrar.get(f"/staff/cases/{n}?lang=ru")).text
     assert n in page and not transfers_of(page) and 'id="transfers"' not in page
+
+
+async def test_the_finance_officer_reads_the_deposit_and_fee_an_agency_was_told_to_pay(api, tokens):
+    r = await api.post("/api/v1/applications/agency-permit", json=agency_permit_application(),
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    n = r.json()["case_number"]
+    await decide(api, tokens, n, "doc_check", "documents_ok", "registrar")
+    registrar = await signed_in(api, "registrar")
+    assert 'id="due-' not in (await registrar.get(f"/staff/cases/{n}?lang=ru")).text  # nothing due yet
+    await decide(api, tokens, n, "commission_decision", "approve", "commission",
+                 data={"session_date": date.today().isoformat(), "protocol_number": "PA-9"})
+    finance = await signed_in(api, "finance_officer")
+    due = {lang: html.unescape(re.search(r'<p class="panel" id="due-deposit">([^<]+)</p>', (
+        await finance.get(f"/staff/cases/{n}?lang={lang}")).text)[1]) for lang in ("ru", "ky", "en")}
+    assert due["ru"] == "К оплате по решению комиссии: залог 50\xa0000,00\xa0сом и сбор 4\xa0000,00\xa0сом."
+    assert due["ky"].startswith("Комиссиянын чечими боюнча төлөнүүгө тийиш: 50\xa0000,00")
+    assert due["en"] == "Due under the commission's approval: a deposit of KGS50,000.00 and a fee of KGS4,000.00."
+

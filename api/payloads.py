@@ -205,6 +205,21 @@ class FutileOutcome(BaseModel):
     message: str = Field(description="The reason in the Accept-Language asked for")
 
 
+class TransferOut(BaseModel):
+    """One attempt to transfer a repatriation claim's reimbursement (the payment ledger's row)."""
+
+    attempt: int
+    amount: int = Field(description="in whole units of `currency`")
+    currency: str = Field(description="ISO 4217")
+    account: dict[str, Any] = Field(description="the account it was ordered to: holder, bank, bic, account")
+    status: Literal["ordered", "paid", "failed"]
+    ordered_at: datetime
+    settled_at: datetime | None
+    bank_reference: str = Field(description="the bank's reference of a paid transfer")
+    problem: str = Field(description="why a failed transfer failed: account_closed, account_not_found, "
+                                     "holder_mismatch or other")
+
+
 class CaseDetail(BaseModel):
     case_number: str
     procedure: str
@@ -223,3 +238,6 @@ class CaseDetail(BaseModel):
     documents: list[DocumentOut]
     files: list[FileOut]
     transitions: list[TransitionOut]
+    transfers: list[TransferOut] = Field(
+        default_factory=list, description="a repatriation claim's transfers, attempt by attempt, for a reader who "
+                                          "sees its payment")

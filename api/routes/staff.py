@@ -1,5 +1,6 @@
 """Staff: sign in, search cases, read a case, work the inbox, decide steps, extend deadlines."""
 
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Annotated
 
@@ -41,6 +42,7 @@ from api.payloads import (
     Strict,
     TaskOut,
     Token,
+    TransferOut,
     TransitionOut,
 )
 from api.rejections import localized
@@ -49,6 +51,7 @@ from api.services import case_reading, decisions, workspace
 from api.services import sign_in as sign_in_service
 from api.services.desk_view import futile_outcomes
 from api.services.files import file_response
+from api.services.transfers import transfers
 from db.models import Task
 from schemas.messages import DecisionInput, ExtensionInput
 from schemas.people import REGIONS
@@ -149,7 +152,8 @@ async def read_case(request: Request, case_number: str, session: SessionDep, sta
                                    actor=t.actor, actor_role=t.actor_role, reason=t.reason,
                                    public_note=note_text(t.public_note, t.note_params, lang), note_key=t.public_note,
                                    note_params=t.note_params)
-                     for t in view.transitions])
+                     for t in view.transitions],
+        transfers=[TransferOut(**asdict(x)) for x in await transfers(session, case, view.parts)])
 
 
 @router.get("/tasks", response_model=list[TaskOut])

@@ -53,6 +53,13 @@ async def test_the_finance_officer_reads_what_to_transfer_and_how_each_attempt_e
     page = (await registrar.get(f"/staff/cases/{n}?lang=ru")).text
     assert n in page and not transfers_of(page) and 'id="transfers"' not in page
 
+    # The API gives the same, to the same readers.
+    read = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("finance_officer"))).json()["transfers"]
+    assert [(x["attempt"], x["amount"], x["currency"], x["status"], x["account"]["bic"], x["bank_reference"],
+             x["problem"]) for x in read] == [(1, 100000, "RUB", "failed", "OPTIKG22", "", "account_not_found"),
+                                              (2, 100000, "RUB", "paid", "KICBKG22", "KICB-77", "")]
+    assert (await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))).json()["transfers"] == []
+
 
 async def test_the_finance_officer_reads_the_deposit_and_fee_an_agency_was_told_to_pay(api, tokens):
     r = await api.post("/api/v1/applications/agency-permit", json=agency_permit_application(),

@@ -223,7 +223,7 @@ async def _at_least_of(case, doc_type: str, holder: str, n: int):
 async def test_a_request_made_online_puts_the_step_in_the_inbox_on_a_clock_and_survives_a_renewal(case):
     from schemas.messages import StatusDocumentRequest
     await recognised(case)
-    assert (await case.open_task("travel_document")).kind == "action"  # offered, but nobody's work yet
+    assert (await case.wait_task("travel_document")).kind == "action"  # offered, but nobody's work yet
     forged = StatusDocumentRequest("travel_document")
     await case.handle.signal("request_document", forged)  # no proof: ignored
     await case.handle.signal("request_document", await case.signed("request_document",
@@ -278,7 +278,7 @@ async def test_renewal_is_asked_online_only_once_reminded_and_a_request_may_be_d
     await ask("certificate_renewal")  # eleven months early: ignored
     await ask("travel_document")
     task = await eventually(lambda: _queued(case, "travel_document"))
-    assert (await case.open_task("certificate_renewal")).kind == "action"
+    assert (await case.wait_task("certificate_renewal")).kind == "action"
     await rejected(case.try_decide("certificate_renewal", "decline_request", "registrar", "Too early."),
                    "InvalidDecision")  # nothing was asked
     await rejected(case.try_decide("travel_document", "decline_request", "registrar", ""), "InvalidDecision")

@@ -81,6 +81,10 @@ async def test_a_claim_lodged_at_a_mission_is_paid_there_once(api, tokens, sessi
     bad = await api.post(f"/api/v1/cases/{n}/decisions", headers=await tokens("consular_officer"),
                          json={"step": "mission_payment", "outcome": "confirm_paid", "data": {**CASH, "paid_currency": "rubles"}})
     assert bad.status_code == 422, bad.text
+    consul = Browser(api)
+    assert (await consul.sign_in("consular_officer", PASSWORD)).status_code == 303
+    row = re.search(r'<tr data-status="ordered">(.*?)</tr>', (await consul.get(f"/staff/cases/{n}?lang=ru")).text, re.S)
+    assert "100\xa0000,00\xa0₽" in row[1] and "Выплачивает представительство (Россия)" in row[1]  # what to pay, and where
     done = await decide(api, tokens, n, "mission_payment", "confirm_paid", "consular_officer", data=CASH)
     assert done["state"] == "CLOSED"
     async with sessions() as s:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import i18n
 from api.deps import SessionDep, SettingsDep, SignerDep, Staff, TemporalDep
 from api.errors import ApiError, audit_refusal
-from api.i18n.notes import money
+from api.i18n.notes import fact_value, money
 from api.pages.common import form_data, form_fields, render
 from api.pages.lists import ALL_STATES, STATES, inbox_filters
 from api.pages.staff_session import PageStaff, Posted
@@ -28,6 +28,7 @@ from schemas.messages import DecisionInput, ExtensionInput
 from schemas.procedures import PROCEDURES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
+_MONEY = ("amount", "deposit", "fee")
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -85,11 +86,12 @@ async def _case_page(request: Request, session, staff: Staff, case_number: str, 
 
 
 def _due_text(step, lang: str) -> str:
-    """What is due at a step that records a payment, in the reader's words and way of writing money."""
+    """The amounts at stake at a step, in the reader's words and way of writing money."""
     if not step.due:
         return ""
-    amounts = {k: money(v, step.due["currency"], lang) for k, v in step.due.items() if k != "currency"}
-    return i18n.text("ui", f"due_{step.task.step}", lang).format(**amounts)
+    shown = {k: money(step.due[k], step.due["currency"], lang) if k in _MONEY else fact_value(k, step.due, lang)
+             for k in step.due if k != "currency"}
+    return i18n.text("ui", f"due_{step.task.step}", lang).format(**shown)
 
 
 def _outcome_view(step, outcome, lang: str) -> dict:

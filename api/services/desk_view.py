@@ -15,10 +15,13 @@ from schemas.steps import StepSpec, barred
 _DECIDING = ("decided", "documents_requested")
 # The page's wording ("this step…") for the validator's refusal codes.
 _PAGE_MESSAGE = {"wrong_role": "barred_role", "four_eyes": "barred_four_eyes", "other_mission": "barred_other_mission"}
-# Steps that record a payment the applicant was told to make, and the note that told them: its
-# params are the amounts the workflow checks the officer's entry against (its own rules, which may
-# be older than today's), so the officer reads them before entering what was received.
-_TOLD_TO_PAY = {("agency-permit", "deposit"): "agency_approved_pay_deposit"}
+# Steps that decide or record money, and the transition that says how much: the amounts the
+# workflow holds the decision to (from its own rules, which may be older than today's), for the
+# officer to read before deciding. (procedure, step) → a note whose params are the amounts the
+# applicant was told to pay, or the event whose detail holds what the rules gave the case.
+_AMOUNTS = {("agency-permit", "deposit"): ("note", "agency_approved_pay_deposit"),
+            ("repatriation", "approval"): ("event", "submitted")}
+_RULES_GAVE = ("amount", "currency", "legal_act")
 
 
 @dataclass
@@ -28,7 +31,7 @@ class OpenStepView:
     barred: str = ""  # an i18n key; empty when the officer may decide
     params: dict[str, str] = field(default_factory=dict)
     held: dict[str, tuple] = field(default_factory=dict)  # outcome → why it cannot stand (futile_outcomes)
-    due: dict[str, str] = field(default_factory=dict)  # amounts (and their currency) due at this step
+    due: dict[str, str] = field(default_factory=dict)  # amounts (their currency, their act) at stake at this step
 
     @property
     def outcomes(self):
@@ -71,8 +74,14 @@ def open_steps(staff: Staff, case: Case, tasks: list[Task], transitions: list[Ca
 
 
 def _due(procedure: str, step: str, transitions: list[CaseTransition]) -> dict[str, str]:
-    """What the applicant was told to pay before this step; empty when it records no payment (or
-    the case was told before the note carried its amounts)."""
-    note = _TOLD_TO_PAY.get((procedure, step))
-    told = next((t.note_params for t in reversed(transitions) if note and t.public_note == note), None) or {}
-    return told if "currency" in told else {}
+    """The amounts at stake at this step; empty when it decides no money (or the case was told
+    before its note carried the amounts)."""
+    kind, name = _AMOUNTS.get((procedure, step), ("", ""))
+    for t in reversed(transitions):
+        if kind == "note" and t.public_note == name:
+            told = t.note_params or {}
+            return told if "currency" in told else {}
+        if kind == "event" and t.event == name and isinstance(t.detail, dict):
+            gave = {k: str(t.detail[k]) for k in _RULES_GAVE if t.detail.get(k) not in (None, "")}
+            return gave if len(gave) == len(_RULES_GAVE) else {}
+    return {}

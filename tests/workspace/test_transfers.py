@@ -1,5 +1,5 @@
-"""The finance officer reads on the case page what money is due before recording it: for a
-repatriation transfer what the bank must send and to which account, and how each earlier attempt
+"""The finance officer reads on the case page the money at stake before deciding: for a
+repatriation claim what the rules give it, then what the bank must send and to which account, and how each earlier attempt
 ended (officers who may not see the claim's payment read none of it); for an agency's permit the
 deposit and fee the commission's approval told it to pay."""
 
@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import date
 
-from tests.api.helpers import decide
+from tests.api.helpers import decide, wait_task
 from tests.api.test_repatriation import ACCOUNT, claim
 from tests.factories import agency_permit_application
 from tests.workspace.conftest import signed_in
@@ -29,8 +29,13 @@ async def test_the_finance_officer_reads_what_to_transfer_and_how_each_attempt_e
                        headers={"Idempotency-Key": str(uuid.uuid4())})
     n, code = r.json()["case_number"], r.json()["access_code"]
     await decide(api, tokens, n, "document_check", "documents_ok", "registrar")
-    await decide(api, tokens, n, "approval", "approve", "finance_officer")
     finance = await signed_in(api, "finance_officer")
+    await wait_task(api, tokens, n, "approval", "finance_officer")
+    approving = (await finance.get(f"/staff/cases/{n}?lang=ru")).text  # what the rules give, before approving
+    assert re.search(r'<p class="panel" id="due-approval">По правилам: 100\xa0000,00\xa0₽ \(Постановление № 169, '
+                     r"приложение 2[^<]*\)\.</p>", approving)
+    assert not transfers_of(approving)  # nothing ordered yet
+    await decide(api, tokens, n, "approval", "approve", "finance_officer")
     [ordered] = transfers_of((await finance.get(f"/staff/cases/{n}?lang=ru")).text)
     assert ordered.startswith("1 | 100\xa0000,00\xa0₽ | Asanova Gulnara · Optima Bank · OPTIKG22 · ")
     assert ordered.endswith("| Ожидает подтверждения, что банк его отправил")

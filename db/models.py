@@ -221,9 +221,7 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
     channel: Mapped[str] = mapped_column(String(8), default="", server_default="")  # email | sms | none | refused | stale
-    # A text's id at the SMS centre (its last part's), and what the receipts of its parts said of
-    # the whole text (TextPart; activities/sms_receipts.py).
-    provider_ref: Mapped[str | None] = mapped_column(String(65))
+    # What the receipts of a text's parts said of the whole text (TextPart; activities/sms_receipts.py).
     delivery: Mapped[str] = mapped_column(String(12), default="", server_default="")
     delivery_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("case_number", "seq", name="uq_notifications_case_seq"),

@@ -7,10 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.repositories.notifications import latest_for_case
-
-# A text's receipt that says it never reached the phone.
-_NOT_DELIVERED = ("undelivered", "expired", "rejected")
+from db.repositories.notifications import NOT_DELIVERED, latest_for_case
 
 
 @dataclass(frozen=True)
@@ -28,7 +25,7 @@ async def applicant_reach(session: AsyncSession, case_number: str) -> Reach | No
         return Reach("reach_waiting", latest.created_at, True)
     if latest.channel in ("none", "refused"):
         return Reach(f"reach_{latest.channel}", latest.sent_at, False)
-    if latest.channel == "sms" and latest.delivery in _NOT_DELIVERED:
+    if latest.channel == "sms" and latest.delivery in NOT_DELIVERED:
         return Reach("reach_sms_not_delivered", latest.delivery_at or latest.sent_at, False)
     if latest.channel == "sms" and latest.delivery == "delivered":
         return Reach("reach_sms_delivered", latest.delivery_at or latest.sent_at, True)

@@ -39,9 +39,8 @@ async def also_unsent(session: AsyncSession, first: Notification) -> list[int]:
 async def mark_sent(session: AsyncSession, ids: list[int], channel: str, at: datetime,
                     text_parts: tuple[str, ...] = ()) -> None:
     """`text_parts`: the SMS centre's id for each part of the text that told of them all, in order,
-    for their receipts (the last part's is kept on the notifications too)."""
-    await session.execute(update(Notification).where(Notification.id.in_(ids))
-                          .values(sent_at=at, channel=channel, provider_ref=text_parts[-1] if text_parts else None))
+    for their receipts."""
+    await session.execute(update(Notification).where(Notification.id.in_(ids)).values(sent_at=at, channel=channel))
     if text_parts:
         told = sorted(ids)
         await session.execute(insert(TextPart), [

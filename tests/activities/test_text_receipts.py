@@ -48,7 +48,7 @@ async def test_the_operators_receipt_says_whether_the_text_reached_the_phone(ses
         assert await delivery_of(sessions, lost) == [("undelivered", True)]  # as soon as one part is not
         await eventually(lambda: _none_left(centre), timeout=10)  # the other part's receipt too, once recorded
     [sent] = await outbox(sessions, lost)
-    assert sent.channel == "sms" and sent.provider_ref
+    assert sent.channel == "sms" and await parts_of(sessions, lost) == [(1, "undelivered"), (2, "undelivered")]
 
 
 async def test_a_receipt_that_comes_while_no_worker_listens_is_recorded_once_one_binds(sessions, centre):

@@ -40,11 +40,16 @@ def upgrade() -> None:
         SELECT min(id), array_agg(id ORDER BY id), provider_ref, 1, max(delivery), max(delivery_at), sent_at
         FROM notifications WHERE provider_ref IS NOT NULL AND channel = 'sms'
         GROUP BY provider_ref, sent_at""")
-    # Receipts are matched here now, never by the notifications' copy of the last part's id.
+    # The parts hold the ids now: the notifications' copy of one of them would only go stale.
     op.drop_index("ix_notifications_provider_ref", table_name="notifications")
+    op.drop_column("notifications", "provider_ref")
 
 
 def downgrade() -> None:
+    op.add_column("notifications", sa.Column("provider_ref", sa.String(65)))
+    op.execute("""
+        UPDATE notifications n SET provider_ref = (
+            SELECT p.message_id FROM text_parts p WHERE n.id = ANY(p.notification_ids) ORDER BY p.part DESC LIMIT 1)""")
     op.create_index("ix_notifications_provider_ref", "notifications", ["provider_ref"],
                     postgresql_where=sa.text("provider_ref IS NOT NULL"))
     op.drop_table("text_parts")

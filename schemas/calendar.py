@@ -67,6 +67,19 @@ class Calendar:
             last += timedelta(days=1)
         return self.end_of_day(last)
 
+    def period_end(self, start: datetime, period: Period, n: int) -> datetime:
+        """When the `n`-th of consecutive `period`s counted from `start` ends (e.g. a permit's
+        quarters). Each boundary is counted from `start` itself, never from the previous boundary,
+        and is not moved past a holiday: a boundary between periods is no time limit (the rule on
+        time limits applies to the deadline that follows it), and a boundary that moved would push
+        every later period with it."""
+        first = self.local_date(start)
+        if period.unit == CALENDAR_DAYS:
+            return self.end_of_day(first + timedelta(days=period.amount * n))
+        if period.unit == MONTHS:
+            return self.end_of_day(add_months(first, period.amount * n))
+        raise ValueError(f"periods that follow one another are counted in calendar days or months, not {period.unit!r}")
+
 
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months

@@ -1,6 +1,6 @@
 """Deadline arithmetic in Kyrgyz working days and calendar periods."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -72,3 +72,47 @@ def test_the_service_day_is_bishkeks_not_utcs():
 
     assert local_today(datetime(2026, 12, 31, 17, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)
     assert local_today(datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc)) == date(2027, 1, 1)
+
+
+QUARTER = procedure_rules("agency-permit").period("report_period")
+REPORT_DUE = procedure_rules("agency-permit").period("report_due")
+
+
+def _every_day(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day = date.fromordinal(day.toordinal() + 1)
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2028])
+def test_a_permits_quarters_are_counted_from_its_start_on_any_day_of_the_year(year):
+    """Quarter n ends n quarters after the permit's start, whatever day it started and whatever
+    holiday an earlier quarter ended on; each report deadline then falls on a working day. (Chained
+    from the previous quarter's end moved past a holiday, a permit active on 8 December 2026 had its
+    second quarter end on 11 June instead of 8 June, and every later quarter with it.)"""
+    for day in _every_day(date(year, 1, 1), date(year, 12, 31)):
+        start = at_local_noon(day)
+        ends = [cal.period_end(start, QUARTER, n) for n in range(1, 9)]
+        for n, end in enumerate(ends, start=1):
+            assert cal.local_date(end) == date.fromordinal(add_months(day, 3 * n).toordinal() + 1), (day, n)
+            assert end.astimezone(cal.tz).time().hour == 0  # at the end of the local day
+            report_due = cal.due(end, REPORT_DUE)
+            assert cal.is_working_day(cal.last_day(report_due)) and report_due - end >= timedelta(days=15)
+        assert ends == sorted(ends) and len(set(ends)) == len(ends)
+        # Two years of quarters end two years after the start, to the day (Feb 29 aside).
+        if (day.month, day.day) != (2, 29):
+            assert cal.last_day(ends[7]) == day.replace(year=day.year + 2)
+
+
+def test_a_quarter_that_ends_on_a_holiday_does_not_move_the_next():
+    start = datetime(2026, 12, 7, 23, 6, tzinfo=timezone.utc)  # 8 December in Bishkek
+    first, second = (cal.period_end(start, QUARTER, n) for n in (1, 2))
+    assert cal.last_day(first) == date(2027, 3, 8)  # International Women's Day: the boundary stays
+    assert cal.last_day(cal.due(first, REPORT_DUE)) == date(2027, 3, 24)  # 15 days from 9 March
+    assert cal.last_day(second) == date(2027, 6, 8)
+
+
+def test_periods_that_follow_one_another_are_not_counted_in_working_days():
+    with pytest.raises(ValueError):
+        cal.period_end(at_local_noon(date(2026, 1, 5)), Period(3, WORKING_DAYS), 1)

@@ -16,6 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.steps.runner import StepRunner
 
 
+ANCHORED_PERIODS = "report-periods-anchored-to-the-start"
+
+
 class ReportDuty:
     def __init__(self, case: CaseRecorder, steps: StepRunner) -> None:
         self.case = case
@@ -45,9 +48,18 @@ class ReportDuty:
             self.filed[report.period] = report
 
     async def _run(self) -> None:
-        ends = None  # periods follow one another from the permit's start, whenever reports come
+        # Periods follow one another from the permit's start, whenever reports come. Each period's
+        # end is counted from that start (quarter n ends n quarters after it), so a quarter that
+        # ended on a holiday does not push every later quarter (it did before the patch: a permit
+        # active on 8 December had its second quarter end on 11 June, not 8 June).
+        anchored = workflow.patched(ANCHORED_PERIODS)
+        origin = workflow.now()
+        ends = None
         while self._running:
-            period = self.steps.clock("report_period", "report_period", lapses=True, started_at=ends)
+            boundary = (self.steps.calendar.period_end(origin, self.steps.rules.period("report_period"), self.period + 1)
+                        if anchored else None)
+            period = self.steps.clock("report_period", "report_period", lapses=True, started_at=ends,
+                                      ends_at=boundary)
             ends = period.due_at
             await workflow.wait_condition(lambda: period.lapsed or period.stopped)
             await self.steps.stop(period)

@@ -55,13 +55,18 @@ class StepRunner:
 
     # ---- clocks -------------------------------------------------------------------------
     def clock(self, name: str, period: str, *, started_at: datetime | None = None, lapses: bool = False,
-              limit: str | None = None, reminders: tuple[str, ...] = (), reminder_note: str = "") -> StatutoryClock:
+              limit: str | None = None, reminders: tuple[str, ...] = (), reminder_note: str = "",
+              ends_at: datetime | None = None) -> StatutoryClock:
         """A running clock. Officers' deadlines remind at the rules' fraction; a clock that lapses
-        reminds only at the named `reminders` periods, telling the applicant `reminder_note`."""
+        reminds only at the named `reminders` periods, telling the applicant `reminder_note`.
+        `ends_at` is a boundary the caller counted itself (a quarter of a permit's year), used
+        instead of the period counted from `started_at`."""
         start = started_at or workflow.now()
         clock = StatutoryClock(name, self.calendar, self.rules.period(period), start,
                                None if lapses else self.rules.reminder_fraction, lapses=lapses,
                                reminders=[self.rules.period(r) for r in reminders])
+        if ends_at is not None:
+            clock.due_at = ends_at
         clock.limit = self.calendar.due(start, self.rules.period(limit)) if limit else None
         clock.reminder_note = reminder_note
         self.desk.clocks[name] = clock

@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("case", nargs="?", help="a case number")
     replay.add_argument("--all-open", action="store_true", help="every running case (run this before a deploy)")
     replay.add_argument("--dir", help="recorded history files instead of the server (e.g. tests/histories)")
+    sub.add_parser("reconcile", help="hold every case's records against the engine's history and bring any that "
+                                     "say more than the engine recorded to its state (the worker does it each minute)")
     audit = sub.add_parser("audit", help="auditors' tools")
     audit.add_argument("action", choices=["verify", "checkpoint"],
                        help="verify: recompute the audit log's keyed chain and hold it against the checkpoints; "
@@ -77,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
                     access_log=False, proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
         return _done_with_temporal(0, as_program=argv_given is None)
-    if args.command in ("replay", "audit"):
+    if args.command in ("replay", "audit", "reconcile"):
         from stack.embedded import beside_run
 
-        settings, pg = beside_run(get_settings(), need_database=args.command == "audit")
+        settings, pg = beside_run(get_settings(), need_database=args.command != "replay")
         try:
             code = _auditors_command(parser, args, settings)
         finally:
@@ -113,6 +115,10 @@ def _done_with_temporal(code: int, as_program: bool) -> int:
 
 
 def _auditors_command(parser, args, settings) -> int:
+    if args.command == "reconcile":
+        from stack.reconcile import reconcile_command
+
+        return asyncio.run(reconcile_command(settings))
     if args.command == "replay":
         from stack.replay import replay_command
 

@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     # Ask the centre for delivery receipts; each worker then binds a receiver to record them.
     smpp_receipts: bool = True
     notification_seconds: float = Field(default=15.0, gt=0)  # how often the outbox is looked at
+    # How often a worker holds the cases moved since its last look against the engine's history
+    # (activities/reconciler.py), and how long a case must stay out of step before it is changed.
+    reconcile_seconds: float = Field(default=60.0, gt=0)
+    reconcile_grace_seconds: float = Field(default=15.0, ge=0, le=600)
     # How old news must be before it is sent: a decision's document follows it within seconds, and
     # both are told in one mail or text.
     notification_settle_seconds: float = Field(default=20.0, ge=0, le=3600)

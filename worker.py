@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
@@ -15,6 +16,7 @@ from activities.notifications import NotificationRelay
 from activities.payments import PaymentActivities
 from activities.quota import QuotaActivities
 from activities.read_model import ReadModelActivities
+from activities.reconciler import Reconciler
 from activities.sms_receipts import ReceiptListener
 from documents.pool import RenderPool
 from documents.seal import DocumentSigner
@@ -72,16 +74,18 @@ async def run_worker() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    relay = None
-    if (notifications := NotificationRelay.from_settings(
-            settings, sessions, (extra.get("runtime") or Runtime.default()).metric_meter)) is not None:
-        relay = asyncio.gather(notifications.run(settings.notification_seconds, stop),
-                               *([ReceiptListener(sessions, notifications.sms).run(stop)]
-                                 if notifications.sms and notifications.sms.receipts else []))
+    meter = (extra.get("runtime") or Runtime.default()).metric_meter
+    loops = []
+    if (notifications := NotificationRelay.from_settings(settings, sessions, meter)) is not None:
+        loops.append(notifications.run(settings.notification_seconds, stop))
+        if notifications.sms and notifications.sms.receipts:
+            loops.append(ReceiptListener(sessions, notifications.sms).run(stop))
     async with worker:
         logging.getLogger("aryz.worker").info("worker polling %s", settings.task_queue)
+        # Started with the worker: the reconciler's queries are answered by workers of the queue.
+        reconciler = Reconciler(client, sessions, meter, grace=timedelta(seconds=settings.reconcile_grace_seconds))
+        background = asyncio.gather(*loops, reconciler.run(settings.reconcile_seconds, stop))
         await stop.wait()
-    if relay is not None:
-        await relay
+        await background
     renderer.close(wait=True)
     await engine.dispose()

@@ -142,6 +142,19 @@ class TransitionRecord:
 
 
 @dataclass
+class RecordedState:
+    """Query `recorded` of every case workflow: what the engine's history has recorded of the case
+    (its last transition's seq, state, awaited party, deadline and the tasks it holds open), which
+    the reconciler holds the read model against (activities/reconciler.py)."""
+
+    seq: int
+    state: str
+    awaiting: str
+    deadline: datetime | None
+    open_tasks: list[str]
+
+
+@dataclass
 class LetterFacts:
     """What a refusal or termination letter says: the decision, its ground and reasons (as the
     officer wrote them), and the last day to appeal."""

@@ -84,9 +84,10 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
     if r.notify_applicant and r.public_note:
         await db.execute(_NOTIFY, {"case_number": r.case_number, "seq": r.seq, "message": r.public_note,
                                    "params": r.note_params})
-    # The transition row was new in this transaction, so its audit entry cannot exist yet (one that
-    # supersedes another is keyed by its workflow task too: the superseded one keeps its entry).
-    key = f"transition:{r.case_number}:{r.seq}" + (f"@{r.task_mark}" if superseding else "")
+    # The transition row was new in this transaction, so its audit entry cannot exist yet. One written
+    # inside a workflow task is keyed by that task too: a transition it supersedes, or one withdrawn
+    # because the engine never committed it (reconciling.py), keeps its own entry under the same seq.
+    key = f"transition:{r.case_number}:{r.seq}" + (f"@{r.task_mark}" if r.task_mark else "")
     await append_audit(session, action=r.event, actor=r.actor, actor_role=r.actor_role, case_number=r.case_number,
                        at=r.at, idempotency_key=key, known_new=True,
                        detail={"seq": r.seq, "state": r.state, "step": r.step, "outcome": r.outcome,

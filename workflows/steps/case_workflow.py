@@ -4,6 +4,8 @@ Update `decide`: an officer decides an open step (validated by the DecisionDesk 
 history). Update `extend_deadline`: a supervisor extends a running deadline once, with a reason.
 Signal `provide_documents`: the applicant's files arrived (recorded; a waiting step resumes).
 Signal `withdraw`: the applicant withdraws, in the states the procedure allows.
+Query `recorded`: what the history has recorded of the case (seq, state, open tasks), for the
+reconciler; a query writes nothing to history.
 Every message must carry a proof of origin signed by the API (MessageGuard): an update without
 one is rejected before it enters history; such a signal is ignored.
 A procedure subclasses this, calls `setup` from its `@workflow.init` and `run_procedure` from
@@ -26,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         DocumentsProvided,
         ExtensionInput,
         ExtensionResult,
+        RecordedState,
         WithdrawalInput,
     )
     from workflows.steps.desk import DecisionDesk
@@ -104,6 +107,11 @@ class CaseWorkflow:
     @extend_deadline.validator
     def validate_extend_deadline(self, extension: ExtensionInput) -> None:
         self.desk.validate_extension(extension, self.input.rules.max_extensions)
+
+    @workflow.query
+    def recorded(self) -> RecordedState:
+        c = self.case
+        return RecordedState(c.seq, c.state, c.awaiting, c.deadline, sorted(c.open_tasks))
 
     @workflow.signal
     async def provide_documents(self, provided: DocumentsProvided) -> None:

@@ -1,0 +1,130 @@
+"""Reconciler: holds each case's read model against what the engine's history has recorded.
+
+Side effects: for a case whose read model says more than the engine recorded (a transition
+written by a workflow task that was lost with the Update it took: db/repositories/reconciling.py),
+the read model is brought to the engine's state, with an audit entry `transitions_reconciled`.
+Metrics: gauges `aryz_cases_out_of_step` (found at the last round), `aryz_cases_not_answering`
+(whose workflow did not answer: its workflow task failing, or no workflow) and a counter
+`aryz_cases_reconciled`. Runs in every worker (a full round at its start, the moment phantoms are
+likeliest, then the cases moved since the last round) and as `aryz reconcile`.
+
+A case is changed only when two looks `grace` apart agree that it is out of step and the read model
+did not move between them: the engine answers a query once the case's workflow task in flight has
+completed or failed, so a transition still being made is never taken for a lost one.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
+from temporalio.service import RPCError
+
+from db.repositories.reconciling import ReadModelCase, bring_to_engine, cases_to_check, out_of_step, read_model_case
+from schemas.messages import RecordedState
+from schemas.procedures import PROCEDURES
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = frozenset(s for p in PROCEDURES.values() for s in p.final)
+QUERY_TIMEOUT = timedelta(seconds=10)
+
+
+@dataclass
+class Round:
+    """What one round found and did."""
+
+    checked: int = 0
+    out_of_step: list[str] = field(default_factory=list)
+    reconciled: list[str] = field(default_factory=list)
+    not_answering: list[str] = field(default_factory=list)
+
+
+class Reconciler:
+    def __init__(self, client: Client, sessions: async_sessionmaker, meter=None, *,
+                 grace: timedelta = timedelta(seconds=15), concurrency: int = 4) -> None:
+        self.client, self.sessions, self.meter, self.grace = client, sessions, meter, grace
+        self._limit = asyncio.Semaphore(concurrency)
+
+    async def engine_state(self, case_number: str) -> RecordedState | None:
+        """What the engine recorded, or None when the case's workflow does not answer."""
+        try:
+            return await self.client.get_workflow_handle(case_number).query(
+                "recorded", result_type=RecordedState, rpc_timeout=QUERY_TIMEOUT)
+        except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as e:
+            log.warning("case %s: its workflow did not answer (%s)", case_number, type(e).__name__,
+                        extra={"case_number": case_number})
+            return None
+
+    async def _look(self, case_number: str) -> tuple[ReadModelCase | None, RecordedState | None]:
+        # The read model first, then the engine: a transition committed between the two reads the
+        # engine ahead (never out of step); the other order could read it as a phantom. The session
+        # is closed before the engine is asked.
+        async with self._limit:
+            async with self.sessions() as session:
+                read = await read_model_case(session, case_number)
+            return read, (await self.engine_state(case_number) if read is not None else None)
+
+    async def check(self, case_numbers: Iterable[str]) -> Round:
+        found = Round()
+        suspects: dict[str, ReadModelCase] = {}
+        numbers = list(case_numbers)
+        found.checked = len(numbers)
+        for number, (read, engine) in zip(numbers, await asyncio.gather(*(self._look(n) for n in numbers)),
+                                          strict=True):
+            if read is None:
+                continue
+            if engine is None:
+                found.not_answering.append(number)
+            elif out_of_step(read, engine):
+                suspects[number] = read
+        if suspects:
+            await asyncio.sleep(self.grace.total_seconds())
+        for number, first in suspects.items():
+            read, engine = await self._look(number)
+            if read is None or engine is None or read != first or not out_of_step(read, engine):
+                continue  # it moved, or the engine caught up: look again next round
+            found.out_of_step.append(number)
+            async with self.sessions.begin() as session:
+                if await bring_to_engine(session, read, engine):
+                    found.reconciled.append(number)
+                    log.warning("case %s reconciled: read model at #%d %s, the engine at #%d %s", number,
+                                read.last_seq, read.state, engine.seq, engine.state, extra={"case_number": number})
+        self._count(found)
+        return found
+
+    async def round(self, since: datetime | None) -> Round:
+        async with self.sessions() as session:
+            numbers = await cases_to_check(session, since=since, final=FINAL_STATES)
+        return await self.check(numbers)
+
+    async def run(self, every: float, stop: asyncio.Event) -> None:
+        """A full round, then every `every` seconds the cases moved since the previous round began
+        (less the grace and a margin, so a move made during a round is seen by the next)."""
+        since: datetime | None = None
+        while not stop.is_set():
+            began = datetime.now(timezone.utc)
+            try:
+                await self.round(since)
+                since = began - self.grace - timedelta(seconds=every)
+            except Exception:  # the database or the engine away: the next round tries again
+                log.exception("reconciliation round failed")
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except TimeoutError:
+                pass
+
+    def _count(self, found: Round) -> None:
+        if self.meter is None:
+            return
+        self.meter.create_gauge("aryz_cases_out_of_step", "Cases whose read model said other than the engine, "
+                                "at the last reconciliation round").set(len(found.out_of_step))
+        self.meter.create_gauge("aryz_cases_not_answering", "Cases whose workflow did not answer the last "
+                                "reconciliation round (its workflow task failing, or no workflow)").set(
+            len(found.not_answering))
+        if found.reconciled:
+            self.meter.create_counter("aryz_cases_reconciled", "Cases whose read model was brought to the "
+                                      "engine's state").add(len(found.reconciled))

@@ -1,0 +1,110 @@
+"""Bringing a case's read model to what the engine's history has recorded (activities/reconciler.py).
+
+Transitions are written by a local activity inside the workflow task that makes them, before that
+task is durable (workflows/steps/recorder.py). When the task is lost with an Update the engine had
+not yet accepted durably (the server stopped, or the worker and the server died together), the
+retried task never sees that Update: nothing ever records another transition under the same seq,
+so superseding (superseding.py) never comes, and the case reads decided while the engine still
+waits, its task closed in every inbox. Here such transitions are withdrawn: kept whole for the
+auditors, as superseded ones are, with an audit entry that says what the engine holds instead.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Case, CaseTransition, Notification, SupersededTransition, Task
+from db.repositories.audit import append_audit
+from db.repositories.superseding import _as_json, _opened_at_seq
+from schemas.messages import RecordedState
+
+
+@dataclass(frozen=True)
+class ReadModelCase:
+    """What the read model says of a case, to hold against the engine's `RecordedState`."""
+
+    case_number: str
+    last_seq: int
+    state: str
+    open_tasks: frozenset[str]
+
+
+async def cases_to_check(session: AsyncSession, *, since: datetime | None, final: frozenset[str]) -> list[str]:
+    """Cases whose workflow has started: with `since`, those the read model moved since then;
+    without, every case not in a final state and every case moved in the last day (a withdrawn
+    decision may have been one that ended the case)."""
+    query = select(Case.case_number).where(Case.workflow_started)
+    if since is not None:
+        query = query.where(Case.updated_at >= since)
+    else:
+        query = query.where(Case.state.not_in(final) | (Case.updated_at >= datetime.now(timezone.utc) - timedelta(days=1)))
+    return list(await session.scalars(query.order_by(Case.case_number)))
+
+
+async def read_model_case(session: AsyncSession, case_number: str) -> ReadModelCase | None:
+    case = await session.get(Case, case_number)
+    if case is None:
+        return None
+    open_tasks = await session.scalars(select(Task.task_id).where(Task.case_number == case_number,
+                                                                  Task.closed_at.is_(None)))
+    return ReadModelCase(case_number, case.last_seq, case.state, frozenset(open_tasks))
+
+
+def out_of_step(read: ReadModelCase, engine: RecordedState) -> bool:
+    """The read model says more than the engine has recorded, or other tasks are open. A read model
+    behind the engine (seq lower) is not out of step: its transitions are still being retried in."""
+    if read.last_seq > engine.seq:
+        return True
+    return read.last_seq == engine.seq and (read.state != engine.state or read.open_tasks != set(engine.open_tasks))
+
+
+async def bring_to_engine(session: AsyncSession, seen: ReadModelCase, engine: RecordedState) -> bool:
+    """Withdraw what the read model says beyond the engine's seq and set the case and its tasks to
+    the engine's. Only if the case is still as `seen` (False otherwise: it moved meanwhile, look
+    again). Transitions withdrawn are kept whole in superseded_transitions, their news with them (and
+    no longer sent if it was not yet)."""
+    case = (await session.execute(select(Case).where(Case.case_number == seen.case_number).with_for_update())).scalar()
+    if case is None or case.last_seq != seen.last_seq:
+        return False
+    now = datetime.now(timezone.utc)
+    withdrawn = list(await session.scalars(select(CaseTransition).where(
+        CaseTransition.case_number == seen.case_number, CaseTransition.seq > engine.seq).order_by(CaseTransition.seq)))
+    told = {n.seq: n for n in await session.scalars(select(Notification).where(
+        Notification.case_number == seen.case_number, Notification.seq > engine.seq))}
+    for t in withdrawn:
+        notification = told.get(t.seq)
+        await session.execute(insert(SupersededTransition).values(
+            case_number=seen.case_number, seq=t.seq, superseded_by_task_mark=0,
+            record={**_as_json(t), "notification": _as_json(notification) if notification else None,
+                    "withdrawn": "never committed by the engine"}))
+    await session.execute(delete(Notification).where(Notification.case_number == seen.case_number,
+                                                     Notification.seq > engine.seq))
+    await session.execute(delete(CaseTransition).where(CaseTransition.case_number == seen.case_number,
+                                                       CaseTransition.seq > engine.seq))
+    phantoms = [t for t in await session.scalars(select(Task.task_id).where(Task.case_number == seen.case_number))
+                if _opened_at_seq(t) > engine.seq and t not in engine.open_tasks]
+    if phantoms:
+        await session.execute(delete(Task).where(Task.task_id.in_(phantoms)))
+    held = list(engine.open_tasks)
+    reopened = list(await session.scalars(update(Task).where(
+        Task.case_number == seen.case_number, Task.task_id.in_(held), Task.closed_at.is_not(None))
+        .values(closed_at=None).returning(Task.task_id)))
+    closed = list(await session.scalars(update(Task).where(
+        Task.case_number == seen.case_number, Task.closed_at.is_(None), Task.task_id.not_in(held))
+        .values(closed_at=now).returning(Task.task_id)))
+    # last_task_mark stays: a late write from the lost workflow task is still refused (superseding.py).
+    await session.execute(update(Case).where(Case.case_number == seen.case_number).values(
+        state=engine.state, awaiting=engine.awaiting, deadline=engine.deadline, last_seq=engine.seq))
+    await append_audit(
+        session, action="transitions_reconciled", actor="system", case_number=seen.case_number, at=now,
+        idempotency_key=f"reconciled:{seen.case_number}:{seen.last_seq}>{engine.seq}:{now.isoformat()}",
+        detail={"read_model": {"seq": seen.last_seq, "state": seen.state},
+                "engine": {"seq": engine.seq, "state": engine.state, "open_tasks": held},
+                "withdrawn": [{"seq": t.seq, "event": t.event, "state": t.state, "task_mark": t.task_mark}
+                              for t in withdrawn],
+                "tasks": {"reopened": reopened, "closed": closed, "removed": phantoms},
+                "why": "the read model said what the engine's history does not: written by a workflow task "
+                       "that was lost with the message it took"})
+    return True

@@ -5,18 +5,24 @@ Each encrypted payload names its key in its metadata; keys are given as `ARYZ_PA
 "kid:base64key,kid:base64key", the first one encrypting. Rotation: put a new key first and keep
 the old ones after it, so old histories still decode.
 
-Decoding refuses a payload that is not encrypted: it becomes one no converter can read, so a
-message sent around the API (e.g. with the Temporal CLI) fails to deserialise; an update is then
-rejected before it enters history and a signal is dropped. (Raising here instead would fail the
-whole workflow task, again and again.)
+Decoding refuses a payload it cannot read: one not encrypted, one that names a key it does not
+hold, or one whose bytes do not decrypt (garbage under the right metadata). Each becomes a payload
+no converter can read, so a message sent around the API (e.g. with the Temporal CLI) fails to
+deserialise; an update is then rejected before it enters history and a signal is dropped. (Raising
+here instead would fail every workflow task of the case from then on: officers refused, deadlines
+never firing.) A payload of the case's own that names a key this process lacks fails its workflow
+task just as surely, as its input cannot be read, until the key is given back.
 """
 
 import base64
 import dataclasses
+import logging
 import os
 from collections.abc import Sequence
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
@@ -24,8 +30,12 @@ from schemas.keyring import KeySpecError, parse_key_spec
 
 ENCODING = b"binary/encrypted"
 REFUSED = b"binary/refused-unencrypted"
+REFUSED_KEY = b"binary/refused-unknown-key"
+REFUSED_BYTES = b"binary/refused-undecryptable"
 KEY_ID = "encryption-key-id"
 
+
+log = logging.getLogger(__name__)
 
 KeyError_ = KeySpecError  # the codec's own name for it, kept for callers
 
@@ -58,10 +68,16 @@ class EncryptionCodec(PayloadCodec):
             if p.metadata.get("encoding") != ENCODING:
                 out.append(Payload(metadata={"encoding": REFUSED}))
                 continue
-            kid = p.metadata[KEY_ID].decode()
+            kid = p.metadata.get(KEY_ID, b"").decode(errors="replace")
             if kid not in self.ciphers:
-                raise KeyError_(f"payload encrypted with unknown key {kid!r}")
-            out.append(Payload.FromString(self.ciphers[kid].decrypt(p.data[:12], p.data[12:], None)))
+                log.warning("payload refused: encrypted with a key this process does not hold (%r)", kid[:40])
+                out.append(Payload(metadata={"encoding": REFUSED_KEY, KEY_ID: kid[:40].encode()}))
+                continue
+            try:
+                out.append(Payload.FromString(self.ciphers[kid].decrypt(p.data[:12], p.data[12:], None)))
+            except (InvalidTag, ValueError, DecodeError):
+                log.warning("payload refused: it does not decrypt with key %r", kid)
+                out.append(Payload(metadata={"encoding": REFUSED_BYTES}))
         return out
 
 

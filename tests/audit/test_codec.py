@@ -6,7 +6,7 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 
-from stack.codec import EncryptionCodec, KeyError_, parse_keys
+from stack.codec import REFUSED, REFUSED_BYTES, REFUSED_KEY, EncryptionCodec, KeyError_, parse_keys
 from tests.api.helpers import decide, submit
 
 K1 = {"k1": b"1" * 32}
@@ -19,10 +19,28 @@ async def test_a_rotated_key_still_decodes_what_it_encrypted():
     rotated = EncryptionCodec({"k2": b"2" * 32, **K1})
     assert (await rotated.decode(sealed))[0].data == b'{"reason": "secret"}'
     assert (await rotated.encode(sealed))[0].metadata["encryption-key-id"] == b"k2"
-    with pytest.raises(KeyError_):
-        await EncryptionCodec({"k9": b"9" * 32}).decode(sealed)
+    unknown, = await EncryptionCodec({"k9": b"9" * 32}).decode(sealed)
+    assert unknown.metadata["encoding"] == REFUSED_KEY and unknown.metadata["encryption-key-id"] == b"k1"
     with pytest.raises(KeyError_):
         parse_keys("k1:" + base64.b64encode(b"short").decode())
+
+
+async def test_a_payload_that_cannot_be_read_is_refused_never_raised():
+    """Garbage under the encrypted payload's metadata, a key id nobody holds, no key id, a payload
+    cut short, or none encrypted: each becomes a payload no converter reads (the message is
+    refused), never an exception that would fail every workflow task of the case."""
+    codec = EncryptionCodec(K1)
+    sealed, = await codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"ok"')])
+    garbage = Payload(metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"k1"}, data=b"\x00" * 40)
+    cut = Payload(metadata=dict(sealed.metadata), data=sealed.data[:8])
+    flipped = Payload(metadata=dict(sealed.metadata), data=sealed.data[:-1] + bytes([sealed.data[-1] ^ 1]))
+    nameless = Payload(metadata={"encoding": b"binary/encrypted"}, data=sealed.data)
+    strange = Payload(metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"\xff" * 300}, data=b"")
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"ok"')
+    decoded = await codec.decode([garbage, cut, flipped, nameless, strange, plain, sealed])
+    assert [p.metadata["encoding"] for p in decoded] == [REFUSED_BYTES, REFUSED_BYTES, REFUSED_BYTES, REFUSED_KEY,
+                                                         REFUSED_KEY, REFUSED, b"json/plain"]
+    assert all(not p.data for p in decoded[:-1]) and decoded[-1].data == b'"ok"'
 
 
 async def test_the_stored_history_holds_no_reason_or_interview_in_clear(api, tokens, dev_env):

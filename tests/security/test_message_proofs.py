@@ -4,10 +4,13 @@ sent straight to Temporal are refused before they enter history (updates) or cha
 
 import base64
 import dataclasses
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.exceptions import ApplicationError
 
 from schemas.messages import DecisionInput, DecisionResult, WithdrawalInput
@@ -108,6 +111,39 @@ async def test_an_unencrypted_message_from_the_temporal_cli_is_refused(case, dev
         await raw.get_workflow_handle(case.case_number).execute_update("decide", signed)
     assert await history_length(case) == before
     assert (await case.case()).state == "LODGED"
+
+
+class PoisonCodec(PayloadCodec):
+    """Payloads that say `binary/encrypted` but hold garbage, or name a key nobody holds."""
+
+    def __init__(self, kid: bytes) -> None:
+        self.kid = kid
+
+    async def encode(self, payloads):
+        return [Payload(metadata={"encoding": b"binary/encrypted", "encryption-key-id": self.kid},
+                        data=os.urandom(64)) for _ in payloads]
+
+    async def decode(self, payloads):
+        return list(payloads)
+
+
+@pytest.mark.parametrize("kid", [b"k1", b"nobody-holds-this"], ids=["garbage", "unknown-key"])
+async def test_a_message_whose_payload_cannot_be_decrypted_is_refused_and_the_case_goes_on(case, dev_env, kid):
+    poisoned = Client(dev_env.client.service_client, namespace=dev_env.client.namespace,
+                      data_converter=dataclasses.replace(DataConverter.default, payload_codec=PoisonCodec(kid)))
+    handle = poisoned.get_workflow_handle(case.case_number)
+    signed = SIGNER.attach("decide", case.case_number, "registrar", ["registrar"], register())
+    before = await history_length(case)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update("decide", signed)
+    assert await history_length(case) == before
+    await handle.signal("withdraw", WithdrawalInput("poison"))
+    await handle.signal("provide_documents", WithdrawalInput("poison"))
+    # Every workflow task of the case still completes: the registrar decides, a deadline can fire.
+    await case.decide("registration", "register", "registrar")
+    assert (await case.wait_state("REGISTERED")).state == "REGISTERED"
+    assert "withdrawn" not in await case.events()
+    assert not await workflow_task_in_flight(case.handle)
 
 
 async def test_a_forged_withdrawal_signal_changes_nothing(case):

@@ -14,8 +14,10 @@ COPY workflows workflows
 COPY cli.py settings.py worker.py ./
 # Production installs leave out the embedded PostgreSQL and Temporal dev server (`[embedded]`).
 RUN /opt/aryz/bin/pip install --no-cache-dir --upgrade pip && /opt/aryz/bin/pip install --no-cache-dir .
-# The message catalogues are compiled here, into the image (api/locale/*/LC_MESSAGES/messages.mo).
-RUN /opt/aryz/bin/python -m api.i18n.catalogues
+# The message catalogues are compiled into the installed package, the one the final stage copies
+# (/opt/aryz): run from / so that `api` is the installed package, not the sources in /src.
+RUN cd / && /opt/aryz/bin/python -m api.i18n.catalogues \
+    && ls /opt/aryz/lib/python3.11/site-packages/api/locale/*/LC_MESSAGES/messages.mo
 
 FROM python:3.11-slim
 # WeasyPrint renders documents with Pango (runtime libraries only; the fonts travel in documents/fonts).

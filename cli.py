@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="start the embedded stack (or use ARYZ_DATABASE_URL / ARYZ_TEMPORAL_ADDRESS)")
     run.add_argument("--workers", type=int, default=1, choices=range(1, 33), metavar="N",
                      help="worker processes (workflow code is bound to one core each)")
+    run.add_argument("--api-workers", type=int, default=2, choices=range(1, 33), metavar="N",
+                     help="API processes on the one port (default 2: one that crashes refuses no connection)")
     sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     sub.add_parser("worker", help="run a Temporal worker")
     sub.add_parser("api", help="run the HTTP API")
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from stack.embedded import run
 
-        return run(workers=args.workers)
+        return run(workers=args.workers, api_workers=args.api_workers)
     if args.command == "worker":
         from worker import run_worker
 
@@ -75,9 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         from settings import get_settings
 
         settings = get_settings()
-        # No access log: it would carry case numbers next to IPs, and nothing needs it.
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
-                    access_log=False, proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
+        # No access log: it would carry case numbers next to IPs, and nothing needs it. Several
+        # processes need the app by its import path (each process makes its own).
+        app = "api.app:create_app" if settings.api_workers > 1 else create_app(settings)
+        uvicorn.run(app, factory=settings.api_workers > 1, workers=settings.api_workers, host=settings.http_host,
+                    port=settings.http_port, log_config=None, access_log=False, proxy_headers=True,
+                    forwarded_allow_ips=settings.forwarded_allow_ips)
         return _done_with_temporal(0, as_program=argv_given is None)
     if args.command in ("replay", "audit", "reconcile"):
         from stack.embedded import beside_run

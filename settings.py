@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # API processes on the one socket (`aryz api`; `aryz run --api-workers`): one that crashes is
+    # replaced by uvicorn while the others answer.
+    api_workers: int = Field(default=1, ge=1, le=32)
+    # Where `aryz run` writes how each of its parts is (stack/supervisor.py): /readyz and /metrics read it.
+    stack_status_file: Path | None = None
     forwarded_allow_ips: str = "127.0.0.1"  # the reverse proxy whose X-Forwarded-For is believed
     worker_metrics_address: str | None = None  # e.g. "0.0.0.0:9464": the Temporal SDK's Prometheus metrics
     # Upper bound on one uploaded document; a scan of a passport page is well under this.

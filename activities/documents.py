@@ -1,6 +1,9 @@
 """Document activities: numbered, signed PDFs, and their life afterwards."""
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
@@ -16,6 +19,26 @@ from schemas.messages import DocumentStatusInput, IssuedDocument, IssueDocumentI
 from schemas.people import FamilyMember, Person
 from schemas.procedures import PROCEDURES
 
+T = TypeVar("T")
+
+
+HEARTBEAT_EVERY_S = 1.0
+
+
+async def heartbeating(work: Awaitable[T], every: float = HEARTBEAT_EVERY_S) -> T:
+    """`work`'s result, heartbeating every `every` seconds until it comes (inside an activity)."""
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every)
+            if done:
+                return task.result()
+            if activity.in_activity():
+                activity.heartbeat()
+    finally:
+        if not task.done():  # the activity was cancelled: so is its work
+            task.cancel()
+
 
 class DocumentActivities:
     """Issues a case's documents and keeps their state for /verify.
@@ -25,7 +48,8 @@ class DocumentActivities:
     stores it sealed; the SHA-256 goes to the audit log. The same `issue_key` always returns the
     first document, so a retried activity, or one whose worker died mid-way, never allocates a
     second number; a PDF rendered twice is stored once. The holder's data are read from the
-    case in the database, so no name enters the engine's history.
+    case in the database, so no name enters the engine's history. It heartbeats each second while
+    it works, so a render lost with its worker is retried within the heartbeat timeout.
     Activity `set_document_status`: suspends, reinstates, revokes or expires the case's documents
     in force (doing it twice changes nothing).
     """
@@ -39,6 +63,11 @@ class DocumentActivities:
 
     @activity.defn
     async def issue_document(self, req: IssueDocumentInput) -> IssuedDocument:
+        # Heartbeats while it works: a worker that dies mid-render is noticed by the engine within
+        # the heartbeat timeout (workflows/steps/paperwork.py), not after the whole start-to-close.
+        return await heartbeating(self._issue(req))
+
+    async def _issue(self, req: IssueDocumentInput) -> IssuedDocument:
         async with self.sessions.begin() as session:
             case = await get_case(session, req.case_number)
             if case is None:

@@ -1,11 +1,13 @@
 """Read-model activities."""
 
 import logging
+from datetime import datetime, timezone
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio import activity
 
-from db.repositories.superseding import StaleTransition
+from db.repositories.audit import append_audit
+from db.repositories.superseding import ForeignWorkflow, StaleTransition
 from db.repositories.transitions import apply_transition
 from schemas.messages import TransitionRecord
 from schemas.procedures import PROCEDURES
@@ -52,6 +54,9 @@ class ReadModelActivities:
         try:
             async with self.sessions.begin() as session:
                 applied = await apply_transition(session, record)
+        except ForeignWorkflow:
+            await self._refuse_foreign(record)
+            return
         except StaleTransition:
             # From a workflow task attempt that never completed and was retried: its result is
             # discarded by the engine, and what it wrote must not be either.
@@ -63,3 +68,17 @@ class ReadModelActivities:
         # Case numbers identify a case without revealing who the applicant is; no personal data here.
         log.info("transition %s#%d %s -> %s%s", record.case_number, record.seq, record.event, record.state,
                  "" if applied else " (already applied)", extra={"case_number": record.case_number})
+
+    async def _refuse_foreign(self, record: TransitionRecord) -> None:
+        """A workflow that is not the case's (a twin, a squatter) tried to write its records: nothing
+        is written but this, once per workflow and seq, for the auditors."""
+        writer = activity.info().workflow_id if activity.in_activity() else ""
+        log.error("transition %s#%d refused: written by workflow %r of another chain of runs than the case's",
+                  record.case_number, record.seq, writer[:64], extra={"case_number": record.case_number})
+        async with self.sessions.begin() as session:
+            await append_audit(session, action="foreign_workflow_refused", actor="system", case_number=record.case_number,
+                               at=datetime.now(timezone.utc),
+                               idempotency_key=f"foreign:{record.case_number}:{record.chain}:{record.seq}",
+                               detail={"seq": record.seq, "event": record.event, "workflow_id": writer[:64],
+                                       "chain": record.chain,
+                                       "why": "not the workflow serving the case: nothing it said was recorded"})

@@ -14,7 +14,7 @@ from api import docs, errors, i18n, openapi
 from api.deps import refuse_nul_in_path
 from api.headers import CodecOnlyCORS, SecurityHeaders
 from api.limits import RateLimits
-from api.metrics import RequestMetrics
+from api.metrics import ReadModelGauges, RequestMetrics
 from api.pages import admin as admin_pages
 from api.pages import applicant as applicant_pages
 from api.pages import applicant_actions as applicant_action_pages
@@ -43,7 +43,8 @@ async def _sweep_forever(app: FastAPI, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await start_pending_workflows(app.state.sessions, app.state.temporal, app.state.settings.task_queue)
+            await start_pending_workflows(app.state.sessions, app.state.temporal, app.state.settings.task_queue,
+                                          app.state.signer)
             await archive_closed_histories(app.state.sessions, app.state.temporal)
         except Exception as err:  # keep trying; the next round may find the services back
             log.warning("background sweep failed: %s", type(err).__name__)
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                   dependencies=[Depends(refuse_nul_in_path)])
     app.state.limits = RateLimits(settings)  # in memory, per process: see api/limits.py
     app.state.status_cache = StatusCache(settings.status_cache_entries, i18n.LANGS)  # per process too
+    app.state.read_model_gauges = ReadModelGauges()  # the last reading, served again while PostgreSQL is away
     errors.install(app)
     docs.install(app)
     openapi.install(app)

@@ -41,6 +41,27 @@ DATABASE_OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceErr
                     asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, TimeoutError)
 
 
+# SQLSTATE classes and codes of a server that is away for a moment: a connection exception (08),
+# insufficient resources (53: too many connections), operator intervention (57P: shutting down, in
+# crash recovery, "the database system is starting up"), and a read-only standby being promoted.
+_TRANSIENT_CLASSES = ("08", "53", "57P")
+_TRANSIENT_CODES = ("25006",)
+
+
+def transient_sqlstate(exc: BaseException) -> bool:
+    """Whether a database error is the server being away for a moment (by its SQLSTATE, wherever
+    the driver put it), not a fault of the statement."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(code, str) and (code.startswith(_TRANSIENT_CLASSES) or code in _TRANSIENT_CODES):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
+
+
 async def audit_refusal(request: Request, reason: str, code: str = "", params: dict | None = None) -> None:
     """An audit entry (in its own transaction: the refused request's is rolled back) and a log line.
     The refusal's code and params go with the reason, so that the auditor reads it in their language."""
@@ -157,10 +178,31 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(sqlalchemy.exc.DBAPIError)
     async def database_error(request: Request, exc: sqlalchemy.exc.DBAPIError):
         # A connection PostgreSQL closed under a statement (it stopped, or ended the backend) comes
-        # as a plain DBAPIError that the pool has marked invalidated: an outage, not a fault of ours.
-        if exc.connection_invalidated:
+        # as a plain DBAPIError that the pool has marked invalidated: an outage, not a fault of ours;
+        # so does a server starting up, shutting down or out of connections (by its SQLSTATE).
+        if exc.connection_invalidated or transient_sqlstate(exc):
             return await database_unreachable(request, exc)
         return await unexpected(request, exc)
+
+    @app.exception_handler(asyncpg.PostgresError)
+    async def driver_error(request: Request, exc: asyncpg.PostgresError):
+        # Raised by the driver itself where SQLAlchemy does not wrap it (a connection being made).
+        if transient_sqlstate(exc):
+            return await database_unreachable(request, exc)
+        return await unexpected(request, exc)
+
+    @app.exception_handler(RuntimeError)
+    async def runtime_error(request: Request, exc: RuntimeError):
+        # The engine's client, made lazily while Temporal was away, raises this until it connects:
+        # nothing was sent to a case.
+        if "connect" not in str(exc).lower():
+            return await unexpected(request, exc)
+        log.error("engine unreachable on %s %s", request.method, request.url.path)
+        if wants_page(request):
+            return await error_page(request, 503, {"Retry-After": "5"})
+        return refusal_json(request, status.HTTP_503_SERVICE_UNAVAILABLE,
+                            "the case engine is not reachable; nothing was sent; try again shortly",
+                            {"code": "engine_unreachable"}, {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

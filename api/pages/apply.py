@@ -115,7 +115,7 @@ async def _submit(request: Request, form: ApplicationForm, application, values: 
         problem = Problem("files" if file_refused else "", "files_refused" if file_refused else "not_submitted", {}, said)
         return _page(request, form, len(form.steps), values, key, [problem], status_code=422)
     await session.commit()  # the case (and its files) exist before the workflow and the answer
-    await start_submitted(session, temporal, result.case, settings.task_queue)
+    await start_submitted(session, temporal, result.case, settings.task_queue, request.app.state.signer)
     contact = application.contact
     told_by = first_channel(contact.email or "", contact.phone, bool(settings.smtp_host), bool(settings.smpp_host))
     response = render(request, "apply_done.html", {

@@ -37,7 +37,7 @@ def _submit_route(procedure: Procedure):
         result = await submit_application(session, procedure, application, idempotency_key,
                                           settings.secret_key.get_secret_value(), asked_lang(request) or "")
         await session.commit()  # the case exists before its workflow does
-        await start_submitted(session, temporal, result.case, settings.task_queue)
+        await start_submitted(session, temporal, result.case, settings.task_queue, request.app.state.signer)
         if result.replayed:
             response.headers["Idempotency-Replayed"] = "true"
         return Submitted(case_number=result.case.case_number, access_code=result.access_code,

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, SessionsDep, SettingsDep, TemporalDep
 from api.errors import ApiError
-from api.metrics import exposition
+from api.metrics import stack_exposition, stack_parts
 from api.openapi import refusals
 
 router = APIRouter(tags=["ops"])
@@ -22,7 +22,7 @@ async def healthz() -> dict:
 
 
 @router.get("/readyz", summary="Can it serve")
-async def readyz(session: SessionDep, temporal: TemporalDep, response: Response) -> dict:
+async def readyz(session: SessionDep, temporal: TemporalDep, settings: SettingsDep, response: Response) -> dict:
     """The database and the workflow engine: each `ok` or what is degraded (503 if the database is away)."""
     checks = {}
     try:
@@ -37,7 +37,11 @@ async def readyz(session: SessionDep, temporal: TemporalDep, response: Response)
         checks["temporal"] = type(err).__name__
     ready = all(v == "ok" for v in checks.values())
     response.status_code = 200 if ready else 503
-    return {"ready": ready, **checks}
+    # Under `aryz run`: each part, and those down (the API still serves what needs only it and the
+    # database: submissions and status look-ups with the worker down).
+    parts = {name: part.get("state", "?") for name, part in stack_parts(settings.stack_status_file).items()}
+    degraded = sorted(name for name, state in parts.items() if state != "running")
+    return {"ready": ready, **checks, **({"parts": parts, "degraded": degraded} if parts else {})}
 
 
 # Loopback and the private ranges (RFC 1918, RFC 4193): where a Prometheus of the ministry runs.
@@ -59,8 +63,10 @@ def may_scrape(request: Request, settings) -> bool:
 
 
 @router.get("/metrics", summary="Prometheus metrics", responses=refusals(403))
-async def metrics(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """Prometheus text format: requests by route template, read-model gauges. Local network or scrape token."""
+async def metrics(request: Request, sessions: SessionsDep, settings: SettingsDep) -> Response:
+    """Prometheus text format: requests by route template, decisions by outcome, read-model gauges
+    (their last reading, marked stale, while the database is away). Local network or scrape token."""
     if not may_scrape(request, settings):
         raise ApiError(403, "metrics are served to the local network or with the scrape token", code="metrics_refused")
-    return Response(await exposition(session), media_type=CONTENT_TYPE_LATEST)
+    body = await request.app.state.read_model_gauges.exposition(sessions)
+    return Response(body + stack_exposition(settings.stack_status_file), media_type=CONTENT_TYPE_LATEST)

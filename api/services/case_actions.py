@@ -78,6 +78,12 @@ async def _update(client: Client, case: Case, name: str, arg, result_type, updat
             raise closed_case(case) from None
         log.warning("update %s on %s: engine error %s", name, case.case_number, err.status)
         raise OutcomeUnknown(case.case_number, update_id) from None
+    except RuntimeError as err:
+        if "connect" not in str(err).lower():
+            raise
+        # The engine's client, made lazily while Temporal was away, has not connected: nothing was sent.
+        raise ApiError(503, "the case engine is not reachable; nothing was sent; try again shortly",
+                       {"Retry-After": "5"}, extra={"code": "engine_unreachable"}) from None
 
 
 async def submit_decision(client: Client, signer: MessageSigner, case: Case, staff: Staff,

@@ -10,12 +10,14 @@ from temporalio.client import Client
 
 from api.deps import Staff
 from api.errors import ApiError
+from api.metrics import DECISIONS
 from api.policy import may_supervise
 from api.services import workspace
 from api.services.case_actions import closed_case, decision_id, decision_outcome, extend_deadline, submit_decision
 from api.services.case_reading import case_for_staff
 from db.models import Case, CaseTransition
 from db.repositories import cases as case_repo
+from db.repositories.update_keys import claim_key, message_digest
 from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
 from schemas.procedures import PROCEDURES
 from schemas.steps import REASON_MAX
@@ -33,19 +35,40 @@ async def decide(session: AsyncSession, temporal: Client, signer: MessageSigner,
     task = next((t for t in await case_repo.open_tasks(session, case.case_number) if t.step == decision.step), None)
     holder = workspace.taken_over_from(staff, task, take_over) if task is not None else None
     update_id = decision_id(case, staff, decision, task.task_id if task else "", idempotency_key)
+    if idempotency_key:
+        await _claim(session, update_id, case.case_number, "decide", decision)
     await session.commit()  # no connection is held while the engine answers
     try:
         result = await submit_decision(temporal, signer, case, staff, decision, update_id,
                                        settings.decision_timeout_seconds)
+        DECISIONS.labels(case.procedure, "taken").inc()
         if holder is not None:
             await workspace.record_take_over(session, staff, task, holder)
         return result
     except ApiError as err:
+        DECISIONS.labels(case.procedure, _outcome_class(err)).inc()
         if err.extra.get("kind") == "StepNotOpen" and not idempotency_key:
             earlier = await _taken_before(session, case.case_number, staff, decision)
             if earlier is not None:
                 return earlier
         raise
+
+
+async def _claim(session: AsyncSession, update_id: str, case_number: str, name: str, message) -> None:
+    """The same key with the same message is a retry (the engine answers it once); with another
+    message, a mistake the officer must hear of: nothing of the second is taken."""
+    if not await claim_key(session, update_id, case_number, message_digest(case_number, name, message)):
+        await session.rollback()
+        raise ApiError(422, "this Idempotency-Key was already used for a different decision",
+                       code="decision_key_reused")
+
+
+def _outcome_class(err: ApiError) -> str:
+    """What a decision that did not answer with its result came to: not known yet (202), the engine
+    away (nothing sent), or refused."""
+    if err.status_code == 202:
+        return "unknown"
+    return "not_sent" if err.status_code == 503 else "refused"
 
 
 def refuse_long_reason(reason: str) -> None:
@@ -87,6 +110,8 @@ async def extend(session: AsyncSession, temporal: Client, signer: MessageSigner,
     case = await case_for_staff(session, staff, case_number)
     key = idempotency_key or str(uuid.uuid4())
     update_id = f"ext:{hashlib.sha256(f'{staff.username}|{key}'.encode()).hexdigest()[:40]}"
+    if idempotency_key:
+        await _claim(session, update_id, case.case_number, "extend_deadline", extension)
     await session.commit()  # no connection is held while the engine answers
     return await extend_deadline(temporal, signer, case, staff, extension, update_id,
                                  settings.decision_timeout_seconds)

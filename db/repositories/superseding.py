@@ -19,7 +19,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseTransition, Notification, SupersededTransition, Task
@@ -31,10 +31,25 @@ class StaleTransition(Exception):
     """A write from a workflow task attempt that a newer attempt has already replaced."""
 
 
+class ForeignWorkflow(Exception):
+    """A write from a workflow that is not the one serving the case (another chain of runs)."""
+
+
+async def check_chain(session: AsyncSession, r: TransitionRecord) -> None:
+    """Binds the case to the writer's chain of runs if it has none; raises ForeignWorkflow if it
+    is bound to another. Called with the case row locked, or where the write depends on it."""
+    if not r.chain:
+        return
+    bound = (await session.execute(update(Case).where(Case.case_number == r.case_number).values(
+        workflow_chain=func.coalesce(Case.workflow_chain, r.chain)).returning(Case.workflow_chain))).scalar()
+    if bound is not None and bound != r.chain:
+        raise ForeignWorkflow(f"{r.case_number}#{r.seq}")
+
+
 def fingerprint(r: TransitionRecord) -> str:
     """What a transition says, but not when or by which task it was written: the same path retried
     gives the same fingerprint, whatever its workflow time, another path a different one."""
-    said = {k: v for k, v in asdict(r).items() if k not in ("at", "task_mark")}
+    said = {k: v for k, v in asdict(r).items() if k not in ("at", "task_mark", "chain")}
     return hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -54,6 +69,7 @@ async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bo
     later transition, their tasks and unsent notifications undone); False if `r` is already there
     (a retried activity) or comes from an older attempt than what is there (raises StaleTransition)."""
     await session.execute(select(Case.case_number).where(Case.case_number == r.case_number).with_for_update())
+    await check_chain(session, r)  # before anything moves: a twin repeating the case's path is no retry
     there = (await session.execute(select(CaseTransition.task_mark, CaseTransition.fingerprint).where(
         CaseTransition.case_number == r.case_number, CaseTransition.seq == r.seq))).one()
     if there.fingerprint == said:

@@ -7,13 +7,13 @@ call (and the ORM's handling of them) cost the worker more CPU than PostgreSQL s
 
 from dataclasses import asdict, replace
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Case, CaseTransition, Notification, Task
 from db.repositories.audit import append_audit
-from db.repositories.superseding import StaleTransition, fingerprint, set_open_tasks, supersede
+from db.repositories.superseding import StaleTransition, check_chain, fingerprint, set_open_tasks, supersede
 from db.sealing import session_sealer
 from schemas.messages import TransitionRecord
 
@@ -22,11 +22,15 @@ _ADD = insert(CaseTransition.__table__)
 _ADD_ONCE = _ADD.on_conflict_do_nothing(index_elements=["case_number", "seq"])
 # Activities of one case may finish out of order after retries: only a newer seq moves the case,
 # and never a write from a workflow task attempt older than the one that wrote the case last.
+# ... and only from the workflow chain serving the case (bound by the first write that names one).
+_CHAIN = bindparam("c", type_=String)
 _MOVE_CASE = (update(_cases)
               .where(_cases.c.case_number == bindparam("n"), _cases.c.last_seq < bindparam("s"),
-                     _cases.c.last_task_mark <= bindparam("m"))
+                     _cases.c.last_task_mark <= bindparam("m"),
+                     or_(_CHAIN.is_(None), _cases.c.workflow_chain.is_(None), _cases.c.workflow_chain == _CHAIN))
               .values(state=bindparam("b_state"), awaiting=bindparam("b_awaiting"), deadline=bindparam("b_deadline"),
-                      last_seq=bindparam("s"), updated_at=bindparam("b_at"), last_task_mark=bindparam("m"))
+                      last_seq=bindparam("s"), updated_at=bindparam("b_at"), last_task_mark=bindparam("m"),
+                      workflow_chain=func.coalesce(_cases.c.workflow_chain, _CHAIN))
               .returning(_cases.c.procedure))
 _PROCEDURE = select(_cases.c.procedure).where(_cases.c.case_number == bindparam("n"))
 _CLOSE = (update(_tasks).where(_tasks.c.task_id.in_(bindparam("ids", expanding=True)), _tasks.c.closed_at.is_(None))
@@ -62,8 +66,11 @@ async def apply_transition(session: AsyncSession, r: TransitionRecord) -> bool:
         await db.execute(_ADD, row)
         superseding = True
     procedure = (await db.execute(_MOVE_CASE, {
-        "n": r.case_number, "s": r.seq, "m": r.task_mark, "b_state": r.state, "b_awaiting": r.awaiting,
+        "n": r.case_number, "s": r.seq, "m": r.task_mark, "c": r.chain or None, "b_state": r.state,
+        "b_awaiting": r.awaiting,
         "b_deadline": r.deadline, "b_at": r.at})).scalar()
+    if procedure is None and r.chain:
+        await check_chain(session, r)  # a write from another workflow than the case's raises here
     if procedure is None and r.task_mark:  # written in order, so only a stale attempt misses
         raise StaleTransition(f"{r.case_number}#{r.seq}")
     if r.open_tasks and procedure is None:  # a late, older transition that still opens tasks

@@ -14,7 +14,7 @@ from db.models import Case
 from schemas.procedures import PROCEDURES
 from schemas.refugee import RefugeeApplication
 from tests.api.helpers import submit, wait_task
-from tests.conftest import API_QUEUE, SEALER, SECRET, eventually
+from tests.conftest import API_QUEUE, SEALER, SECRET, SIGNER, eventually
 from tests.factories import refugee_application
 
 
@@ -51,13 +51,13 @@ async def test_the_sweep_starts_a_stored_case_once(api, tokens, sessions, dev_en
     unreachable = await Client.connect(dev_env.client.service_client.config.target_host, lazy=True)
     # With Temporal "down" (a client whose calls fail) the case simply waits.
     dead = Client(unreachable.service_client, namespace="no-such-namespace")
-    assert await start_pending_workflows(sessions, dead, API_QUEUE) == 0
+    assert await start_pending_workflows(sessions, dead, API_QUEUE, SIGNER) == 0
     assert not await _started(sessions, case.case_number)
-    assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE) >= 1
+    assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE, SIGNER) >= 1
     assert await _started(sessions, case.case_number)
     await wait_task(api, tokens, case.case_number, "registration", "registrar")
     # Running the sweep again (or a second API process doing so) starts nothing twice.
-    assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE) == 0
+    assert await start_pending_workflows(sessions, dev_env.client, API_QUEUE, SIGNER) == 0
     assert await _runs(dev_env.client, case.case_number) == 1
 
 
@@ -65,11 +65,11 @@ async def test_a_case_whose_workflow_records_nothing_does_not_block_the_sweep(se
     silent, waiting = await _stored(sessions), await _stored(sessions)
     # The older case's workflow exists on a queue no worker polls: it never records a step.
     nobody = f"nobody-polls-{uuid.uuid4().hex[:8]}"
-    await ensure_started(dev_env.client, silent, nobody, SEALER)
+    await ensure_started(dev_env.client, silent, nobody, SEALER, SIGNER)
     try:
         # One case a read: the old sweep (the oldest hundred with no recorded step) would read the silent
         # case every round and never reach the newer one.
-        await start_pending_workflows(sessions, dev_env.client, API_QUEUE, page=1)
+        await start_pending_workflows(sessions, dev_env.client, API_QUEUE, SIGNER, page=1)
         assert await _started(sessions, silent.case_number) and await _started(sessions, waiting.case_number)
         assert await _runs(dev_env.client, silent.case_number) == 1
         assert await _runs(dev_env.client, waiting.case_number) == 1
@@ -83,7 +83,7 @@ async def test_a_case_that_cannot_be_started_is_passed_over(sessions, dev_env, c
         await s.execute(update(Case).where(Case.case_number == broken.case_number).values(
             application={"region": broken.region}))
     try:
-        await start_pending_workflows(sessions, dev_env.client, API_QUEUE, page=1)
+        await start_pending_workflows(sessions, dev_env.client, API_QUEUE, SIGNER, page=1)
         assert not await _started(sessions, broken.case_number) and await _started(sessions, waiting.case_number)
         assert await _runs(dev_env.client, broken.case_number) == 0
         assert f"cannot make the workflow input of {broken.case_number}" in caplog.text
@@ -105,6 +105,6 @@ async def test_operators_see_how_many_cases_wait_for_their_workflow(api, session
     before = await _waiting(api)
     case = await _stored(sessions)
     assert await _waiting(api) == before + 1
-    await start_pending_workflows(sessions, dev_env.client, API_QUEUE)
+    await start_pending_workflows(sessions, dev_env.client, API_QUEUE, SIGNER)
     assert await _started(sessions, case.case_number)
     assert await _waiting(api) <= before

@@ -1,5 +1,6 @@
 """Staff: sign-in, roles, inbox, claims, decisions through Updates, extensions, search, audit of views."""
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -103,6 +104,28 @@ async def test_decisions_rejected_by_the_validator_map_to_409_403_422_and_change
     assert await snapshot(sessions, n) == before
     history = await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))
     assert [t["event"] for t in history.json()["transitions"]] == ["lodged", "task_opened"]
+
+
+async def test_an_idempotency_key_reused_for_another_decision_is_refused_and_nothing_of_it_is_taken(
+        api, tokens, sessions):
+    n = (await submit(api))["case_number"]
+    await wait_task(api, tokens, n, "registration", "regsup")
+    url, key = f"/api/v1/cases/{n}/decisions", str(uuid.uuid4())
+    headers = {**await tokens("regsup"), "Idempotency-Key": key, "Accept-Language": "ru"}
+    refusal = {"step": "registration", "outcome": "refuse_registration", "reason": "Refused before, nothing new.",
+               "data": {"ground": "earlier_refusal_without_new_circumstances"}}
+    first = await api.post(url, headers=headers, json=refusal)
+    assert first.status_code == 200, first.text
+    again = await api.post(url, headers=headers, json=refusal)  # a retry: the same answer, taken once
+    assert again.status_code == 200 and again.json() == first.json()
+    before = await snapshot(sessions, n)
+    other = await api.post(url, headers=headers, json={"step": "registration_refusal_signoff",
+                                                       "outcome": "return_for_registration"})
+    assert other.status_code == 422 and other.json()["code"] == "decision_key_reused"
+    assert "ключ идемпотентности" in other.json()["detail"] and "другого решения" in other.json()["detail"]
+    assert await snapshot(sessions, n) == before
+    history = await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))
+    assert [t["event"] for t in history.json()["transitions"]].count("decided") == 1
 
 
 async def test_four_eyes_on_the_refusal_to_register(api, tokens, sessions):

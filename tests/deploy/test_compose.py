@@ -101,3 +101,50 @@ def test_the_image_is_slim_and_runs_as_a_user():
         assert "--no-install-recommends" in run and "-dev" not in run and "rm -rf /var/lib/apt/lists" in run
     installs = [line for line in dockerfile.splitlines() if "pip install" in line]
     assert installs and not any("embedded" in line for line in installs)  # no dev server or embedded database
+
+
+def test_the_file_follows_the_compose_specification(compose):
+    """Against the Compose Specification's JSON schema (a pinned copy: tests/deploy/compose-spec.md)."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "deploy" / "compose-spec.json").read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:10])
+
+
+def test_every_image_is_named_with_a_tag_and_every_variable_is_in_the_example_env(compose):
+    for name, service in compose["services"].items():
+        image = service["image"]
+        assert ":" in image.rsplit("/", 1)[-1], f"{name}: {image} has no tag"
+    text = (ROOT / "docker-compose.yml").read_text()
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", text))
+    example = {line.split("=", 1)[0] for line in (ROOT / "deploy" / "compose.env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    assert used - example == set(), "variables docker-compose.yml reads that deploy/compose.env.example lacks"
+    assert example - used == set(), "variables in deploy/compose.env.example that nothing reads"
+
+
+def test_every_public_address_names_a_port_the_proxy_publishes_and_serves(compose):
+    """Seen: the UI's sign-in callback and the codec's allowed origin named :8443, which nothing served."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    proxy = compose["services"]["proxy"]
+    published = {int(p.split(":")[-2]) for p in proxy["ports"]}
+    caddy = (ROOT / "deploy" / "Caddyfile").read_text()
+    served = {int(m) for m in re.findall(r"^\{\$ARYZ_PUBLIC_HOST\}:(\d+)", caddy, re.M)} | {443}
+    for port in {int(p) for p in re.findall(r"https://\$\{ARYZ_PUBLIC_HOST\}:(\d+)", text)} | {443}:
+        assert port in published and port in served, port
+    assert re.search(r"^\{\$ARYZ_PUBLIC_HOST\}:8443 \{\n\treverse_proxy temporal-ui:8080", caddy, re.M)
+
+
+def test_the_image_carries_the_compiled_catalogues():
+    """The catalogues are compiled in the build stage into the installed package that the final
+    stage copies (before: into /src, which it does not copy), and the build checks they are there."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    build, final = dockerfile.split("\nFROM ")[1:3]
+    installed = build.index("pip install --no-cache-dir .")
+    compiled = build.index("-m api.i18n.catalogues")
+    assert installed < compiled and "cd / && /opt/aryz/bin/python -m api.i18n.catalogues" in build
+    assert "site-packages/api/locale/*/LC_MESSAGES/messages.mo" in build[compiled:]
+    assert "COPY --from=build /opt/aryz /opt/aryz" in final

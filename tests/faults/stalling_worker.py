@@ -1,8 +1,9 @@
 """A real worker process that stalls for good inside a workflow task, right after the local
 activity that records the transition named by ARYZ_TEST_STALL_AFTER has committed: what a worker
 does when it hangs or dies between writing the read model and completing its workflow task.
-Prints `stalled <seq>` once there. Run as `python -m tests.faults.stalling_worker` with the
-settings `aryz worker` reads."""
+Prints `stalled <seq>` once there. With ARYZ_TEST_STALL_RENDER set instead, it stalls inside the
+first document's render and prints `stalled render`. Run as `python -m tests.faults.stalling_worker`
+with the settings `aryz worker` reads."""
 
 import asyncio
 import os
@@ -10,9 +11,11 @@ import os
 from temporalio import activity
 
 from activities.read_model import ReadModelActivities
+from documents.pool import RenderPool
 from schemas.messages import TransitionRecord
 
-STALL_AFTER = os.environ["ARYZ_TEST_STALL_AFTER"]
+STALL_AFTER = os.environ.get("ARYZ_TEST_STALL_AFTER", "")
+STALL_RENDER = bool(os.environ.get("ARYZ_TEST_STALL_RENDER"))
 
 
 class StallingReadModel(ReadModelActivities):
@@ -22,6 +25,13 @@ class StallingReadModel(ReadModelActivities):
         if record.event == STALL_AFTER:
             print(f"stalled {record.seq}", flush=True)
             await asyncio.Event().wait()
+
+
+class StallingRenderer(RenderPool):
+    async def render(self, content, issued_at) -> bytes:
+        print("stalled render", flush=True)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
 
 async def main() -> None:
@@ -36,6 +46,7 @@ async def main() -> None:
     sessions = make_sessionmaker(make_engine(settings.database_url), audit_keys(settings), data_sealer(settings))
     client = await connect(settings)
     async with build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url,
+                            renderer=StallingRenderer() if STALL_RENDER else None,
                             read_model=StallingReadModel(sessions)):
         await asyncio.Event().wait()
 

@@ -20,13 +20,14 @@ from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
 
-def stalling_worker(env, database_url: str, queue: str, after: str) -> subprocess.Popen:
+def stalling_worker(env, database_url: str, queue: str, after: str = "", render: bool = False) -> subprocess.Popen:
     from tests.conftest import AUDIT_KEYS_SPEC, DATA_KEYS_SPEC, DOCUMENT_KEYS_SPEC, PAYLOAD_KEYS, SECRET, SIGNER
 
     env = dict(os.environ, ARYZ_DATABASE_URL=database_url, ARYZ_SECRET_KEY=SECRET, ARYZ_TASK_QUEUE=queue,
                ARYZ_PAYLOAD_KEYS=PAYLOAD_KEYS, ARYZ_MESSAGE_PUBLIC_KEYS=SIGNER.public_spec(),
                ARYZ_AUDIT_KEYS=AUDIT_KEYS_SPEC, ARYZ_DATA_KEYS=DATA_KEYS_SPEC,
                ARYZ_DOCUMENT_SIGNING_KEYS=DOCUMENT_KEYS_SPEC, ARYZ_TEST_STALL_AFTER=after,
+               ARYZ_TEST_STALL_RENDER="1" if render else "",
                ARYZ_TEMPORAL_ADDRESS=env.client.service_client.config.target_host)
     return subprocess.Popen([sys.executable, "-m", "tests.faults.stalling_worker"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)

@@ -10,6 +10,7 @@ import uuid
 import httpx
 import pytest
 import sqlalchemy.exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
@@ -177,6 +178,54 @@ async def _now(value):
     return value
 
 
+async def _starting_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """What PostgreSQL answers while it starts or recovers from a crash: it reads the client's
+    startup packet (after refusing SSL) and answers FATAL 57P03."""
+    try:
+        length = int.from_bytes(await reader.readexactly(4), "big")
+        body = await reader.readexactly(length - 4)
+        if body[:4] == (80877103).to_bytes(4, "big"):  # SSLRequest: no SSL here; the startup follows
+            writer.write(b"N")
+            length = int.from_bytes(await reader.readexactly(4), "big")
+            await reader.readexactly(length - 4)
+        fields = b"".join(k + v.encode() + b"\0" for k, v in (
+            (b"S", "FATAL"), (b"V", "FATAL"), (b"C", "57P03"), (b"M", "the database system is starting up")))
+        message = fields + b"\0"
+        writer.write(b"E" + (len(message) + 4).to_bytes(4, "big") + message)
+        await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def test_postgresql_starting_up_is_a_503_not_our_fault(tmp_path, dev_env, staff_accounts, monkeypatch):
+    """Seen live: requests during PostgreSQL's crash recovery ("the database system is starting
+    up", SQLSTATE 57P03) answered 500 our_fault. The server's port answers that here."""
+    server, _, url = await stoppable_database(tmp_path / "pg", "aryz_recovery")
+    app = create_app(make_settings(url, API_QUEUE), temporal=dev_env.client)
+    port = make_url(url).port
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as client:
+            submitted = await client.post("/api/v1/applications/refugee", json=refugee_application(),
+                                          headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert submitted.status_code == 201
+            server.cleanup()
+            recovering = await asyncio.start_server(_starting_up, "127.0.0.1", port)
+            try:
+                monkeypatch.setattr(session_module, "RECENTLY_USED_S", 0)
+                for lang, said in (("en", "not reachable"), ("ru", "недоступна")):
+                    r = await client.get(f"/api/v1/cases/{submitted.json()['case_number']}/status",
+                                         headers={"X-Access-Code": submitted.json()["access_code"],
+                                                  "Accept-Language": lang})
+                    assert r.status_code == 503, r.text
+                    assert r.headers["retry-after"] and r.json()["code"] == "database_unreachable"
+                    assert said in r.json()["detail"]
+            finally:
+                recovering.close()
+                await recovering.wait_closed()
+
+
 async def test_the_api_serves_while_temporal_is_away(database_url_, staff_accounts):
     settings = make_settings(database_url_, API_QUEUE).model_copy(update={"temporal_address": "127.0.0.1:1"})
     app = create_app(settings)  # connects for real, lazily, to nothing
@@ -190,3 +239,11 @@ async def test_the_api_serves_while_temporal_is_away(database_url_, staff_accoun
             assert status.status_code == 200 and status.json()["processing_started"] is False
             ready = await client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["database"] == "ok" and ready.json()["temporal"] != "ok"
+            # A decision cannot reach the engine: 503, nothing sent (it was a 500 from the lazy client).
+            headers = await token(client, "registrar")
+            for lang, said in (("en", "not reachable"), ("ky", "жеткиликсиз")):
+                decided = await client.post(f"/api/v1/cases/{r.json()['case_number']}/decisions",
+                                            headers={**headers, "Accept-Language": lang},
+                                            json={"step": "registration", "outcome": "register"})
+                assert decided.status_code == 503 and decided.headers["retry-after"], decided.text
+                assert decided.json()["code"] == "engine_unreachable" and said in decided.json()["detail"]

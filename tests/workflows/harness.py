@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from api.services.applications import submit_application
-from api.services.workflows import case_input
+from api.services.workflows import START_MEMO, case_input
 from db.models import Case, CaseTransition, IssuedDocumentRow, Task
 from db.repositories import documents as document_registry
 from schemas.messages import (
@@ -55,9 +55,10 @@ class CaseDriver:
         self.case_number = case.case_number
         self.access_code = submitted.access_code
 
+        start = case_input(case, lodged_at or case.lodged_at, SEALER, SIGNER)
         self.handle = await self.client.start_workflow(
-            proc.workflow, case_input(case, lodged_at or case.lodged_at, SEALER), id=case.case_number,
-            task_queue=self.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            proc.workflow, start, id=case.case_number, task_queue=self.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, memo={START_MEMO: start.start},
             result_type=CaseOutcome)
         return case.case_number
 

@@ -6,6 +6,7 @@ Signal `provide_documents`: the applicant's files arrived (recorded; a waiting s
 Signal `withdraw`: the applicant withdraws, in the states the procedure allows.
 Query `recorded`: what the history has recorded of the case (seq, state, open tasks), for the
 reconciler; a query writes nothing to history.
+A workflow whose start the API did not sign for its own ID (a twin, a squatter) ends at once.
 Every message must carry a proof of origin signed by the API (MessageGuard): an update without
 one is rejected before it enters history; such a signal is ignored.
 A procedure subclasses this, calls `setup` from its `@workflow.init` and `run_procedure` from
@@ -39,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.steps.runner import StepRunner
 
 WITHDRAWN = "WITHDRAWN"
+NOT_THE_CASES = "NOT_THE_CASES_WORKFLOW"  # the outcome of a workflow the API did not start for its case
+BOUND_START = "start-bound-to-its-case"
 
 
 class CaseWorkflow:
@@ -76,6 +79,13 @@ class CaseWorkflow:
         workflow.continue_as_new(carry, workflow=run)
 
     async def run_procedure(self, procedure: Callable[[], Awaitable[None]]) -> CaseOutcome:
+        if workflow.info().continued_run_id is None and workflow.patched(BOUND_START) \
+                and not self.guard.started_by_api(self.input.start):
+            # A twin (a case's input copied and started under another ID) or a start made around
+            # the API: it ends at once, having recorded nothing of any case. A run that continues
+            # an earlier one of the same ID was started by that run (cases begun before the proof
+            # existed carry none).
+            return CaseOutcome(self.input.case_number, NOT_THE_CASES)
         try:
             await procedure()
         except CaseInterrupted:

@@ -32,6 +32,21 @@ class MessageGuard:
         self.nonces = {n: exp for n, exp in self.nonces.items() if exp >= now}
         self.nonces[proof.nonce] = datetime.fromisoformat(proof.expires_at)
 
+    def started_by_api(self, start) -> bool:
+        """Whether the API started this workflow for this case (its `CaseStart` proof, bound to the
+        workflow's own ID). The proof is checked as of when it was made: a worker may take the
+        workflow's first task long after, and a copy of it is refused for its case, not its age."""
+        if start is None or start.proof is None or start.case_number != self.case_number \
+                or workflow.info().workflow_id != self.case_number:
+            return False
+        try:
+            TRUSTED.verify(start.proof, "start", self.case_number, start, datetime.fromisoformat(start.proof.issued_at))
+        except (ProofError, ValueError) as err:
+            workflow.logger.error("workflow %s refused: its start was not made by the API (%s)",
+                                  workflow.info().workflow_id, err)
+            return False
+        return True
+
     def accept(self, message_name: str, message) -> Sender | None:
         """For signals: the sender, or None (logged, ignored) if the proof does not hold."""
         try:

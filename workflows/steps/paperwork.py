@@ -20,7 +20,9 @@ with workflow.unsafe.imports_passed_through():
 
 REFUSAL_LETTER = "RFL"
 TERMINATION_LETTER = "TML"
-DOCUMENTS = {"start_to_close_timeout": timedelta(seconds=60), "retry_policy": RECORD_RETRY}
+# The activity heartbeats each second: a render lost with its worker is retried within seconds.
+DOCUMENTS = {"start_to_close_timeout": timedelta(seconds=60), "heartbeat_timeout": timedelta(seconds=5),
+             "retry_policy": RECORD_RETRY}
 
 
 class Paperwork:

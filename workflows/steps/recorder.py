@@ -119,6 +119,7 @@ class CaseRecorder:
                 close_tasks=list(close_tasks),
                 **fields,
             )
+            record.chain = workflow.info().first_execution_run_id
             if workflow.patched(LOCAL_RECORDING):
                 record.task_mark = self._task_mark()
                 record.open_now = list(self.open_tasks)

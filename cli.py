@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
         # No access log: it would carry case numbers next to IPs, and nothing needs it. Several
         # processes need the app by its import path (each process makes its own).
-        app = "api.app:create_app" if settings.api_workers > 1 else create_app(settings)
+        app = "cli:api_process_app" if settings.api_workers > 1 else create_app(settings)
         uvicorn.run(app, factory=settings.api_workers > 1, workers=settings.api_workers, host=settings.http_host,
                     port=settings.http_port, log_config=None, access_log=False, proxy_headers=True,
                     forwarded_allow_ips=settings.forwarded_allow_ips)
@@ -107,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         print(new_key_pair(args.kind, args.kid))
         return 0
     return 2
+
+
+def api_process_app():
+    """The app of one of several API processes (uvicorn starts each afresh): logging set up first."""
+    from api.app import create_app
+    from settings import get_settings
+    from stack.logs import setup_logging
+
+    setup_logging(get_settings().log_level)
+    return create_app()
 
 
 def _done_with_temporal(code: int, as_program: bool) -> int:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from temporalio.client import Client
-from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -52,20 +51,15 @@ async def run_worker() -> None:
     from db.session import make_engine, make_sessionmaker
     from settings import audit_keys, data_sealer, document_signer, get_settings
     from stack.proofs import trust_public_keys
-    from stack.temporal import connect
+    from stack.temporal import connect, telemetry_runtime
 
     settings = get_settings()
     if not settings.message_public_keys:
         raise RuntimeError("ARYZ_MESSAGE_PUBLIC_KEYS is not set: the worker could not tell who sent a message")
     trust_public_keys(settings.message_public_keys)
     engine = make_engine(settings.database_url)
-    extra = {}
-    if settings.worker_metrics_address:
-        from temporalio.runtime import PrometheusConfig, TelemetryConfig
-
-        extra["runtime"] = Runtime(telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=settings.worker_metrics_address)))
-    client = await connect(settings, **extra)
+    runtime = telemetry_runtime(settings.worker_metrics_address)
+    client = await connect(settings, runtime=runtime)
     sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
     renderer = RenderPool(settings.document_render_processes)
     worker = build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url,
@@ -74,7 +68,7 @@ async def run_worker() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    meter = (extra.get("runtime") or Runtime.default()).metric_meter
+    meter = runtime.metric_meter
     loops = []
     if (notifications := NotificationRelay.from_settings(settings, sessions, meter)) is not None:
         loops.append(notifications.run(settings.notification_seconds, stop))

@@ -26,18 +26,21 @@ HEARTBEAT_EVERY_S = 1.0
 
 
 async def heartbeating(work: Awaitable[T], every: float = HEARTBEAT_EVERY_S) -> T:
-    """`work`'s result, heartbeating every `every` seconds until it comes (inside an activity)."""
-    task = asyncio.ensure_future(work)
-    try:
+    """`work`'s result, heartbeating every `every` seconds meanwhile (inside an activity). The work is
+    awaited in the activity's own task, so whatever it raises reaches the activity as it is."""
+    if not activity.in_activity():
+        return await work
+
+    async def beat() -> None:
         while True:
-            done, _ = await asyncio.wait({task}, timeout=every)
-            if done:
-                return task.result()
-            if activity.in_activity():
-                activity.heartbeat()
+            await asyncio.sleep(every)
+            activity.heartbeat()
+
+    beating = asyncio.create_task(beat())
+    try:
+        return await work
     finally:
-        if not task.done():  # the activity was cancelled: so is its work
-            task.cancel()
+        beating.cancel()
 
 
 class DocumentActivities:

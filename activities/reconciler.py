@@ -1,12 +1,16 @@
 """Reconciler: holds each case's read model against what the engine's history has recorded.
 
 Side effects: for a case whose read model says more than the engine recorded (a transition
-written by a workflow task that was lost with the Update it took: db/repositories/reconciling.py),
-the read model is brought to the engine's state, with an audit entry `transitions_reconciled`.
-Metrics: gauges `aryz_cases_out_of_step` (found at the last round), `aryz_cases_not_answering`
+written by a workflow task that was lost with the Update it took, or history an operator's reset
+discarded: db/repositories/reconciling.py), the read model is brought to the engine's state, with
+an audit entry `transitions_reconciled`; for a case whose workflow an operator ended through the
+engine, its tasks are closed and it reads ENDED_IN_ENGINE (audit `workflow_ended_in_engine`).
+A case whose workflow does not answer is marked stalled (cases.stalled_since) until it answers again:
+its page says so. Metrics: gauges `aryz_cases_out_of_step` (found at the last round), `aryz_cases_not_answering`
 (whose workflow did not answer: its workflow task failing, or no workflow) and a counter
-`aryz_cases_reconciled`. Runs in every worker (a full round at its start, the moment phantoms are
-likeliest, then the cases moved since the last round) and as `aryz reconcile`.
+`aryz_cases_reconciled`. Runs in every worker (each round takes the cases moved since the rounds last
+looked, so the first round of a worker that starts after a crash sees the moment phantoms are
+likeliest) and as `aryz reconcile` (every open case).
 
 A case is changed only when two looks `grace` apart agree that it is out of step and the read model
 did not move between them: the engine answers a query once the case's workflow task in flight has
@@ -20,12 +24,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFailedError, WorkflowQueryRejectedError
 from temporalio.service import RPCError
 
-from db.repositories.reconciling import ReadModelCase, bring_to_engine, cases_to_check, out_of_step, read_model_case
+from db.repositories.reconciling import (
+    ReadModelCase,
+    bring_to_engine,
+    cases_to_check,
+    checked_through,
+    end_case,
+    note_answering,
+    note_checked_through,
+    out_of_step,
+    read_model_case,
+)
 from schemas.messages import RecordedState
-from schemas.procedures import PROCEDURES
+from schemas.procedures import ENDED_IN_ENGINE, PROCEDURES
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +57,17 @@ class Round:
     not_answering: list[str] = field(default_factory=list)
 
 
+ENDED_OUTSIDE = (WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.FAILED,
+                 WorkflowExecutionStatus.TIMED_OUT, WorkflowExecutionStatus.CANCELED)
+
+
+def _out_of_step(read: ReadModelCase, engine: RecordedState) -> bool:
+    if engine.seq < 0:  # ended through the engine: out of step until the records say so (a case
+        # that had reached its legal end before keeps it; only what was still open is closed)
+        return read.state not in FINAL_STATES or bool(read.open_tasks)
+    return out_of_step(read, engine)
+
+
 class Reconciler:
     def __init__(self, client: Client, sessions: async_sessionmaker, meter=None, *,
                  grace: timedelta = timedelta(seconds=15), concurrency: int = 4) -> None:
@@ -50,10 +75,15 @@ class Reconciler:
         self._limit = asyncio.Semaphore(concurrency)
 
     async def engine_state(self, case_number: str) -> RecordedState | None:
-        """What the engine recorded, or None when the case's workflow does not answer."""
+        """What the engine recorded, or None when the case's workflow does not answer. A workflow
+        ended through the engine (terminated, failed, timed out) answers with its status instead:
+        its recorded state no longer holds anything open."""
+        handle = self.client.get_workflow_handle(case_number)
         try:
-            return await self.client.get_workflow_handle(case_number).query(
-                "recorded", result_type=RecordedState, rpc_timeout=QUERY_TIMEOUT)
+            status = (await handle.describe(rpc_timeout=QUERY_TIMEOUT)).status
+            if status in ENDED_OUTSIDE:
+                return RecordedState(-1, ENDED_IN_ENGINE, status.name, None, [])
+            return await handle.query("recorded", result_type=RecordedState, rpc_timeout=QUERY_TIMEOUT)
         except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as e:
             log.warning("case %s: its workflow did not answer (%s)", case_number, type(e).__name__,
                         extra={"case_number": case_number})
@@ -79,17 +109,25 @@ class Reconciler:
                 continue
             if engine is None:
                 found.not_answering.append(number)
-            elif out_of_step(read, engine):
+            elif _out_of_step(read, engine):
                 suspects[number] = read
+        answering = [n for n in numbers if n not in found.not_answering]
+        async with self.sessions.begin() as session:
+            await note_answering(session, answering, found.not_answering)
         if suspects:
             await asyncio.sleep(self.grace.total_seconds())
         for number, first in suspects.items():
             read, engine = await self._look(number)
-            if read is None or engine is None or read != first or not out_of_step(read, engine):
+            if read is None or engine is None or read != first or not _out_of_step(read, engine):
                 continue  # it moved, or the engine caught up: look again next round
             found.out_of_step.append(number)
             async with self.sessions.begin() as session:
-                if await bring_to_engine(session, read, engine):
+                if engine.seq < 0:  # the workflow was ended through the engine
+                    brought = await end_case(session, read, engine.awaiting,
+                                             read.state if read.state in FINAL_STATES else ENDED_IN_ENGINE)
+                else:
+                    brought = await bring_to_engine(session, read, engine)
+                if brought:
                     found.reconciled.append(number)
                     log.warning("case %s reconciled: read model at #%d %s, the engine at #%d %s", number,
                                 read.last_seq, read.state, engine.seq, engine.state, extra={"case_number": number})
@@ -102,14 +140,19 @@ class Reconciler:
         return await self.check(numbers)
 
     async def run(self, every: float, stop: asyncio.Event) -> None:
-        """A full round, then every `every` seconds the cases moved since the previous round began
-        (less the grace and a margin, so a move made during a round is seen by the next)."""
-        since: datetime | None = None
+        """Every `every` seconds, the cases moved since the rounds last looked (by any worker, before
+        a crash too: the mark is kept in the database), less the grace and a margin so that a move
+        made during a round is seen by the next. With no mark yet (a new installation, or one from
+        before the reconciler: run `aryz reconcile` once) it starts from now."""
+        margin = self.grace + timedelta(seconds=every)
         while not stop.is_set():
             began = datetime.now(timezone.utc)
             try:
-                await self.round(since)
-                since = began - self.grace - timedelta(seconds=every)
+                async with self.sessions() as session:
+                    mark = await checked_through(session)
+                await self.round((mark or began) - margin)
+                async with self.sessions.begin() as session:
+                    await note_checked_through(session, began)
             except Exception:  # the database or the engine away: the next round tries again
                 log.exception("reconciliation round failed")
             try:

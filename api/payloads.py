@@ -227,6 +227,9 @@ class CaseDetail(BaseModel):
     awaiting: str
     deadline: datetime | None
     lodged_at: datetime
+    stalled_since: datetime | None = Field(
+        default=None, description="Since when the case's processing does not answer (its workflow task failing): "
+                                  "no step can be decided until it does; null while it answers")
     application: dict[str, Any] = Field(description="the parts of the application the reader's roles may see")
     hidden_parts: list[str] = Field(default_factory=list, description="parts of the dossier withheld from this reader")
     open_tasks: list[TaskOut]

@@ -56,6 +56,9 @@ class Case(Base):
     # The first run ID of the workflow chain serving the case, bound by the first transition that
     # names one (db/repositories/transitions.py): no other workflow writes the case's records.
     workflow_chain: Mapped[str | None] = mapped_column(String(64))
+    # Since when the case's workflow does not answer the reconciler (None while it does): the case
+    # page then says its processing has stalled instead of offering steps.
+    stalled_since: Mapped[datetime | None]
     # Set once Temporal has the case's workflow (started, or found already started): the sweep starts only
     # cases without it, so a case whose workflow never records a step cannot hold others back.
     workflow_started: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
@@ -365,3 +368,11 @@ class UpdateKey(Base):
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ReconcilerRound(Base):
+    """How far the reconciler has held the cases that moved against the engine (one row)."""
+
+    __tablename__ = "reconciler_rounds"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checked_through: Mapped[datetime]

@@ -27,6 +27,9 @@ def _start(parent: int) -> None:
     """Each render process imports WeasyPrint once, before its first document, and ends when its
     worker does: a worker killed outright (SIGKILL, out of memory) must not leave renderers behind,
     and the pool's pipes, which the child holds both ends of, never tell it."""
+    from stack.logs import setup_logging  # its lines go to the worker's log: JSON like the worker's
+
+    setup_logging(os.environ.get("ARYZ_LOG_LEVEL", "INFO"))
     import weasyprint  # noqa: F401
 
     os.nice(RENDER_NICENESS)

@@ -75,6 +75,10 @@ class Procedure:
 
 
 S = refugee.State
+# Any procedure's case whose workflow an operator ended through the engine (terminated, or it failed
+# or timed out): its records say so (activities/reconciler.py), and nothing on it can be decided.
+ENDED_IN_ENGINE = "ENDED_IN_ENGINE"
+
 PROCEDURES: dict[str, Procedure] = {
     "refugee": Procedure(
         slug=refugee.PROCEDURE, case_prefix=refugee.CASE_PREFIX, workflow=refugee.WORKFLOW,
@@ -83,26 +87,28 @@ PROCEDURES: dict[str, Procedure] = {
         withdrawable=frozenset(refugee.WITHDRAWABLE), appealable=frozenset({S.APPEAL_WINDOW}),
         # A recognised refugee's case goes on as the status (renewals, travel document) until it ends.
         final=frozenset({S.REGISTRATION_REFUSED, S.FINAL_REJECTED, S.EXIT_ASSISTED, S.WITHDRAWN, S.ABANDONED,
-                         S.STATUS_LAPSED, S.CEASED, S.DEPRIVED, S.NATURALISED}),
+                         S.STATUS_LAPSED, S.CEASED, S.DEPRIVED, S.NATURALISED, ENDED_IN_ENGINE}),
     ),
     "kairylman": Procedure(
         slug=kairylman.PROCEDURE, case_prefix=kairylman.CASE_PREFIX, workflow=kairylman.WORKFLOW,
         initial_state=kairylman.State.SUBMITTED,
         application=kairylman.KairylmanApplication, steps=kairylman.STEPS,
-        withdrawable=frozenset(kairylman.WITHDRAWABLE), appealable=frozenset(), final=frozenset(kairylman.FINAL),
+        withdrawable=frozenset(kairylman.WITHDRAWABLE), appealable=frozenset(),
+        final=frozenset(kairylman.FINAL) | {ENDED_IN_ENGINE},
     ),
     "repatriation": Procedure(
         slug=repatriation.PROCEDURE, case_prefix=repatriation.CASE_PREFIX, workflow=repatriation.WORKFLOW,
         initial_state=repatriation.State.SUBMITTED,
         application=repatriation.RepatriationApplication, steps=repatriation.STEPS,
         withdrawable=frozenset(repatriation.WITHDRAWABLE), appealable=frozenset(),
-        final=frozenset(repatriation.FINAL),
+        final=frozenset(repatriation.FINAL) | {ENDED_IN_ENGINE},
     ),
     "work-permit": Procedure(
         slug=work_permit.PROCEDURE, case_prefix=work_permit.CASE_PREFIX, workflow=work_permit.WORKFLOW,
         initial_state=work_permit.State.SUBMITTED,
         application=work_permit.WorkPermitApplication, steps=work_permit.STEPS,
-        withdrawable=frozenset(work_permit.WITHDRAWABLE), appealable=frozenset(), final=frozenset(work_permit.FINAL),
+        withdrawable=frozenset(work_permit.WITHDRAWABLE), appealable=frozenset(),
+        final=frozenset(work_permit.FINAL) | {ENDED_IN_ENGINE},
         holder="worker",
     ),
     "agency-permit": Procedure(
@@ -110,7 +116,7 @@ PROCEDURES: dict[str, Procedure] = {
         initial_state=agency_permit.State.SUBMITTED,
         application=agency_permit.AgencyPermitApplication, steps=agency_permit.STEPS,
         withdrawable=frozenset(agency_permit.WITHDRAWABLE), appealable=frozenset(),
-        final=frozenset(agency_permit.FINAL), holder="head",
+        final=frozenset(agency_permit.FINAL) | {ENDED_IN_ENGINE}, holder="head",
     ),
 }
 

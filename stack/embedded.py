@@ -76,9 +76,11 @@ def start_temporal(var: Path, port: int, http_port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [str(TEMPORAL_BIN), "server", "start-dev", "--db-filename", str(var / "temporal" / "temporal.db"),
          "--sqlite-pragma", "journal_mode=wal", "--ip", "127.0.0.1", "--port", str(port),
-         "--ui-port", str(port + 1000), "--log-level", "warn",
+         "--ui-port", str(port + 1000), "--log-level", "warn", "--log-format", "json",
          "--ui-codec-endpoint", f"http://127.0.0.1:{http_port}/codec"],
-        stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent)
+        # Its log (stderr) is JSON lines like every other part's; its banner (stdout) says only what
+        # `aryz run` prints itself.
+        stdout=subprocess.DEVNULL, stderr=logfile, start_new_session=True, preexec_fn=die_with_parent)
 
 
 async def wait_for_temporal(address: str, proc: "Part | None", timeout: float = 60) -> None:
@@ -119,6 +121,7 @@ def run(settings: Settings | None = None, workers: int = 1, api_workers: int = 2
     status_file = var / "run" / "stack.json"
     env["ARYZ_STACK_STATUS_FILE"] = str(status_file)  # what /readyz and /metrics say of each part
     supervisor = Supervisor(say=_say, status_file=status_file)
+    supervisor.handle_signals()
     pg = watchdog = None
     try:
         if settings.database_url is None:
@@ -163,7 +166,7 @@ def run(settings: Settings | None = None, workers: int = 1, api_workers: int = 2
         host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
         url = f"http://{host}:{settings.http_port}"
         if not _wait_ready(url, supervisor):
-            return 1
+            return 0 if supervisor.stopping else 1
         _say(f"aryz: ready on {url} (docs at /docs) in {time.monotonic() - started:.1f}s with {workers} "
               f"worker(s); logs in {var / 'log'}; Ctrl-C stops")
         return supervisor.run()
@@ -226,7 +229,7 @@ def _wait_ready(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
     import httpx
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not supervisor.stopping:
         supervisor.check()
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
@@ -234,7 +237,8 @@ def _wait_ready(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    _say(f"aryz: the API did not become ready within {timeout:.0f}s; see var/log/api.log")
+    if not supervisor.stopping:
+        _say(f"aryz: the API did not become ready within {timeout:.0f}s; see var/log/api.log")
     return False
 
 

@@ -5,6 +5,7 @@ personal data is ever put into a log message (the tests look for names and passp
 import json
 import logging
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,6 +38,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(level: str = "INFO", file: Path | None = None) -> None:
+    """Every line a process writes is a JSON object: its log records, Python's warnings, and any
+    exception nothing caught (in a thread too), with its traceback. The Temporal SDK's core logs
+    come through here as well (stack/temporal.py forwards them)."""
     handler = logging.FileHandler(file) if file else logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
@@ -44,3 +48,16 @@ def setup_logging(level: str = "INFO", file: Path | None = None) -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    uncaught = logging.getLogger("aryz.uncaught")
+
+    def log_uncaught(kind, value, trace) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, trace)
+            return
+        uncaught.critical("uncaught %s", kind.__name__, exc_info=(kind, value, trace))
+
+    sys.excepthook = log_uncaught
+    threading.excepthook = lambda args: uncaught.error(
+        "uncaught %s in thread %s", args.exc_type.__name__, args.thread.name if args.thread else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))

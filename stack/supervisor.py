@@ -118,13 +118,18 @@ class Supervisor:
         partial.write_text(json.dumps(self.status()))
         partial.replace(self.status_file)
 
-    def run(self, interval: float = 0.5) -> int:
-        """Until Ctrl-C or SIGTERM: 0."""
+    def handle_signals(self) -> None:
+        """Ctrl-C and SIGTERM ask for a stop from now on, the start included (before, one that came
+        while the stack was starting killed `aryz run` where it stood)."""
         def stop(*_):
             self.stopping = True
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+
+    def run(self, interval: float = 0.5) -> int:
+        """Until Ctrl-C or SIGTERM: 0."""
+        self.handle_signals()
         while not self.stopping:
             self.check()
             time.sleep(interval)

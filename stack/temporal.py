@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from temporalio.client import Client
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 from temporalio.service import TLSConfig
 
 from settings import Settings
@@ -43,7 +51,23 @@ def client_options(settings: Settings) -> dict[str, Any]:
             "api_key": settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None}
 
 
+def telemetry_runtime(metrics_address: str | None = None) -> Runtime:
+    """The SDK's runtime for this process: its core's logs forwarded into Python logging (so they
+    are JSON lines like every other), warnings and above; its metrics on `metrics_address` if given."""
+    forwarding = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                               forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")))
+    metrics = PrometheusConfig(bind_address=metrics_address) if metrics_address else None
+    return Runtime(telemetry=TelemetryConfig(logging=forwarding, metrics=metrics))
+
+
+_RUNTIME: Runtime | None = None
+
+
 async def connect(settings: Settings, **extra) -> Client:
+    global _RUNTIME
+    if "runtime" not in extra:
+        _RUNTIME = _RUNTIME or telemetry_runtime()
+        extra["runtime"] = _RUNTIME
     return await Client.connect(**client_options(settings), **extra)
 
 

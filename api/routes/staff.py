@@ -136,7 +136,8 @@ async def read_case(request: Request, case_number: str, session: SessionDep, sta
     case, now = view.case, datetime.now(timezone.utc)
     return CaseDetail(
         case_number=case.case_number, procedure=case.procedure, state=case.state, awaiting=case.awaiting,
-        deadline=case.deadline, lodged_at=case.lodged_at, application=view.application, hidden_parts=view.hidden,
+        deadline=case.deadline, lodged_at=case.lodged_at, stalled_since=case.stalled_since,
+        application=view.application, hidden_parts=view.hidden,
         open_tasks=[task_out(t, now) for t in view.open_tasks],
         futile_outcomes=[FutileOutcome(step=step, outcome=outcome, code=code, params=params,
                                        message=localized(code, params, lang) or code)

@@ -12,10 +12,11 @@ auditors, as superseded ones are, with an audit entry that says what the engine 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Case, CaseTransition, Notification, SupersededTransition, Task
+from db.models import Case, CaseTransition, Notification, ReconcilerRound, SupersededTransition, Task
 from db.repositories.audit import append_audit
 from db.repositories.superseding import _as_json, _opened_at_seq
 from schemas.messages import RecordedState
@@ -108,3 +109,46 @@ async def bring_to_engine(session: AsyncSession, seen: ReadModelCase, engine: Re
                 "why": "the read model said what the engine's history does not: written by a workflow task "
                        "that was lost with the message it took"})
     return True
+
+
+async def end_case(session: AsyncSession, seen: ReadModelCase, status: str, ended: str) -> bool:
+    """The case's workflow was ended through the engine (terminated, failed, timed out): no task is
+    open any more and the case reads `ended`, with an audit entry naming how the workflow ended."""
+    case = (await session.execute(select(Case).where(Case.case_number == seen.case_number).with_for_update())).scalar()
+    if case is None or case.last_seq != seen.last_seq:
+        return False
+    now = datetime.now(timezone.utc)
+    closed = list(await session.scalars(update(Task).where(
+        Task.case_number == seen.case_number, Task.closed_at.is_(None)).values(closed_at=now).returning(Task.task_id)))
+    await session.execute(update(Case).where(Case.case_number == seen.case_number).values(
+        state=ended, awaiting="", deadline=None))
+    await append_audit(
+        session, action="workflow_ended_in_engine", actor="system", case_number=seen.case_number, at=now,
+        idempotency_key=f"ended:{seen.case_number}:{status}:{seen.last_seq}",
+        detail={"workflow_status": status, "read_model": {"seq": seen.last_seq, "state": seen.state},
+                "tasks_closed": closed,
+                "why": "the case's workflow was ended through the engine, outside the procedure"})
+    return True
+
+
+async def note_answering(session: AsyncSession, answering: list[str], silent: list[str]) -> None:
+    """Cases whose workflow does not answer are stalled from now (if not already); those that answer
+    are not (any more)."""
+    if silent:
+        await session.execute(update(Case).where(Case.case_number.in_(silent), Case.stalled_since.is_(None))
+                              .values(stalled_since=datetime.now(timezone.utc)))
+    if answering:
+        await session.execute(update(Case).where(Case.case_number.in_(answering), Case.stalled_since.is_not(None))
+                              .values(stalled_since=None))
+
+
+async def checked_through(session: AsyncSession) -> datetime | None:
+    return await session.scalar(select(ReconcilerRound.checked_through).where(ReconcilerRound.name == "cases"))
+
+
+async def note_checked_through(session: AsyncSession, moment: datetime) -> None:
+    """Moves the mark forward only: two workers' rounds may end in either order."""
+    added = pg_insert(ReconcilerRound).values(name="cases", checked_through=moment)
+    await session.execute(added.on_conflict_do_update(
+        index_elements=["name"], set_={"checked_through": func.greatest(ReconcilerRound.checked_through,
+                                                                        added.excluded.checked_through)}))

@@ -120,10 +120,10 @@ def test_every_image_is_named_with_a_tag_and_every_variable_is_in_the_example_en
         assert ":" in image.rsplit("/", 1)[-1], f"{name}: {image} has no tag"
     text = (ROOT / "docker-compose.yml").read_text()
     used = set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", text))
-    example = {line.split("=", 1)[0] for line in (ROOT / "deploy" / "compose.env.example").read_text().splitlines()
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
                if line and not line.startswith("#")}
-    assert used - example == set(), "variables docker-compose.yml reads that deploy/compose.env.example lacks"
-    assert example - used == set(), "variables in deploy/compose.env.example that nothing reads"
+    assert used - example == set(), "variables docker-compose.yml reads that .env.example lacks"
+    assert example - used == set(), "variables in .env.example that nothing reads"
 
 
 def test_every_public_address_names_a_port_the_proxy_publishes_and_serves(compose):

@@ -1,6 +1,7 @@
 """`aryz run` as a person runs it: one command starts everything, Ctrl-C stops every process,
 and the next run finds the case where it was."""
 
+import json
 import os
 import signal
 import socket
@@ -87,6 +88,10 @@ def test_one_command_runs_everything_and_ctrl_c_stops_it_all(tmp_path):
     finally:
         children = stop(proc) if proc.poll() is None else []
     assert "worker-1 exited (-9); restarting" in proc.stdout.read()
+    # Every line every part wrote is one JSON object (the SDK core's warnings and tracebacks too).
+    for log in sorted((var / "log").glob("*.log")):
+        for n, line in enumerate(log.read_text().splitlines(), start=1):
+            assert isinstance(json.loads(line), dict), f"{log.name}:{n} is not JSON: {line[:200]}"
     time.sleep(1)
     assert children and not [pid for pid in children if psutil.pid_exists(pid)
                              and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]

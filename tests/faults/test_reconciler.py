@@ -8,13 +8,17 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import ResetReapplyType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 
 from activities.read_model import ReadModelActivities
 from activities.reconciler import Reconciler
 from db.models import AuditEntry, SupersededTransition
 from db.repositories.audit_verify import verify_chain
 from schemas.messages import TaskRecord, TransitionRecord
-from tests.conftest import AUDIT_KEYS, DOCUMENT_SIGNER, PUBLIC_URL
+from schemas.procedures import ENDED_IN_ENGINE
+from tests.conftest import AUDIT_KEYS, DOCUMENT_SIGNER, PUBLIC_URL, eventually
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -112,3 +116,58 @@ async def test_a_read_model_behind_the_engine_is_left_to_catch_up_and_a_case_wit
 
 async def _ahead(number, state):
     return state
+
+
+async def test_a_case_terminated_through_the_engine_reads_ended_and_offers_nothing(dev_env, sessions):
+    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
+    driver = CaseDriver(dev_env.client, sessions, queue)
+    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
+    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+        await driver.lodge()
+        await driver.wait_task("registration")
+        await driver.handle.terminate("an operator ended it through the engine")
+        found = await reconciler.check([driver.case_number])
+    assert found.reconciled == [driver.case_number]
+    case = await driver.case()
+    assert case.state == ENDED_IN_ENGINE and case.awaiting == "" and await driver.open_task_count() == 0
+    async with sessions() as s:
+        entry = await s.scalar(select(AuditEntry).where(AuditEntry.case_number == driver.case_number,
+                                                        AuditEntry.action == "workflow_ended_in_engine"))
+    assert entry.detail["workflow_status"] == "TERMINATED" and entry.detail["tasks_closed"]
+    assert (await reconciler.check([driver.case_number])).out_of_step == []  # said once
+
+
+async def test_a_reset_through_the_engine_is_followed_by_the_records(dev_env, sessions):
+    """An operator resets a case to before its registration (the decision dropped, not reapplied):
+    the records withdraw what the engine no longer holds, the registration waits again, and the
+    reset run's own transitions are written (it serves the same chain of runs)."""
+    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
+    driver = CaseDriver(dev_env.client, sessions, queue)
+    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
+    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+        await driver.lodge()
+        await driver.wait_task("registration")
+        await driver.decide("registration", "register", "registrar")
+        await driver.wait_task("interview")
+        events = (await driver.handle.fetch_history()).events
+        accepted = next(e.event_id for e in events if e.HasField("workflow_execution_update_accepted_event_attributes"))
+        before = max(e.event_id for e in events if e.event_id < accepted
+                     and e.HasField("workflow_task_completed_event_attributes"))
+        await dev_env.client.workflow_service.reset_workflow_execution(ResetWorkflowExecutionRequest(
+            namespace=dev_env.client.namespace, workflow_execution=WorkflowExecution(workflow_id=driver.case_number),
+            reason="operator: undo a registration taken in error", workflow_task_finish_event_id=before,
+            request_id=str(uuid.uuid4()), reset_reapply_type=ResetReapplyType.RESET_REAPPLY_TYPE_NONE))
+
+        async def back_to_registration():
+            await reconciler.check([driver.case_number])
+            return await driver.open_task("registration")
+        await eventually(back_to_registration, timeout=30)
+        assert (await driver.case()).state == "LODGED" and await driver.open_task("interview") is None
+        # The reset run is the case's own: the registrar decides again and it is recorded.
+        await driver.try_decide("registration", "register", "registrar")
+        await driver.wait_task("interview")
+        assert (await driver.case()).state == "REGISTERED"
+    async with sessions() as s:
+        refused = await s.scalar(select(AuditEntry).where(AuditEntry.case_number == driver.case_number,
+                                                          AuditEntry.action == "foreign_workflow_refused"))
+    assert refused is None

@@ -166,3 +166,26 @@ async def test_a_decision_on_a_closed_case_is_refused_in_the_officers_language(a
     refused = await registrar.post(f"/staff/cases/{n}/decisions?lang=ky", {"step": "registration", "outcome": "register"})
     assert refused.status_code == 409 and "Иш жабылган" in refused.text, refused.text[-800:]
     assert "nothing on it can be decided" not in refused.text and "WITHDRAWN" not in refused.text
+
+
+async def test_a_case_whose_processing_does_not_answer_says_so_instead_of_offering_steps(api, tokens, sessions,
+                                                                                         dev_env):
+    from activities.reconciler import Reconciler
+    from api.services.workflows import ensure_started
+    from tests.api.test_pending_start import _stored
+    from tests.conftest import API_QUEUE, SEALER, SIGNER
+
+    stored = await _stored(sessions)  # in the records, its workflow not (yet) in the engine
+    n = stored.case_number
+    reconciler = Reconciler(dev_env.client, sessions)
+    assert (await reconciler.check([n])).not_answering == [n]
+    registrar = await signed_in(api, "registrar")
+    page = (await registrar.get(f"/staff/cases/{n}?lang=ru")).text
+    assert 'id="stalled"' in page and "Обработка приостановилась" in page and 'name="outcome"' not in page
+    read = (await api.get(f"/api/v1/cases/{n}", headers=await tokens("registrar"))).json()
+    assert read["stalled_since"] is not None
+    await ensure_started(dev_env.client, stored, API_QUEUE, SEALER, SIGNER)
+    await wait_task(api, tokens, n, "registration", "registrar")
+    assert (await reconciler.check([n])).not_answering == []
+    page = (await registrar.get(f"/staff/cases/{n}?lang=en")).text
+    assert 'id="stalled"' not in page and 'id="task-registration"' in page

@@ -33,13 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("reconcile", help="hold every case's records against the engine's history and bring any that "
                                      "say more than the engine recorded to its state (the worker does it each minute)")
     audit = sub.add_parser("audit", help="auditors' tools")
-    audit.add_argument("action", choices=["verify", "checkpoint"],
+    audit.add_argument("action", choices=["verify", "checkpoint", "restored"],
                        help="verify: recompute the audit log's keyed chain and hold it against the checkpoints; "
-                            "checkpoint: record the log's head outside the database")
+                            "checkpoint: record the log's head outside the database; restored: after restoring "
+                            "the database from a backup, set aside the checkpoints later than it (entries lost "
+                            "with the restore), recorded in the log")
     keys = sub.add_parser("keys", help="make a new key (payload, audit, data) or a message- or document-signing "
                                        "key pair")
     keys.add_argument("kind", choices=["payload", "audit", "data", "message", "document"])
     keys.add_argument("--kid", default=None, help="the key id (default: the kind's letter and a date)")
+    keys.add_argument("--rotate", action="store_true",
+                      help="put the new key in use in var/ (the keys `aryz run` and the tools beside it read), the "
+                           "old ones kept after it; start `aryz run` again to use it")
     verify = sub.add_parser("verify", help="check an issued document offline: its signature, and whether the PDF "
                                            "was altered")
     verify.add_argument("file", nargs="?", help="the document's PDF")
@@ -104,6 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keys":
         from stack.proofs import new_key_pair
 
+        if args.rotate:
+            from stack.keys import rotate
+
+            try:
+                kid = rotate(get_settings().var_dir, args.kind, args.kid)
+            except (FileNotFoundError, ValueError) as err:
+                print(f"aryz keys: {err}")
+                return 2
+            print(f"{args.kind} key {kid} now in use in {get_settings().var_dir}; the old ones are kept after it. "
+                  "Start `aryz run` again to use it.")
+            return 0
         print(new_key_pair(args.kind, args.kid))
         return 0
     return 2
@@ -140,9 +156,10 @@ def _auditors_command(parser, args, settings) -> int:
         if not (args.case or args.all_open or args.dir):
             parser.error("replay needs a case number, --all-open or --dir")
         return asyncio.run(replay_command(args.case, args.all_open, args.dir, settings))
-    from stack.audit import checkpoint_command, verify_command
+    from stack.audit import checkpoint_command, restored_command, verify_command
 
-    return asyncio.run(verify_command(settings) if args.action == "verify" else checkpoint_command(settings))
+    command = {"verify": verify_command, "checkpoint": checkpoint_command, "restored": restored_command}[args.action]
+    return asyncio.run(command(settings))
 
 
 if __name__ == "__main__":

@@ -164,3 +164,14 @@ def document_public_keys(settings: Settings) -> dict[str, bytes]:
     if settings.document_signing_keys is not None:
         keys = {**document_signer(settings).public_keys(), **keys}
     return keys
+
+
+def held_keys(settings: Settings) -> dict[str, list[str]]:
+    """The key ids this process holds, by kind, the one it writes with first (payload, data, audit)."""
+    from schemas.keyring import parse_key_spec
+
+    held: dict[str, list[str]] = {}
+    for kind, spec in (("payload", settings.payload_keys), ("data", settings.data_keys), ("audit", settings.audit_keys)):
+        if spec is not None:
+            held[kind] = list(parse_key_spec(spec.get_secret_value(), 32, f"{kind} key"))
+    return held

@@ -47,9 +47,28 @@ def build_worker(client: Client, sessions: async_sessionmaker, task_queue: str, 
                               quota.reserve_quota, quota.consume_quota, quota.release_quota])
 
 
+async def check_keys(sessions, held: dict[str, list[str]], meter) -> None:
+    """Registers the keys this worker writes with, and names any key in use it lacks (its log, the
+    gauge aryz_keys_missing): the cases that need it will fail their workflow tasks until it is given."""
+    from db.repositories.keys import missing, register_active
+
+    try:
+        async with sessions.begin() as session:
+            await register_active(session, held)
+            lacking = await missing(session, held)
+    except Exception as err:  # the database away: the worker's activities will say so
+        logging.getLogger("aryz.worker").warning("could not check the keys in use: %s", type(err).__name__)
+        return
+    meter.create_gauge("aryz_keys_missing", "Keys in use (that wrote something) this worker does not hold").set(
+        len(lacking))
+    if lacking:
+        logging.getLogger("aryz.worker").error("this worker lacks keys in use: %s; cases that need them cannot "
+                                               "move until they are given back", ", ".join(lacking))
+
+
 async def run_worker() -> None:
     from db.session import make_engine, make_sessionmaker
-    from settings import audit_keys, data_sealer, document_signer, get_settings
+    from settings import audit_keys, data_sealer, document_signer, get_settings, held_keys
     from stack.proofs import trust_public_keys
     from stack.temporal import connect, telemetry_runtime
 
@@ -61,6 +80,7 @@ async def run_worker() -> None:
     runtime = telemetry_runtime(settings.worker_metrics_address)
     client = await connect(settings, runtime=runtime)
     sessions = make_sessionmaker(engine, audit_keys(settings), data_sealer(settings))
+    await check_keys(sessions, held_keys(settings), runtime.metric_meter)
     renderer = RenderPool(settings.document_render_processes)
     worker = build_worker(client, sessions, settings.task_queue, document_signer(settings), settings.public_url,
                           renderer)

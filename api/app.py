@@ -31,7 +31,7 @@ from api.services.workflows import start_pending_workflows
 from api.status_cache import StatusCache
 from db.case_changes import CaseChangeListener
 from db.session import make_engine, make_sessionmaker
-from settings import Settings, audit_keys, checkpoint_dir, data_sealer, get_settings
+from settings import Settings, audit_keys, checkpoint_dir, data_sealer, get_settings, held_keys
 from stack.checkpoints import FileCheckpointStore, take_checkpoint
 from stack.proofs import MessageSigner, trust_public_keys
 
@@ -48,6 +48,18 @@ async def _sweep_forever(app: FastAPI, every: float) -> None:
             await archive_closed_histories(app.state.sessions, app.state.temporal)
         except Exception as err:  # keep trying; the next round may find the services back
             log.warning("background sweep failed: %s", type(err).__name__)
+
+
+async def _register_keys(app: FastAPI) -> None:
+    """The keys this process writes with are in use from now on (db/repositories/keys.py); with the
+    database away at start, the first write of the sweep's round registers nothing: /readyz says so."""
+    from db.repositories.keys import register_active
+
+    try:
+        async with app.state.sessions.begin() as session:
+            await register_active(session, app.state.held_keys)
+    except Exception as err:  # the database away: /readyz reports it
+        log.warning("could not register the keys in use: %s", type(err).__name__)
 
 
 async def _checkpoint_forever(app: FastAPI, keys, every: float) -> None:
@@ -78,6 +90,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.signer = signer
         app.state.sessions = make_sessionmaker(engine, keys, sealer)
         app.state.checkpoints = FileCheckpointStore(checkpoint_dir(settings))
+        app.state.held_keys = held_keys(settings)
+        await _register_keys(app)
         # Lazy: the API starts and serves submissions, status and reads while Temporal is away;
         # cases stored meanwhile are started by the sweep once it is back (/readyz tells).
         app.state.temporal = temporal or await connect(settings, lazy=True)

@@ -376,3 +376,12 @@ class ReconcilerRound(Base):
     __tablename__ = "reconciler_rounds"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     checked_through: Mapped[datetime]
+
+
+class KeyInUse(Base):
+    """A key id that has written something (kind: payload, data, audit): every process must hold it."""
+
+    __tablename__ = "keys_in_use"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_used_at: Mapped[datetime] = mapped_column(server_default=func.now())

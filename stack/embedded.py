@@ -201,22 +201,34 @@ def _say(message: str) -> None:
 
 
 def _secrets_env(settings: Settings, var: Path) -> dict[str, str]:
-    """The environment of the processes `aryz run` starts: its settings, and every key kept in var/."""
+    """The environment of the processes `aryz run` starts: its settings, and every key kept in var/.
+    Keys are in one place (stack/keys.py): one given in an ARYZ_* variable is written to var/ too, so
+    that the tools run beside the stack read what it runs with."""
     from documents.seal import DocumentSigner, public_spec
+    from stack.keys import RETIRED_MESSAGE_KEYS, write_secret
     from stack.proofs import MessageSigner
+
+    def keys_of(given, name: str, make) -> str:
+        path = var / name
+        if given is not None:
+            value = given.get_secret_value().strip()
+            if not path.exists() or path.read_text().strip() != value:
+                write_secret(path, value)
+            return value
+        return make(var)
 
     env = dict(os.environ)
     env["ARYZ_SECRET_KEY"] = settings.secret_key.get_secret_value() if settings.secret_key else secret_key(var)
-    env["ARYZ_PAYLOAD_KEYS"] = settings.payload_keys.get_secret_value() if settings.payload_keys else payload_keys(var)
-    signing = (settings.message_signing_key.get_secret_value() if settings.message_signing_key
-               else message_signing_key(var))
+    env["ARYZ_PAYLOAD_KEYS"] = keys_of(settings.payload_keys, "payload_keys", payload_keys)
+    signing = keys_of(settings.message_signing_key, "message_signing_key", message_signing_key)
     env["ARYZ_MESSAGE_SIGNING_KEY"] = signing
     public = MessageSigner.from_spec(signing).public_spec()
-    env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [public, settings.message_public_keys]))
-    env["ARYZ_AUDIT_KEYS"] = settings.audit_keys.get_secret_value() if settings.audit_keys else audit_key(var)
-    env["ARYZ_DATA_KEYS"] = settings.data_keys.get_secret_value() if settings.data_keys else data_key(var)
-    documents = (settings.document_signing_keys.get_secret_value() if settings.document_signing_keys
-                 else document_signing_key(var))
+    retired = var / RETIRED_MESSAGE_KEYS
+    env["ARYZ_MESSAGE_PUBLIC_KEYS"] = ",".join(filter(None, [
+        public, retired.read_text().strip() if retired.exists() else "", settings.message_public_keys]))
+    env["ARYZ_AUDIT_KEYS"] = keys_of(settings.audit_keys, "audit_keys", audit_key)
+    env["ARYZ_DATA_KEYS"] = keys_of(settings.data_keys, "data_keys", data_key)
+    documents = keys_of(settings.document_signing_keys, "document_signing_keys", document_signing_key)
     env["ARYZ_DOCUMENT_SIGNING_KEYS"] = documents
     public_documents = public_spec(DocumentSigner.from_spec(documents).public_keys())
     env["ARYZ_DOCUMENT_PUBLIC_KEYS"] = ",".join(filter(None, [public_documents, settings.document_public_keys]))
@@ -267,9 +279,13 @@ def beside_run(settings: Settings, need_database: bool = True):
         if getattr(settings, field) is None and (var / name).exists():
             update[field] = SecretStr((var / name).read_text().strip())
     if not settings.message_public_keys and (var / "message_signing_key").exists():
+        from stack.keys import RETIRED_MESSAGE_KEYS
         from stack.proofs import MessageSigner
 
-        update["message_public_keys"] = MessageSigner.from_spec((var / "message_signing_key").read_text()).public_spec()
+        retired = var / RETIRED_MESSAGE_KEYS  # rotated out, still trusted for what they signed
+        update["message_public_keys"] = ",".join(filter(None, [
+            MessageSigner.from_spec((var / "message_signing_key").read_text()).public_spec(),
+            retired.read_text().strip() if retired.exists() else ""]))
     if settings.temporal_address is None and (var / "temporal").exists():
         update["temporal_address"] = f"127.0.0.1:{os.environ.get('ARYZ_EMBEDDED_TEMPORAL_PORT', '7233')}"
     pg = None

@@ -11,6 +11,7 @@ from api.deps import SessionDep, SessionsDep, SettingsDep, TemporalDep
 from api.errors import ApiError
 from api.metrics import stack_exposition, stack_parts
 from api.openapi import refusals
+from db.repositories.keys import missing as missing_keys
 
 router = APIRouter(tags=["ops"])
 
@@ -22,14 +23,20 @@ async def healthz() -> dict:
 
 
 @router.get("/readyz", summary="Can it serve")
-async def readyz(session: SessionDep, temporal: TemporalDep, settings: SettingsDep, response: Response) -> dict:
-    """The database and the workflow engine: each `ok` or what is degraded (503 if the database is away)."""
+async def readyz(request: Request, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+                 response: Response) -> dict:
+    """The database, the keys and the workflow engine: each `ok` or what is degraded (503 if any is not):
+    `keys` names every key in use (one that sealed, signed or encrypted something) this process lacks."""
     checks = {}
     try:
         await session.execute(text("SELECT 1"))
         checks["database"] = "ok"
+        # Every key that has written something must be held here, or a case or a sealed row would
+        # fail on its first read: named, so the operator knows which to give back.
+        lacking = await missing_keys(session, request.app.state.held_keys)
+        checks["keys"] = "ok" if not lacking else "missing " + ", ".join(lacking)
     except Exception as err:  # readiness reports, it does not raise
-        checks["database"] = type(err).__name__
+        checks["keys" if "database" in checks else "database"] = type(err).__name__
     try:
         await temporal.service_client.check_health()
         checks["temporal"] = "ok"

@@ -45,8 +45,9 @@ async def test_every_alert_and_dashboard_expression_names_a_metric_the_stack_exp
     supervisor = Supervisor(say=lambda _: None, status_file=status)
     supervisor.add(process_part("worker-1", lambda: subprocess.Popen([sys.executable, "-c", "import time; "
                                                                                                "time.sleep(60)"])))
-    app = create_app(make_settings(database_url_, API_QUEUE).model_copy(update={"stack_status_file": status}),
-                     temporal=dev_env.client)
+    # No status cache of its own: its listener's gauge is the process's, which the shared API's listener sets.
+    app = create_app(make_settings(database_url_, API_QUEUE).model_copy(
+        update={"stack_status_file": status, "status_cache_entries": 0}), temporal=dev_env.client)
     try:
         async with app.router.lifespan_context(app), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://aryz.test") as api:

@@ -54,3 +54,22 @@ async def test_the_worker_exports_sdk_and_case_metrics(dev_env, sessions):
     assert 'aryz_case_events{' in text and 'event="decided"' in text and 'procedure="refugee"' in text
     assert "aryz_cases_opened" in text and "temporal_activity_execution_latency" in text
     assert driver.case_number not in text
+
+
+async def test_readiness_names_a_key_in_use_that_this_process_lacks(api, sessions):
+    """A key that wrote something (here one registered by another process, since rotated away from
+    this one) must be held: /readyz says 503 and names it, instead of a case failing on it later."""
+    from sqlalchemy import delete
+
+    from db.models import KeyInUse
+
+    assert (await api.get("/readyz")).json()["keys"] == "ok"
+    async with sessions.begin() as s:
+        s.add(KeyInUse(kind="data", kid="d-gone"))
+    try:
+        ready = await api.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["keys"] == "missing data d-gone"
+    finally:
+        async with sessions.begin() as s:
+            await s.execute(delete(KeyInUse).where(KeyInUse.kid == "d-gone"))
+    assert (await api.get("/readyz")).status_code == 200

@@ -1,5 +1,5 @@
 """`aryz run` stopped with decisions in flight (issue 29, phantom decisions): SIGINT, then SIGKILL of
-the whole group, each while a dozen registrations are being taken. After each restart every case's
+the whole group, each while eight registrations are being taken. After each restart every case's
 records agree with what the engine committed: decided in both, or waiting for its registrar in
 both, never decided in the records while the engine still waits (the reconciler's round at the
 worker's start withdraws such a decision and the task waits in the inbox again)."""
@@ -22,7 +22,7 @@ from stack.codec import data_converter, parse_keys
 from tests.factories import refugee_application
 from tests.faults.test_embedded_stack import free_port, wait_ready
 
-CASES = 12
+CASES = 8
 
 
 def start(var: Path, http_port: int, temporal_port: int) -> subprocess.Popen:

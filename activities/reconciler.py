@@ -55,10 +55,18 @@ class Round:
     out_of_step: list[str] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)
     not_answering: list[str] = field(default_factory=list)
+    # Open cases that wait for nobody and nothing: no task open, no clock running (a case that would
+    # never move again by itself): said in the log and by a gauge, for an operator to look at.
+    waiting_for_nothing: list[str] = field(default_factory=list)
 
 
 ENDED_OUTSIDE = (WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.FAILED,
                  WorkflowExecutionStatus.TIMED_OUT, WorkflowExecutionStatus.CANCELED)
+
+
+def waits_for_nothing(engine: RecordedState) -> bool:
+    """A running case whose workflow holds no task open and runs no clock: nothing can move it."""
+    return engine.seq >= 0 and engine.state not in FINAL_STATES and not engine.open_tasks and not engine.clocks
 
 
 def _out_of_step(read: ReadModelCase, engine: RecordedState) -> bool:
@@ -101,6 +109,7 @@ class Reconciler:
     async def check(self, case_numbers: Iterable[str]) -> Round:
         found = Round()
         suspects: dict[str, ReadModelCase] = {}
+        idle: dict[str, int] = {}
         numbers = list(case_numbers)
         found.checked = len(numbers)
         for number, (read, engine) in zip(numbers, await asyncio.gather(*(self._look(n) for n in numbers)),
@@ -111,11 +120,19 @@ class Reconciler:
                 found.not_answering.append(number)
             elif _out_of_step(read, engine):
                 suspects[number] = read
+            elif waits_for_nothing(engine):
+                idle[number] = engine.seq  # unless it is between two steps: looked at again below
         answering = [n for n in numbers if n not in found.not_answering]
         async with self.sessions.begin() as session:
             await note_answering(session, answering, found.not_answering)
-        if suspects:
+        if suspects or idle:
             await asyncio.sleep(self.grace.total_seconds())
+        for number, seq in idle.items():
+            _, engine = await self._look(number)
+            if engine is not None and engine.seq == seq and waits_for_nothing(engine):
+                found.waiting_for_nothing.append(number)
+                log.warning("case %s waits for nobody and nothing in state %s (no task open, no clock running)",
+                            number, engine.state, extra={"case_number": number})
         for number, first in suspects.items():
             read, engine = await self._look(number)
             if read is None or engine is None or read != first or not _out_of_step(read, engine):
@@ -168,6 +185,9 @@ class Reconciler:
         self.meter.create_gauge("aryz_cases_not_answering", "Cases whose workflow did not answer the last "
                                 "reconciliation round (its workflow task failing, or no workflow)").set(
             len(found.not_answering))
+        self.meter.create_gauge("aryz_cases_waiting_for_nothing", "Open cases whose workflow holds no task and runs "
+                                "no clock (nothing can move them), at the last reconciliation round").set(
+            len(found.waiting_for_nothing))
         if found.reconciled:
             self.meter.create_counter("aryz_cases_reconciled", "Cases whose read model was brought to the "
                                       "engine's state").add(len(found.reconciled))

@@ -170,6 +170,7 @@ class RecordedState:
     awaiting: str
     deadline: datetime | None
     open_tasks: list[str]
+    clocks: list[str] = field(default_factory=list)  # the statutory clocks running
 
 
 @dataclass

@@ -79,8 +79,10 @@ def port_taken(host: str, port: int) -> bool:
 
 def watch_postgres(pgdata: Path) -> subprocess.Popen:
     """A child that stops the PostgreSQL of `pgdata` when `aryz run` dies."""
+    # A session of its own: a kill of `aryz run`'s whole process group does not reach it, and it
+    # still hears of the death of `aryz run` itself.
     return subprocess.Popen([sys.executable, "-m", "stack.lifetime", str(pgdata), str(os.getpid())],
-                            preexec_fn=die_with_parent, stdin=subprocess.DEVNULL)
+                            preexec_fn=die_with_parent, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def postgres_part(pg, pgdata: Path) -> Part:
@@ -96,7 +98,7 @@ def postgres_part(pg, pgdata: Path) -> Part:
     def poll() -> str | None:
         return None if pid() is not None else "stopped"
 
-    return Part("postgres", pg.ensure_postgres_running, poll, pid)
+    return Part("postgres", lambda: pg.ensure_postgres_running(), poll, pid)
 
 
 def before_start(settings, var: Path, temporal_port: int | None, say) -> str | None:
@@ -109,7 +111,10 @@ def before_start(settings, var: Path, temporal_port: int | None, say) -> str | N
     if left:
         say(f"aryz: stopping {len(left)} process(es) left by an earlier run that was killed "
              f"(pids {', '.join(str(p.pid) for p in left)})")
-        stop_processes(left)
+        postmaster = postgres_part(None, var / "postgres").pid()
+        if any(p.pid == postmaster for p in left):
+            _stop_postgres(var / "postgres")  # as PostgreSQL is stopped: its files left consistent
+        stop_processes([p for p in left if p.is_running() and p.pid != postmaster])
     host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
     for port, what in ((settings.http_port, "the API (ARYZ_HTTP_PORT)"),
                        (temporal_port, "Temporal (ARYZ_EMBEDDED_TEMPORAL_PORT)")):

@@ -13,7 +13,7 @@ from temporalio.api.enums.v1 import ResetReapplyType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 
 from activities.read_model import ReadModelActivities
-from activities.reconciler import Reconciler
+from activities.reconciler import Reconciler, waits_for_nothing
 from db.models import AuditEntry, SupersededTransition
 from db.repositories.audit_verify import verify_chain
 from schemas.messages import TaskRecord, TransitionRecord
@@ -55,6 +55,10 @@ async def test_a_decision_the_engine_never_took_is_withdrawn_and_the_case_waits_
         registration = await driver.wait_task("registration")
         untouched = await reconciler.check([driver.case_number])
         assert untouched.checked == 1 and untouched.out_of_step == [] and untouched.not_answering == []
+        assert untouched.waiting_for_nothing == []  # its registration task is open, its clock running
+        engine = await reconciler.engine_state(driver.case_number)
+        assert engine.clocks == ["registration"] and waits_for_nothing(engine) is False
+        assert waits_for_nothing(type(engine)(engine.seq, "REGISTERED", "", None, [], []))  # nothing could move it
 
         seq = await lost_registration(driver, sessions)
         assert (await driver.case()).state == "REGISTERED" and await driver.open_task("registration") is None

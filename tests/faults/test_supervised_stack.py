@@ -30,6 +30,18 @@ def parts(proc: subprocess.Popen) -> dict[str, psutil.Process]:
     return found
 
 
+def serving(api: psutil.Process) -> list[psutil.Process]:
+    """The API's processes that serve requests (uvicorn's, started by multiprocessing's spawn)."""
+    found = []
+    for child in api.children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "spawn_main" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
 def postmaster(var) -> psutil.Process | None:
     try:
         return psutil.Process(int((var / "postgres" / "postmaster.pid").read_text().split()[0]))
@@ -68,6 +80,13 @@ def test_a_crash_looping_worker_is_left_stopped_while_the_api_serves_and_postgre
         assert "worker" not in parts(proc)  # left stopped, and the rest still up:
         assert httpx.get(look_up[0], headers=look_up[1], timeout=10).status_code == 200
         assert httpx.post(f"{url}/api/v1/applications/refugee", json=refugee_application(), timeout=30).status_code == 201
+        # One of the API's two processes crashes: the other answers meanwhile, no connection refused.
+        api_processes = until(lambda: len(ps := serving(parts(proc)["api"])) == 2 and ps, "two API processes")
+        api_processes[0].send_signal(signal.SIGKILL)
+        answered = [httpx.get(f"{url}/healthz", timeout=10).status_code for _ in range(50)]
+        assert answered == [200] * 50
+        until(lambda: len(serving(parts(proc)["api"])) == 2 and api_processes[0].pid not in
+              [p.pid for p in serving(parts(proc)["api"])], "the crashed API process replaced")
         metrics = httpx.get(f"{url}/metrics", timeout=10).text
         assert 'aryz_stack_part_up{part="worker-1"} 0.0' in metrics
         assert 'aryz_stack_part_restarts{part="worker-1"} 4.0' in metrics

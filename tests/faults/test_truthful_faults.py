@@ -138,6 +138,7 @@ async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path
             submitted = await client.post("/api/v1/applications/refugee", json=refugee_application(),
                                           headers={"Idempotency-Key": str(uuid.uuid4())})
             assert submitted.status_code == 201
+            assert "aryz_read_model_stale 0.0" in (await client.get("/metrics")).text  # a reading while it is up
             status_url = f"/api/v1/cases/{submitted.json()['case_number']}/status"
             code = {"X-Access-Code": submitted.json()["access_code"]}
             kept = app.state.status_cache
@@ -165,6 +166,12 @@ async def test_postgresql_away_is_a_quick_503_and_its_return_is_noticed(tmp_path
             monkeypatch.undo()
             ready = await client.get("/readyz")
             assert ready.status_code == 503 and ready.json()["database"] != "ok"
+            # The metrics still answer: the API's own, and the read model's last reading marked stale.
+            metrics = await client.get("/metrics")
+            assert metrics.status_code == 200 and "aryz_read_model_stale 1.0" in metrics.text
+            assert 'aryz_cases{procedure="refugee",state="LODGED"}' in metrics.text
+            assert 'aryz_http_requests_total{method="GET",route="/api/v1/cases/{case_number}/status",status="5xx"}' \
+                in metrics.text
             restarted = start_embedded(tmp_path / "pg", cleanup="stop")
             try:
                 back = await client.get(status_url, headers=code)

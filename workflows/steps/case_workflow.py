@@ -121,7 +121,7 @@ class CaseWorkflow:
     @workflow.query
     def recorded(self) -> RecordedState:
         c = self.case
-        return RecordedState(c.seq, c.state, c.awaiting, c.deadline, sorted(c.open_tasks))
+        return RecordedState(c.seq, c.state, c.awaiting, c.deadline, sorted(c.open_tasks), sorted(self.desk.clocks))
 
     @workflow.signal
     async def provide_documents(self, provided: DocumentsProvided) -> None:

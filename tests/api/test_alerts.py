@@ -13,14 +13,13 @@ import httpx
 import yaml
 from temporalio.client import Client
 from temporalio.converter import DataConverter
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from activities.reconciler import Reconciler
 from api.app import create_app
 from stack.supervisor import Supervisor, process_part
 from tests.api.helpers import decide, submit
-from tests.api.test_metrics import free_port
-from tests.conftest import API_QUEUE, CONVERTER, DOCUMENT_SIGNER, PASSWORD, PUBLIC_URL, eventually, make_settings
+from tests.api.test_metrics import metrics_client
+from tests.conftest import API_QUEUE, DOCUMENT_SIGNER, PASSWORD, PUBLIC_URL, eventually, make_settings
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
 
@@ -60,10 +59,7 @@ async def test_every_alert_and_dashboard_expression_names_a_metric_the_stack_exp
     finally:
         supervisor.stop_all(timeout=5)
 
-    port = free_port()
-    runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
-    client = await Client.connect(dev_env.client.service_client.config.target_host, runtime=runtime,
-                                  data_converter=CONVERTER, namespace=dev_env.client.namespace)
+    client, runtime, port = await metrics_client(dev_env)
     queue = f"aryz-alerts-{uuid.uuid4().hex[:6]}"
     async with build_worker(client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
         driver = CaseDriver(client, sessions, queue)

@@ -37,11 +37,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_the_worker_exports_sdk_and_case_metrics(dev_env, sessions):
+async def metrics_client(dev_env) -> tuple[Client, Runtime, int]:
+    """A client of the dev server whose runtime serves its metrics on a port of its own."""
     port = free_port()
     runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
     client = await Client.connect(dev_env.client.service_client.config.target_host, runtime=runtime,
                                   data_converter=CONVERTER, namespace=dev_env.client.namespace)
+    return client, runtime, port
+
+
+async def test_the_worker_exports_sdk_and_case_metrics(dev_env, sessions):
+    client, _, port = await metrics_client(dev_env)
     queue = f"aryz-metrics-{uuid.uuid4().hex[:6]}"
     async with build_worker(client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
         driver = CaseDriver(client, sessions, queue)

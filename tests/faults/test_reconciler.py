@@ -4,6 +4,7 @@ never took and no retry ever records again, is withdrawn, and the case waits in 
 The writes of the lost task are made here as that task made them (the same activity, the task's
 mark); tests/faults/test_lost_workflow_task.py shows a worker writing them and dying."""
 
+import contextlib
 import uuid
 from datetime import timedelta
 
@@ -21,6 +22,14 @@ from schemas.procedures import ENDED_IN_ENGINE
 from tests.conftest import AUDIT_KEYS, DOCUMENT_SIGNER, PUBLIC_URL, eventually
 from tests.workflows.harness import CaseDriver
 from worker import build_worker
+
+
+@contextlib.asynccontextmanager
+async def reconciling(dev_env, sessions):
+    """A queue of its own with its worker running, a driver for a case on it, a reconciler with no grace."""
+    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
+    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+        yield CaseDriver(dev_env.client, sessions, queue), Reconciler(dev_env.client, sessions, grace=timedelta(0)), queue
 
 
 async def lost_registration(driver: CaseDriver, sessions) -> int:
@@ -47,10 +56,7 @@ async def lost_registration(driver: CaseDriver, sessions) -> int:
 
 async def test_a_decision_the_engine_never_took_is_withdrawn_and_the_case_waits_in_the_inbox_again(
         dev_env, sessions):
-    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
-    driver = CaseDriver(dev_env.client, sessions, queue)
-    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
-    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+    async with reconciling(dev_env, sessions) as (driver, reconciler, queue):
         await driver.lodge()
         registration = await driver.wait_task("registration")
         untouched = await reconciler.check([driver.case_number])
@@ -91,10 +97,7 @@ async def test_a_decision_the_engine_never_took_is_withdrawn_and_the_case_waits_
 
 async def test_a_read_model_behind_the_engine_is_left_to_catch_up_and_a_case_without_workflow_is_reported(
         dev_env, sessions):
-    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
-    driver = CaseDriver(dev_env.client, sessions, queue)
-    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
-    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+    async with reconciling(dev_env, sessions) as (driver, reconciler, queue):
         await driver.lodge()
         await driver.wait_task("registration")
         engine = await reconciler.engine_state(driver.case_number)
@@ -123,10 +126,7 @@ async def _ahead(number, state):
 
 
 async def test_a_case_terminated_through_the_engine_reads_ended_and_offers_nothing(dev_env, sessions):
-    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
-    driver = CaseDriver(dev_env.client, sessions, queue)
-    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
-    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+    async with reconciling(dev_env, sessions) as (driver, reconciler, queue):
         await driver.lodge()
         await driver.wait_task("registration")
         await driver.handle.terminate("an operator ended it through the engine")
@@ -145,10 +145,7 @@ async def test_a_reset_through_the_engine_is_followed_by_the_records(dev_env, se
     """An operator resets a case to before its registration (the decision dropped, not reapplied):
     the records withdraw what the engine no longer holds, the registration waits again, and the
     reset run's own transitions are written (it serves the same chain of runs)."""
-    queue = f"aryz-reconcile-{uuid.uuid4().hex[:6]}"
-    driver = CaseDriver(dev_env.client, sessions, queue)
-    reconciler = Reconciler(dev_env.client, sessions, grace=timedelta(0))
-    async with build_worker(dev_env.client, sessions, queue, DOCUMENT_SIGNER, PUBLIC_URL):
+    async with reconciling(dev_env, sessions) as (driver, reconciler, queue):
         await driver.lodge()
         await driver.wait_task("registration")
         await driver.decide("registration", "register", "registrar")

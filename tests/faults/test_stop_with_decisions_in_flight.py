@@ -21,6 +21,7 @@ from schemas.messages import RecordedState
 from stack.codec import data_converter, parse_keys
 from tests.factories import refugee_application
 from tests.faults.test_embedded_stack import free_port, wait_ready
+from tests.faults.test_supervised_stack import until
 
 CASES = 8
 
@@ -56,18 +57,6 @@ async def agree(var: Path, url: str, temporal_port: int, numbers: list[str]) -> 
         if case["state"] != engine.state or seq != engine.seq:
             differ.append(f"{n}: records {case['state']}#{seq}, engine {engine.state}#{engine.seq}")
     return differ
-
-
-def until(check, what: str, timeout: float = 180):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"not within {timeout:.0f}s: {what}")
 
 
 def test_records_agree_with_the_engine_after_stops_with_decisions_in_flight(tmp_path):
@@ -116,7 +105,7 @@ def test_records_agree_with_the_engine_after_stops_with_decisions_in_flight(tmp_
         def agreeing():
             return not asyncio.run(agree(var, url, temporal_port, all_numbers))
         try:
-            until(agreeing, "every case's records agree with the engine")
+            until(agreeing, "every case's records agree with the engine", timeout=180)
         except AssertionError:
             raise AssertionError("\n".join(asyncio.run(agree(var, url, temporal_port, all_numbers)))) from None
         registrar = token(url, "registrar")

@@ -12,6 +12,7 @@ import time
 import httpx
 import psutil
 
+from tests.conftest import TIME_FACTOR
 from tests.factories import refugee_application
 from tests.faults.test_embedded_stack import free_port, start, stop, wait_ready
 
@@ -50,7 +51,9 @@ def postmaster(var) -> psutil.Process | None:
 
 
 def until(check, what: str, timeout: float = 120):
-    """Waits for an event of the stack (bounded, so a broken stack fails the test)."""
+    """Waits for an event of the stack (bounded, so a broken stack fails the test; the bound scaled
+    by ARYZ_TEST_TIME_FACTOR)."""
+    timeout *= TIME_FACTOR
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()

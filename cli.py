@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("case", nargs="?", help="a case number")
     replay.add_argument("--all-open", action="store_true", help="every running case (run this before a deploy)")
     replay.add_argument("--dir", help="recorded history files instead of the server (e.g. tests/histories)")
+    backup = sub.add_parser("backup", help="the embedded stack's state (database, Temporal's file, keys, audit "
+                                           "checkpoints) into a new directory, beside `aryz run` or not")
+    backup.add_argument("dir")
+    restore = sub.add_parser("restore", help="put a backup back into var/ (`aryz run` stopped); then start it and run "
+                                             "`aryz audit restored`")
+    restore.add_argument("dir")
     sub.add_parser("reconcile", help="hold every case's records against the engine's history and bring any that "
                                      "say more than the engine recorded to its state (the worker does it each minute)")
     audit = sub.add_parser("audit", help="auditors' tools")
@@ -89,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
                     port=settings.http_port, log_config=None, access_log=False, proxy_headers=True,
                     forwarded_allow_ips=settings.forwarded_allow_ips)
         return _done_with_temporal(0, as_program=argv_given is None)
+    if args.command in ("backup", "restore"):
+        from pathlib import Path
+
+        from stack.backup import backup_command, restore_command
+
+        var = get_settings().var_dir
+        return backup_command(var, Path(args.dir)) if args.command == "backup" else restore_command(Path(args.dir), var)
     if args.command in ("replay", "audit", "reconcile"):
         from stack.embedded import beside_run
 

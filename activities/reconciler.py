@@ -6,11 +6,12 @@ discarded: db/repositories/reconciling.py), the read model is brought to the eng
 an audit entry `transitions_reconciled`; for a case whose workflow an operator ended through the
 engine, its tasks are closed and it reads ENDED_IN_ENGINE (audit `workflow_ended_in_engine`).
 A case whose workflow does not answer is marked stalled (cases.stalled_since) until it answers again:
-its page says so. Metrics: gauges `aryz_cases_out_of_step` (found at the last round), `aryz_cases_not_answering`
-(whose workflow did not answer: its workflow task failing, or no workflow) and a counter
-`aryz_cases_reconciled`. Runs in every worker (each round takes the cases moved since the rounds last
-looked, so the first round of a worker that starts after a crash sees the moment phantoms are
-likeliest) and as `aryz reconcile` (every open case).
+its page says so. A running case with no task open and no clock running, seen twice, is logged.
+Metrics: gauges `aryz_cases_out_of_step` (found at the last round), `aryz_cases_not_answering`
+(whose workflow did not answer: its workflow task failing, or no workflow),
+`aryz_cases_waiting_for_nothing`, and a counter `aryz_cases_reconciled`. Runs in every worker
+(each round takes the cases moved since the rounds last looked, so the first round of a worker that
+starts after a crash sees the moment phantoms are likeliest) and as `aryz reconcile` (every open case).
 
 A case is changed only when two looks `grace` apart agree that it is out of step and the read model
 did not move between them: the engine answers a query once the case's workflow task in flight has
@@ -66,11 +67,11 @@ ENDED_OUTSIDE = (WorkflowExecutionStatus.TERMINATED, WorkflowExecutionStatus.FAI
 
 def waits_for_nothing(engine: RecordedState) -> bool:
     """A running case whose workflow holds no task open and runs no clock: nothing can move it."""
-    return engine.seq >= 0 and engine.state not in FINAL_STATES and not engine.open_tasks and not engine.clocks
+    return not engine.ended and engine.state not in FINAL_STATES and not engine.open_tasks and not engine.clocks
 
 
 def _out_of_step(read: ReadModelCase, engine: RecordedState) -> bool:
-    if engine.seq < 0:  # ended through the engine: out of step until the records say so (a case
+    if engine.ended:  # ended through the engine: out of step until the records say so (a case
         # that had reached its legal end before keeps it; only what was still open is closed)
         return read.state not in FINAL_STATES or bool(read.open_tasks)
     return out_of_step(read, engine)
@@ -90,7 +91,7 @@ class Reconciler:
         try:
             status = (await handle.describe(rpc_timeout=QUERY_TIMEOUT)).status
             if status in ENDED_OUTSIDE:
-                return RecordedState(-1, ENDED_IN_ENGINE, status.name, None, [])
+                return RecordedState(0, ENDED_IN_ENGINE, "", None, [], ended=status.name)
             return await handle.query("recorded", result_type=RecordedState, rpc_timeout=QUERY_TIMEOUT)
         except (TimeoutError, RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as e:
             log.warning("case %s: its workflow did not answer (%s)", case_number, type(e).__name__,
@@ -139,8 +140,8 @@ class Reconciler:
                 continue  # it moved, or the engine caught up: look again next round
             found.out_of_step.append(number)
             async with self.sessions.begin() as session:
-                if engine.seq < 0:  # the workflow was ended through the engine
-                    brought = await end_case(session, read, engine.awaiting,
+                if engine.ended:
+                    brought = await end_case(session, read, engine.ended,
                                              read.state if read.state in FINAL_STATES else ENDED_IN_ENGINE)
                 else:
                     brought = await bring_to_engine(session, read, engine)

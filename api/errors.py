@@ -35,6 +35,17 @@ def conflict(what: str, code: str, **params) -> ApiError:
     return ApiError(status.HTTP_409_CONFLICT, what, code=code, params=params or None)
 
 
+def engine_unreachable() -> ApiError:
+    """Temporal is not reachable: nothing was sent to a case (503, to be tried again)."""
+    return ApiError(status.HTTP_503_SERVICE_UNAVAILABLE, "the case engine is not reachable; nothing was sent; "
+                    "try again shortly", {"Retry-After": "5"}, code="engine_unreachable")
+
+
+def client_not_connected(err: RuntimeError) -> bool:
+    """The engine's client, made lazily while Temporal was away, raises this until it connects."""
+    return "connect" in str(err).lower()
+
+
 log = logging.getLogger("aryz.access")
 # What a request meets when PostgreSQL is away: refused or lost connections, an exhausted pool.
 DATABASE_OUTAGES = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
@@ -193,16 +204,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RuntimeError)
     async def runtime_error(request: Request, exc: RuntimeError):
-        # The engine's client, made lazily while Temporal was away, raises this until it connects:
-        # nothing was sent to a case.
-        if "connect" not in str(exc).lower():
+        # Where a service did not turn the unconnected engine client into a refusal itself.
+        if not client_not_connected(exc):
             return await unexpected(request, exc)
         log.error("engine unreachable on %s %s", request.method, request.url.path)
-        if wants_page(request):
-            return await error_page(request, 503, {"Retry-After": "5"})
-        return refusal_json(request, status.HTTP_503_SERVICE_UNAVAILABLE,
-                            "the case engine is not reachable; nothing was sent; try again shortly",
-                            {"code": "engine_unreachable"}, {"Retry-After": "5"})
+        return await api_error(request, engine_unreachable())
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -171,6 +171,9 @@ class RecordedState:
     deadline: datetime | None
     open_tasks: list[str]
     clocks: list[str] = field(default_factory=list)  # the statutory clocks running
+    # How the workflow was ended through the engine (TERMINATED, FAILED…), said by the reconciler
+    # from its description, never by the workflow: "" while it runs or ended by its procedure.
+    ended: str = ""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import Staff
-from api.errors import ApiError
+from api.errors import ApiError, client_not_connected, engine_unreachable
 from db.models import Case
 from schemas.messages import DecisionInput, DecisionResult, ExtensionInput, ExtensionResult
 from stack.proofs import SIGNAL_TTL, MessageSigner
@@ -79,11 +79,9 @@ async def _update(client: Client, case: Case, name: str, arg, result_type, updat
         log.warning("update %s on %s: engine error %s", name, case.case_number, err.status)
         raise OutcomeUnknown(case.case_number, update_id) from None
     except RuntimeError as err:
-        if "connect" not in str(err).lower():
+        if not client_not_connected(err):
             raise
-        # The engine's client, made lazily while Temporal was away, has not connected: nothing was sent.
-        raise ApiError(503, "the case engine is not reachable; nothing was sent; try again shortly",
-                       {"Retry-After": "5"}, extra={"code": "engine_unreachable"}) from None
+        raise engine_unreachable() from None
 
 
 async def submit_decision(client: Client, signer: MessageSigner, case: Case, staff: Staff,
@@ -124,5 +122,4 @@ async def signal_case(client: Client, signer: MessageSigner, case: Case, signal:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ApiError(409, f"case {case.case_number} is closed ({case.state})",
                            extra={"code": "case_closed_for_decisions", "params": {"state": case.state}}) from None
-        raise ApiError(503, "the case engine is not reachable; nothing was sent; try again shortly",
-                       {"Retry-After": "5"}, extra={"code": "engine_unreachable"}) from None
+        raise engine_unreachable() from None

@@ -12,13 +12,13 @@ auditors, as superseded ones are, with an audit entry that says what the engine 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Case, CaseTransition, Notification, ReconcilerRound, SupersededTransition, Task
+from db.models import Case, ReconcilerRound, Task
 from db.repositories.audit import append_audit
-from db.repositories.superseding import _as_json, _opened_at_seq
+from db.repositories.superseding import hold_open, move_aside
 from schemas.messages import RecordedState
 
 
@@ -70,31 +70,10 @@ async def bring_to_engine(session: AsyncSession, seen: ReadModelCase, engine: Re
     if case is None or case.last_seq != seen.last_seq:
         return False
     now = datetime.now(timezone.utc)
-    withdrawn = list(await session.scalars(select(CaseTransition).where(
-        CaseTransition.case_number == seen.case_number, CaseTransition.seq > engine.seq).order_by(CaseTransition.seq)))
-    told = {n.seq: n for n in await session.scalars(select(Notification).where(
-        Notification.case_number == seen.case_number, Notification.seq > engine.seq))}
-    for t in withdrawn:
-        notification = told.get(t.seq)
-        await session.execute(insert(SupersededTransition).values(
-            case_number=seen.case_number, seq=t.seq, superseded_by_task_mark=0,
-            record={**_as_json(t), "notification": _as_json(notification) if notification else None,
-                    "withdrawn": "never committed by the engine"}))
-    await session.execute(delete(Notification).where(Notification.case_number == seen.case_number,
-                                                     Notification.seq > engine.seq))
-    await session.execute(delete(CaseTransition).where(CaseTransition.case_number == seen.case_number,
-                                                       CaseTransition.seq > engine.seq))
-    phantoms = [t for t in await session.scalars(select(Task.task_id).where(Task.case_number == seen.case_number))
-                if _opened_at_seq(t) > engine.seq and t not in engine.open_tasks]
-    if phantoms:
-        await session.execute(delete(Task).where(Task.task_id.in_(phantoms)))
     held = list(engine.open_tasks)
-    reopened = list(await session.scalars(update(Task).where(
-        Task.case_number == seen.case_number, Task.task_id.in_(held), Task.closed_at.is_not(None))
-        .values(closed_at=None).returning(Task.task_id)))
-    closed = list(await session.scalars(update(Task).where(
-        Task.case_number == seen.case_number, Task.closed_at.is_(None), Task.task_id.not_in(held))
-        .values(closed_at=now).returning(Task.task_id)))
+    withdrawn, phantoms = await move_aside(session, seen.case_number, engine.seq + 1, 0,
+                                           {"withdrawn": "never committed by the engine"}, keep_tasks=held)
+    reopened, closed = await hold_open(session, seen.case_number, held, now)
     # last_task_mark stays: a late write from the lost workflow task is still refused (superseding.py).
     await session.execute(update(Case).where(Case.case_number == seen.case_number).values(
         state=engine.state, awaiting=engine.awaiting, deadline=engine.deadline, last_seq=engine.seq))
@@ -118,8 +97,7 @@ async def end_case(session: AsyncSession, seen: ReadModelCase, status: str, ende
     if case is None or case.last_seq != seen.last_seq:
         return False
     now = datetime.now(timezone.utc)
-    closed = list(await session.scalars(update(Task).where(
-        Task.case_number == seen.case_number, Task.closed_at.is_(None)).values(closed_at=now).returning(Task.task_id)))
+    _, closed = await hold_open(session, seen.case_number, [], now)
     await session.execute(update(Case).where(Case.case_number == seen.case_number).values(
         state=ended, awaiting="", deadline=None))
     await append_audit(

@@ -79,25 +79,9 @@ async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bo
         return False
     if there.task_mark >= r.task_mark:
         raise StaleTransition(f"{r.case_number}#{r.seq}")
-    later = list(await session.scalars(select(CaseTransition).where(
-        CaseTransition.case_number == r.case_number, CaseTransition.seq >= r.seq).order_by(CaseTransition.seq)))
-    told = {n.seq: n for n in await session.scalars(select(Notification).where(
-        Notification.case_number == r.case_number, Notification.seq >= r.seq))}
-    for t in later:
-        notification = told.get(t.seq)
-        await session.execute(insert(SupersededTransition).values(
-            case_number=r.case_number, seq=t.seq, superseded_by_task_mark=r.task_mark,
-            record={**_as_json(t), "notification": _as_json(notification) if notification else None}))
-    await session.execute(delete(Notification).where(Notification.case_number == r.case_number,
-                                                     Notification.seq >= r.seq))
-    await session.execute(delete(CaseTransition).where(CaseTransition.case_number == r.case_number,
-                                                       CaseTransition.seq >= r.seq))
     # Tasks opened by the abandoned attempt never existed; the retry opens its own (the same ids
     # if it takes the same step) and reopens those the abandoned attempt closed (set_open_tasks).
-    phantoms = [t for t in await session.scalars(select(Task.task_id).where(Task.case_number == r.case_number))
-                if _opened_at_seq(t) >= r.seq]
-    if phantoms:
-        await session.execute(delete(Task).where(Task.task_id.in_(phantoms)))
+    later, _ = await move_aside(session, r.case_number, r.seq, r.task_mark)
     await session.execute(update(Case).where(Case.case_number == r.case_number).values(last_seq=r.seq - 1))
     await append_audit(
         session, action="transitions_superseded", actor="system", case_number=r.case_number,
@@ -109,9 +93,45 @@ async def supersede(session: AsyncSession, r: TransitionRecord, said: str) -> bo
     return True
 
 
+async def move_aside(session: AsyncSession, case_number: str, from_seq: int, by_task_mark: int,
+                     note: dict | None = None, keep_tasks: list[str] = ()) -> tuple[list[CaseTransition], list[str]]:
+    """Moves the case's transitions from `from_seq` on into superseded_transitions, kept whole with
+    their news (and `note`), deletes them and their news (no longer sent if it was not yet), and the
+    tasks they opened but those in `keep_tasks`. Returns (the transitions moved, the tasks deleted).
+    For a retry that supersedes a lost attempt, and for what the engine never committed
+    (reconciling.py)."""
+    later = list(await session.scalars(select(CaseTransition).where(
+        CaseTransition.case_number == case_number, CaseTransition.seq >= from_seq).order_by(CaseTransition.seq)))
+    told = {n.seq: n for n in await session.scalars(select(Notification).where(
+        Notification.case_number == case_number, Notification.seq >= from_seq))}
+    for t in later:
+        notification = told.get(t.seq)
+        await session.execute(insert(SupersededTransition).values(
+            case_number=case_number, seq=t.seq, superseded_by_task_mark=by_task_mark,
+            record={**_as_json(t), "notification": _as_json(notification) if notification else None, **(note or {})}))
+    await session.execute(delete(Notification).where(Notification.case_number == case_number,
+                                                     Notification.seq >= from_seq))
+    await session.execute(delete(CaseTransition).where(CaseTransition.case_number == case_number,
+                                                       CaseTransition.seq >= from_seq))
+    phantoms = [t for t in await session.scalars(select(Task.task_id).where(Task.case_number == case_number))
+                if _opened_at_seq(t) >= from_seq and t not in keep_tasks]
+    if phantoms:
+        await session.execute(delete(Task).where(Task.task_id.in_(phantoms)))
+    return later, phantoms
+
+
+async def hold_open(session: AsyncSession, case_number: str, open_now: list[str], at: datetime
+                    ) -> tuple[list[str], list[str]]:
+    """Exactly the tasks the workflow holds open are open: returns (those reopened, those closed)."""
+    reopened = list(await session.scalars(update(Task).where(
+        Task.case_number == case_number, Task.task_id.in_(open_now), Task.closed_at.is_not(None))
+        .values(closed_at=None).returning(Task.task_id)))
+    closed = list(await session.scalars(update(Task).where(
+        Task.case_number == case_number, Task.closed_at.is_(None), Task.task_id.not_in(open_now))
+        .values(closed_at=at).returning(Task.task_id)))
+    return reopened, closed
+
+
 async def set_open_tasks(session: AsyncSession, r: TransitionRecord) -> None:
     """After a superseding transition: exactly the tasks the workflow holds open are open."""
-    await session.execute(update(Task).where(Task.case_number == r.case_number, Task.task_id.in_(r.open_now or []))
-                          .values(closed_at=None))
-    await session.execute(update(Task).where(Task.case_number == r.case_number, Task.closed_at.is_(None),
-                                             Task.task_id.not_in(r.open_now or [])).values(closed_at=r.at))
+    await hold_open(session, r.case_number, r.open_now or [], r.at)

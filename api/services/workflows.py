@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -60,10 +60,8 @@ async def _evict(client: Client, case_number: str) -> None:
     try:
         await handle.terminate(reason="not started by aryz for this case: the case number was taken around the API")
     except RPCError as err:
-        if err.status != RPCStatusCode.NOT_FOUND:
+        if err.status != RPCStatusCode.NOT_FOUND:  # NOT_FOUND: it has ended already
             raise
-    except WorkflowFailureError:
-        pass
 
 
 class StartOutcome(enum.Enum):
